@@ -1,0 +1,6 @@
+export {
+  createGateway,
+  SUPERGRAPH_PATH,
+  type GatewayApp,
+  type GatewayDependencies,
+} from './server';

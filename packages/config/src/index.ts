@@ -1,0 +1,165 @@
+/**
+ * Configuration for every Experience Graph process, read once at the edge.
+ *
+ * Only `main.ts` files and the command-line scripts call {@link loadConfig}; everything else
+ * receives the parsed {@link Config} (or the slice it needs) as an argument. The defaults are
+ * the local ones that `npm start` brings up, documented in `.env.example`.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const host = z.string().min(1);
+const url = (protocols: readonly string[]) =>
+  z
+    .string()
+    .url()
+    .refine((value) => protocols.some((p) => value.startsWith(`${p}://`)), {
+      message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+/** The environment variables, their validation and their local defaults. */
+export const envSchema = z.object({
+  NEO4J_URI: url(['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc']).default(
+    'bolt://127.0.0.1:7687',
+  ),
+  NEO4J_USER: z.string().min(1).default('neo4j'),
+  NEO4J_PASSWORD: z
+    .string()
+    .min(8, 'must be at least 8 characters (a Neo4j 5 rule)')
+    .default('experience-graph-local'),
+  NEO4J_DATABASE: z.string().min(1).default('neo4j'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^:/\s]+:\d+$/, 'must be host:port, for example 127.0.0.1:7233')
+    .default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('product-lifecycle'),
+  TEMPORAL_UI_URL: url(['http', 'https']).default('http://127.0.0.1:8233'),
+  SUBGRAPH_HOST: host.default('127.0.0.1'),
+  PRODUCTS_PORT: port.default(4001),
+  CUSTOMERS_PORT: port.default(4002),
+  CAMPAIGNS_PORT: port.default(4003),
+  PRODUCTS_URL: url(['http', 'https']).optional(),
+  CUSTOMERS_URL: url(['http', 'https']).optional(),
+  CAMPAIGNS_URL: url(['http', 'https']).optional(),
+  GATEWAY_HOST: host.default('127.0.0.1'),
+  GATEWAY_PORT: port.default(4000),
+  GATEWAY_CORS_ORIGINS: list.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
+  GATEWAY_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(12),
+  GATEWAY_MAX_ALIASES: z.coerce.number().int().min(1).max(1000).default(30),
+  GATEWAY_MAX_TOKENS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
+  GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The names of the subgraphs, as composed into the supergraph. */
+export const SUBGRAPH_NAMES = ['products', 'customers', 'campaigns'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+export interface Neo4jConfig {
+  uri: string;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  uiUrl: string;
+}
+
+export interface ListenConfig {
+  host: string;
+  port: number;
+}
+
+export interface GatewayConfig extends ListenConfig {
+  corsOrigins: string[];
+  subgraphUrls: Record<SubgraphName, string>;
+  limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxBodyBytes: number };
+}
+
+export interface Config {
+  neo4j: Neo4jConfig;
+  temporal: TemporalConfig;
+  subgraphs: Record<SubgraphName, ListenConfig>;
+  gateway: GatewayConfig;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+/** Thrown when the environment does not describe a usable configuration. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses and validates the environment. Every problem is reported at once, each naming the
+ * variable, so a bad `.env` is fixed in one go.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "not set", as in a `.env` line like `NEO4J_URI=`.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const got = name in present ? ` (got ${JSON.stringify(present[name])})` : '';
+        return `${name}: ${issue.message}${got}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const subgraphs: Record<SubgraphName, ListenConfig> = {
+    products: { host: e.SUBGRAPH_HOST, port: e.PRODUCTS_PORT },
+    customers: { host: e.SUBGRAPH_HOST, port: e.CUSTOMERS_PORT },
+    campaigns: { host: e.SUBGRAPH_HOST, port: e.CAMPAIGNS_PORT },
+  };
+  const localUrl = (name: SubgraphName) =>
+    `http://${subgraphs[name].host}:${subgraphs[name].port}/graphql`;
+  return {
+    neo4j: {
+      uri: e.NEO4J_URI,
+      user: e.NEO4J_USER,
+      password: e.NEO4J_PASSWORD,
+      database: e.NEO4J_DATABASE,
+    },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: e.TEMPORAL_UI_URL,
+    },
+    subgraphs,
+    gateway: {
+      host: e.GATEWAY_HOST,
+      port: e.GATEWAY_PORT,
+      corsOrigins: e.GATEWAY_CORS_ORIGINS,
+      subgraphUrls: {
+        products: e.PRODUCTS_URL ?? localUrl('products'),
+        customers: e.CUSTOMERS_URL ?? localUrl('customers'),
+        campaigns: e.CAMPAIGNS_URL ?? localUrl('campaigns'),
+      },
+      limits: {
+        maxDepth: e.GATEWAY_MAX_DEPTH,
+        maxAliases: e.GATEWAY_MAX_ALIASES,
+        maxTokens: e.GATEWAY_MAX_TOKENS,
+        maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES,
+      },
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,51 @@
+import neo4j, { type Driver, type QueryConfig } from 'neo4j-driver';
+import type { Neo4jConfig } from '@experience-graph/config';
+
+/** Parameters of a Cypher statement; always passed separately, never spliced into the text. */
+export type CypherParams = Record<string, unknown>;
+
+/**
+ * The one way the project talks to Neo4j: parameterised Cypher in managed transactions
+ * (retried by the driver on transient errors), rows returned as plain objects.
+ */
+export interface Graph {
+  /** Runs a read query (routed to a reader in a cluster) and returns its rows. */
+  read<Row>(cypher: string, params?: CypherParams): Promise<Row[]>;
+  /** Runs a write query in its own transaction and returns its rows. */
+  write<Row>(cypher: string, params?: CypherParams): Promise<Row[]>;
+  readonly driver: Driver;
+  readonly database: string;
+}
+
+/**
+ * Creates a driver that returns JavaScript numbers instead of `Integer`s: every number the
+ * project stores fits in 2^53, and repositories must return plain values.
+ */
+export function createDriver(config: Neo4jConfig): Driver {
+  return neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password), {
+    disableLosslessIntegers: true,
+    // Fail fast when the server is absent instead of hanging a request for the default 60 s.
+    connectionAcquisitionTimeout: 20_000,
+    connectionTimeout: 5_000,
+    maxConnectionPoolSize: 50,
+    userAgent: 'experience-graph',
+  });
+}
+
+/** Wraps a driver as a {@link Graph} on one database. */
+export function createGraph(driver: Driver, database: string): Graph {
+  const run = async <Row>(
+    cypher: string,
+    params: CypherParams,
+    routing: QueryConfig['routing'],
+  ): Promise<Row[]> => {
+    const result = await driver.executeQuery(cypher, params, { database, routing });
+    return result.records.map((record) => record.toObject() as Row);
+  };
+  return {
+    driver,
+    database,
+    read: (cypher, params = {}) => run(cypher, params, neo4j.routing.READ),
+    write: (cypher, params = {}) => run(cypher, params, neo4j.routing.WRITE),
+  };
+}

@@ -1,0 +1,13 @@
+export { listen, SERVICE_HEADER, type RunningServer } from './http';
+export { mountHealth, type ReadinessCheck } from './health';
+export {
+  createSubgraphApp,
+  loadSchemaFile,
+  type SubgraphApp,
+  type SubgraphDefinition,
+} from './subgraph';
+export { badUserInput, notFound, parseArgument } from './errors';
+export { businessKey, pastDateTime, text, CLOCK_SKEW_MS } from './validation';
+export { runService } from './lifecycle';
+export { keyedLoader } from './loaders';
+export { DateTimeScalar } from './date-time';

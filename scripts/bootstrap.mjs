@@ -1,0 +1,37 @@
+// Entry point of every npm command that sets things up. Plain Node with no dependencies, so it
+// runs on a fresh clone: it checks Node, installs packages when they are missing or stale, loads
+// `.env` if there is one, and hands over to the TypeScript command line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const major = Number(process.versions.node.split('.')[0]);
+if (major !== 20) {
+  console.error(
+    `Experience Graph needs Node.js 20 (found ${process.version}). Install it, for example with nvm: nvm install 20`,
+  );
+  process.exit(1);
+}
+
+const run = (command, args) => {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+};
+
+const lock = path.join(root, 'package-lock.json');
+const installed = path.join(root, 'node_modules', '.package-lock.json');
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
+  console.log('Installing npm packages (npm ci)...');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+const envFile = path.join(root, '.env');
+if (existsSync(envFile)) process.loadEnvFile(envFile);
+
+run(process.execPath, [
+  path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+  path.join(root, 'scripts', 'src', 'cli.ts'),
+  ...process.argv.slice(2),
+]);

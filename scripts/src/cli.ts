@@ -1,0 +1,170 @@
+/**
+ * The project's command line: `npm start`, `npm stop`, `npm test`, `npm run services -- up`...
+ * Each command is idempotent: it installs what is missing, starts what is not running and
+ * leaves alone what already runs.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig, type Config } from '@experience-graph/config';
+import { createDriver, createGraph, loadMigrations, migrate } from '@experience-graph/neo4j';
+import { appsDown, appsStatus, appsUp } from './app-services';
+import { neo4jService } from './neo4j-service';
+import { DATA_DIR, ROOT } from './paths';
+import { runCommand, SetupError, stopProcess } from './processes';
+import { DEMO, seedDemo } from './seed';
+import type { ManagedService } from './service';
+import { temporalService } from './temporal-service';
+
+const services = (config: Config): ManagedService[] => [
+  neo4jService(config.neo4j),
+  temporalService(config.temporal),
+];
+
+async function servicesUp(config: Config): Promise<string[]> {
+  const started: string[] = [];
+  for (const service of services(config)) {
+    const outcome = await service.up();
+    console.log(
+      `${service.name}: ${outcome === 'started' ? 'started' : 'already running'} at ${service.address}`,
+    );
+    if (outcome === 'started') started.push(service.name);
+  }
+  await runMigrations(config);
+  return started;
+}
+
+async function servicesDown(config: Config, only?: string[]): Promise<void> {
+  for (const service of services(config).reverse()) {
+    if (only && !only.includes(service.name)) continue;
+    if (await stopProcess(service.name, 60_000)) console.log(`${service.name}: stopped`);
+  }
+}
+
+async function runMigrations(config: Config): Promise<void> {
+  const driver = createDriver(config.neo4j);
+  try {
+    const report = await migrate(
+      createGraph(driver, config.neo4j.database),
+      await loadMigrations(),
+    );
+    for (const m of report.applied) console.log(`neo4j: applied migration ${m.version}-${m.name}`);
+  } finally {
+    await driver.close();
+  }
+}
+
+const build = () =>
+  runCommand('npm', ['run', '--silent', 'build'], { cwd: ROOT, what: 'The build' });
+
+async function status(config: Config): Promise<void> {
+  for (const service of services(config)) console.log(`${service.name}: ${await service.status()}`);
+  for (const [name, state] of appsStatus(config)) console.log(`${name}: ${state}`);
+}
+
+async function start(config: Config): Promise<void> {
+  await build();
+  await servicesUp(config);
+  await appsUp(config);
+  const gatewayUrl = `http://${config.gateway.host}:${config.gateway.port}/graphql`;
+  await seedDemo(gatewayUrl);
+  const query = `{ customer(id: "${DEMO.customerId}") { displayName devices { serial stage model { name campaigns { name journeyStage } } } } }`;
+  console.log(`
+Experience Graph is running.
+
+  GraphQL gateway   ${gatewayUrl}
+  Temporal Web UI   ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent(`Serial="${DEMO.serial}"`)}
+  Neo4j (Bolt)      ${config.neo4j.uri}  (user ${config.neo4j.user})
+  Logs              ${path.relative(process.cwd(), path.join(DATA_DIR, 'logs'))}/
+
+Try:
+  curl -s ${gatewayUrl} -H 'content-type: application/json' \\
+    -d '${JSON.stringify({ query })}'
+
+Stop everything with: npm stop`);
+}
+
+async function test(config: Config, jestArgs: string[]): Promise<void> {
+  await build();
+  const started = await servicesUp(config);
+  try {
+    await runCommand(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...jestArgs],
+      {
+        cwd: ROOT,
+        what: 'The tests',
+      },
+    );
+  } finally {
+    // Leave running what was running before; stop what this run started.
+    await servicesDown(config, started);
+  }
+}
+
+async function bench(config: Config, args: string[]): Promise<void> {
+  await build();
+  const started = await servicesUp(config);
+  try {
+    await runCommand(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        path.join(ROOT, 'test', 'bench', 'run.ts'),
+        ...args,
+      ],
+      {
+        cwd: ROOT,
+        what: 'The benchmarks',
+      },
+    );
+  } finally {
+    await servicesDown(config, started);
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const config = loadConfig(process.env);
+  switch (command) {
+    case 'start':
+      return start(config);
+    case 'stop':
+      await appsDown(config);
+      return servicesDown(config);
+    case 'status':
+      return status(config);
+    case 'services': {
+      const [action] = rest;
+      if (action === 'up') return void (await servicesUp(config));
+      if (action === 'down') return servicesDown(config);
+      if (action === 'status' || action === undefined) return status(config);
+      throw new SetupError(`Unknown services action "${action}": use up, down or status`);
+    }
+    case 'migrate':
+      return runMigrations(config);
+    case 'seed':
+      return seedDemo(`http://${config.gateway.host}:${config.gateway.port}/graphql`);
+    case 'test':
+      return test(config, rest);
+    case 'bench':
+      return bench(config, rest);
+    case 'reset':
+      await appsDown(config);
+      await servicesDown(config);
+      rmSync(DATA_DIR, { recursive: true, force: true });
+      return console.log(`Removed ${DATA_DIR}`);
+    default:
+      throw new SetupError(
+        `Unknown command "${command ?? ''}". Commands: start, stop, status, services up|down|status, migrate, seed, test, bench, reset`,
+      );
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof SetupError || error instanceof ConfigError) {
+    console.error(`\n${error.message}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

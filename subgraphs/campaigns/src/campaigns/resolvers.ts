@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import {
+  badUserInput,
+  businessKey,
+  keyedLoader,
+  notFound,
+  parseArgument,
+  text,
+} from '@experience-graph/server-kit';
+import type { CampaignChannel, LifecycleStage, Resolvers } from '../__generated__/resolvers-types';
+import type { CampaignRecord, CampaignRepository } from './campaign-repository';
+
+const createCampaignInput = z.object({
+  id: businessKey,
+  name: text(200),
+  channel: z.string(),
+  // Campaigns move people towards a purchase; later stages belong to the device itself.
+  journeyStage: z.enum(['INTERESTED', 'ENGAGED', 'PURCHASED'], {
+    message: 'must be INTERESTED, ENGAGED or PURCHASED: campaigns act before and at the sale',
+  }),
+  productSku: businessKey,
+});
+
+/** Per-request loaders: one query per kind of lookup, however many references arrive. */
+export function createCampaignLoaders(repo: CampaignRepository) {
+  return {
+    campaignById: keyedLoader<string, CampaignRecord | null>(
+      (ids) => repo.campaignsById(ids),
+      null,
+    ),
+    campaignsByProduct: keyedLoader<string, CampaignRecord[]>(
+      (s) => repo.campaignsByProduct(s),
+      [],
+    ),
+  };
+}
+
+export type CampaignLoaders = ReturnType<typeof createCampaignLoaders>;
+
+export const resolvers: Resolvers = {
+  Query: {
+    campaign: (_parent, { id }, { loaders }) => loaders.campaignById.load(id),
+  },
+  Mutation: {
+    async createCampaign(_parent, args, { campaigns }) {
+      const input = parseArgument(createCampaignInput, args.input, 'input');
+      const outcome = await campaigns.saveCampaign(input);
+      switch (outcome.kind) {
+        case 'saved':
+          return outcome.campaign;
+        case 'unknown-product':
+          throw notFound(`No product model has sku ${input.productSku}`, 'input.productSku');
+        case 'product-changed':
+          throw badUserInput(
+            `Campaign ${input.id} promotes ${outcome.productSku}; its product cannot change`,
+            'input.productSku',
+          );
+      }
+    },
+  },
+  Campaign: {
+    __resolveReference: ({ id }, { loaders }) => loaders.campaignById.load(id),
+    channel: ({ channel }) => channel as CampaignChannel,
+    journeyStage: ({ journeyStage }) => journeyStage as LifecycleStage,
+    product: ({ productSku }) => ({ sku: productSku }),
+  },
+  ProductModel: {
+    campaigns: ({ sku }, _args, { loaders }) => loaders.campaignsByProduct.load(sku),
+  },
+};

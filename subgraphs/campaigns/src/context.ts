@@ -1,0 +1,19 @@
+import type { Graph } from '@experience-graph/neo4j';
+import { createCampaignLoaders, type CampaignLoaders } from './campaigns/resolvers';
+import { createCampaignRepository, type CampaignRepository } from './campaigns/campaign-repository';
+
+/** What the campaigns subgraph needs from the outside world. */
+export interface CampaignsDependencies {
+  graph: Graph;
+}
+
+/** Per-request context: repositories, and DataLoaders that live for one request only. */
+export interface CampaignsContext {
+  campaigns: CampaignRepository;
+  loaders: CampaignLoaders;
+}
+
+export function createContextFactory(deps: CampaignsDependencies): () => CampaignsContext {
+  const campaigns = createCampaignRepository(deps.graph);
+  return () => ({ campaigns, loaders: createCampaignLoaders(campaigns) });
+}

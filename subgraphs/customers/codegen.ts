@@ -1,0 +1,6 @@
+import { subgraphCodegen } from '../codegen-preset';
+
+export default subgraphCodegen({
+  contextType: '../context#CustomersContext',
+  mappers: { Customer: '../customers/customer-repository#CustomerRecord' },
+});

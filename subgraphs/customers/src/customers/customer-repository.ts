@@ -1,0 +1,47 @@
+import type { Graph } from '@experience-graph/neo4j';
+
+/** A customer as stored. */
+export interface CustomerRecord {
+  id: string;
+  displayName: string;
+  createdAt: string;
+}
+
+const CUSTOMER_FIELDS = 'c { .id, .displayName, createdAt: toString(c.createdAt) }';
+
+/** Cypher for customers; every read is batched by key. */
+export function createCustomerRepository(graph: Graph) {
+  return {
+    async customersById(ids: readonly string[]): Promise<Map<string, CustomerRecord>> {
+      const rows = await graph.read<{ customer: CustomerRecord }>(
+        `MATCH (c:Customer) WHERE c.id IN $ids RETURN ${CUSTOMER_FIELDS} AS customer`,
+        { ids },
+      );
+      return new Map(rows.map(({ customer }) => [customer.id, customer]));
+    },
+
+    /** The owner of each device that has one. */
+    async ownersBySerial(serials: readonly string[]): Promise<Map<string, CustomerRecord>> {
+      const rows = await graph.read<{ serial: string; customer: CustomerRecord }>(
+        `MATCH (c:Customer)-[:OWNS]->(d:Device) WHERE d.serial IN $serials
+         RETURN d.serial AS serial, ${CUSTOMER_FIELDS} AS customer`,
+        { serials },
+      );
+      return new Map(rows.map((r) => [r.serial, r.customer]));
+    },
+
+    async upsertCustomer(input: { id: string; displayName: string }): Promise<CustomerRecord> {
+      const [row] = await graph.write<{ customer: CustomerRecord }>(
+        `MERGE (c:Customer {id: $id})
+           ON CREATE SET c.createdAt = datetime()
+         SET c.displayName = $displayName
+         RETURN ${CUSTOMER_FIELDS} AS customer`,
+        input,
+      );
+      if (!row) throw new Error(`Customer ${input.id} was not written`);
+      return row.customer;
+    },
+  };
+}
+
+export type CustomerRepository = ReturnType<typeof createCustomerRepository>;

@@ -1,0 +1,25 @@
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { loadConfig } from '@experience-graph/config';
+import { createDriver, createGraph } from '@experience-graph/neo4j';
+import { listen, runService } from '@experience-graph/server-kit';
+import { createLifecycleGateway } from '@experience-graph/workflows';
+import { createProductsSubgraph } from './server';
+
+const config = loadConfig(process.env);
+const logger = pino({ name: 'products', level: config.logLevel });
+
+runService(logger, async () => {
+  const driver = createDriver(config.neo4j);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const { app, apollo } = await createProductsSubgraph({
+    graph: createGraph(driver, config.neo4j.database),
+    lifecycle: createLifecycleGateway(client, config.temporal.taskQueue),
+    logger,
+  });
+  const { host, port } = config.subgraphs.products;
+  const server = await listen(app, host, port);
+  logger.info({ url: `${server.url}/graphql` }, 'products subgraph ready');
+  return [() => driver.close(), () => connection.close(), () => apollo.stop(), server.close];
+});

@@ -1,0 +1,214 @@
+import { searchAttributes } from '@experience-graph/workflows';
+import { eventually, startSystem, uniqueKey, type TestSystem } from '../support/system';
+
+/**
+ * One operation through the gateway that needs all three subgraphs (customer from customers,
+ * devices from products, campaigns from campaigns) and the state the lifecycle workflow wrote.
+ */
+const CUSTOMER_VIEW = `
+query CustomerView($id: ID!) {
+  customer(id: $id) {
+    id
+    displayName
+    devices {
+      serial
+      stage
+      stageChangedAt
+      lifecycleWorkflowId
+      owner { id displayName }
+      model {
+        sku
+        name
+        campaigns { id name channel journeyStage product { sku name } }
+      }
+    }
+  }
+}`;
+
+describe('the federated graph through the gateway', () => {
+  let system: TestSystem;
+  const ids = {
+    customer: uniqueKey('cust'),
+    sku: uniqueKey('sku'),
+    serial: uniqueKey('serial'),
+    campaign: uniqueKey('camp'),
+  };
+
+  beforeAll(async () => {
+    system = await startSystem();
+  });
+
+  afterAll(async () => {
+    await system.graph.write(
+      `MATCH (n) WHERE (n:Customer AND n.id = $customer) OR (n:ProductModel AND n.sku = $sku)
+         OR (n:Device AND n.serial = $serial) OR (n:Campaign AND n.id = $campaign)
+       OPTIONAL MATCH (n)-[:HAD_EVENT]->(e:LifecycleEvent)
+       DETACH DELETE n, e`,
+      ids,
+    );
+    await system.stop();
+  });
+
+  it('answers one customer view from all three subgraphs and the lifecycle state', async () => {
+    await system.data(
+      `mutation Setup($customer: RegisterCustomerInput!, $model: RegisterProductModelInput!,
+                      $device: RegisterDeviceInput!, $campaign: CreateCampaignInput!) {
+        registerCustomer(input: $customer) { id }
+        registerProductModel(input: $model) { sku }
+        registerDevice(input: $device) { serial stage }
+        createCampaign(input: $campaign) { id }
+      }`,
+      {
+        customer: { id: ids.customer, displayName: 'Ana' },
+        model: { sku: ids.sku, name: 'LJ-200 printer' },
+        device: { serial: ids.serial, sku: ids.sku },
+        campaign: {
+          id: ids.campaign,
+          name: 'LJ-200 social launch',
+          channel: 'SOCIAL_AD',
+          journeyStage: 'INTERESTED',
+          productSku: ids.sku,
+        },
+      },
+    );
+    const purchasedAt = '2026-03-01T10:00:00.000Z';
+    const shippedAt = '2026-03-02T08:30:00.000Z';
+    const receipt = await system.data<{
+      recordDeviceEvent: { eventId: string; workflowId: string };
+    }>(
+      `mutation Event($input: DeviceEventInput!) { recordDeviceEvent(input: $input) { eventId workflowId } }`,
+      {
+        input: {
+          eventId: `${ids.serial}-purchase`,
+          type: 'PURCHASED',
+          serial: ids.serial,
+          customerId: ids.customer,
+          occurredAt: purchasedAt,
+        },
+      },
+    );
+    expect(receipt.recordDeviceEvent).toEqual({
+      eventId: `${ids.serial}-purchase`,
+      workflowId: `device:${ids.serial}`,
+    });
+    await system.data(
+      `mutation Event($input: DeviceEventInput!) { recordDeviceEvent(input: $input) { workflowId } }`,
+      {
+        input: {
+          eventId: `${ids.serial}-ship`,
+          type: 'SHIPPED',
+          serial: ids.serial,
+          occurredAt: shippedAt,
+        },
+      },
+    );
+
+    type View = {
+      customer: {
+        devices: Array<{ stage: string | null }>;
+      } | null;
+    };
+    const view = await eventually(
+      () => system.data<View>(CUSTOMER_VIEW, { id: ids.customer }),
+      (v) => v.customer?.devices[0]?.stage === 'DELIVERING',
+    );
+    expect(view).toEqual({
+      customer: {
+        id: ids.customer,
+        displayName: 'Ana',
+        devices: [
+          {
+            serial: ids.serial,
+            stage: 'DELIVERING',
+            stageChangedAt: shippedAt,
+            lifecycleWorkflowId: `device:${ids.serial}`,
+            owner: { id: ids.customer, displayName: 'Ana' },
+            model: {
+              sku: ids.sku,
+              name: 'LJ-200 printer',
+              campaigns: [
+                {
+                  id: ids.campaign,
+                  name: 'LJ-200 social launch',
+                  channel: 'SOCIAL_AD',
+                  journeyStage: 'INTERESTED',
+                  product: { sku: ids.sku, name: 'LJ-200 printer' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+
+    // The lifecycle is findable in Temporal by its business keys.
+    const handle = system.client.workflow.getHandle(`device:${ids.serial}`);
+    const description = await eventually(
+      () => handle.describe(),
+      (d) => d.typedSearchAttributes.get(searchAttributes.stage) === 'DELIVERING',
+    );
+    expect(description.typedSearchAttributes.get(searchAttributes.serial)).toBe(ids.serial);
+    expect(description.typedSearchAttributes.get(searchAttributes.customerId)).toBe(ids.customer);
+  });
+
+  it('rejects bad input with the path of the bad field and writes nothing', async () => {
+    const unknownModel = await system.request(
+      `mutation { registerDevice(input: { serial: "${uniqueKey('s')}", sku: "no-such-sku" }) { serial } }`,
+    );
+    expect(unknownModel.errors?.[0]?.message).toBe('No product model has sku no-such-sku');
+    expect(unknownModel.errors?.[0]?.extensions).toMatchObject({
+      code: 'NOT_FOUND',
+      field: 'input.sku',
+    });
+
+    const future = new Date(Date.now() + 24 * 3600_000).toISOString();
+    const fromTheFuture = await system.request(
+      `mutation Event($input: DeviceEventInput!) { recordDeviceEvent(input: $input) { workflowId } }`,
+      {
+        input: { eventId: uniqueKey('e'), type: 'SHIPPED', serial: ids.serial, occurredAt: future },
+      },
+    );
+    expect(fromTheFuture.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.occurredAt',
+    });
+
+    const purchaseWithoutCustomer = await system.request(
+      `mutation Event($input: DeviceEventInput!) { recordDeviceEvent(input: $input) { workflowId } }`,
+      {
+        input: {
+          eventId: uniqueKey('e'),
+          type: 'PURCHASED',
+          serial: ids.serial,
+          occurredAt: '2026-01-01T00:00:00Z',
+        },
+      },
+    );
+    expect(purchaseWithoutCustomer.errors?.[0]?.message).toBe(
+      'input.customerId: is required for a PURCHASED event',
+    );
+    expect(purchaseWithoutCustomer.errors?.[0]?.extensions).toMatchObject({
+      field: 'input.customerId',
+    });
+
+    const badSerial = `bad serial ${uniqueKey('x')}`;
+    const malformed = await system.request(
+      `mutation { registerDevice(input: { serial: "${badSerial}", sku: "${ids.sku}" }) { serial } }`,
+    );
+    expect(malformed.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.serial',
+    });
+    const written = await system.graph.read('MATCH (d:Device {serial: $serial}) RETURN d', {
+      serial: badSerial,
+    });
+    expect(written).toEqual([]);
+  });
+
+  it('refuses operations deeper than the configured limit', async () => {
+    const deep = await system.request(
+      `{ customer(id: "x") { devices { model { devices { model { devices { model { devices { model { devices { model { devices { serial } } } } } } } } } } } } }`,
+    );
+    expect(deep.errors?.[0]?.message).toMatch(/depth/i);
+  });
+});

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { loadConfig, type Config } from '@experience-graph/config';
+import { createDriver, createGraph, type Graph } from '@experience-graph/neo4j';
+import { createCampaignsSubgraph } from '@experience-graph/campaigns';
+import { createCustomersSubgraph } from '@experience-graph/customers';
+import { createGateway } from '@experience-graph/gateway';
+import { createProductsSubgraph } from '@experience-graph/products';
+import { listen, type RunningServer } from '@experience-graph/server-kit';
+import { createLifecycleGateway } from '@experience-graph/workflows';
+import { createLifecycleWorker } from '@experience-graph/workflows/worker';
+
+/** A key no other test (or earlier run) uses, so tests can share the real servers. */
+export function uniqueKey(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export interface GraphQLResponse<T> {
+  data?: T;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>;
+}
+
+/** The whole system in this process, on real Neo4j and Temporal, with every server on port 0. */
+export interface TestSystem {
+  config: Config;
+  gatewayUrl: string;
+  graph: Graph;
+  client: Client;
+  taskQueue: string;
+  /** Sends one operation through the gateway and returns the raw response. */
+  request<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Like request, but fails on any error. */
+  data<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export async function startSystem(): Promise<TestSystem> {
+  const base = loadConfig(process.env);
+  // A task queue of its own, so parallel test files never take each other's tasks.
+  const taskQueue = uniqueKey('test-lifecycle');
+  const config: Config = { ...base, temporal: { ...base.temporal, taskQueue } };
+  const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+  const driver = createDriver(config.neo4j);
+  const graph = createGraph(driver, config.neo4j.database);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker: Worker = await createLifecycleWorker({
+    connection: nativeConnection,
+    namespace: config.temporal.namespace,
+    taskQueue,
+    graph,
+  });
+  const workerRun = worker.run();
+
+  const servers: RunningServer[] = [];
+  const stops: Array<() => Promise<void>> = [];
+  const serve = async (
+    built: Promise<{ app: Parameters<typeof listen>[0]; apollo: { stop(): Promise<void> } }>,
+  ) => {
+    const { app, apollo } = await built;
+    const server = await listen(app, '127.0.0.1', 0);
+    servers.push(server);
+    stops.push(() => apollo.stop(), server.close);
+    return `${server.url}/graphql`;
+  };
+  const lifecycle = createLifecycleGateway(client, taskQueue);
+  const subgraphUrls = {
+    products: await serve(createProductsSubgraph({ graph, lifecycle, logger })),
+    customers: await serve(createCustomersSubgraph({ graph, logger })),
+    campaigns: await serve(createCampaignsSubgraph({ graph, logger })),
+  };
+  const gatewayUrl = await serve(
+    createGateway({ config: { ...config.gateway, subgraphUrls }, logger }),
+  );
+
+  const request = async <T>(query: string, variables: Record<string, unknown> = {}) => {
+    const response = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLResponse<T>;
+  };
+
+  return {
+    config,
+    gatewayUrl,
+    graph,
+    client,
+    taskQueue,
+    request,
+    async data<T>(query: string, variables?: Record<string, unknown>) {
+      const response = await request<T>(query, variables);
+      if (response.errors?.length || !response.data) {
+        throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
+      }
+      return response.data;
+    },
+    async stop() {
+      for (const stop of stops.reverse()) await stop();
+      worker.shutdown();
+      await workerRun;
+      await nativeConnection.close();
+      await connection.close();
+      await driver.close();
+    },
+  };
+}
+
+/** Polls until `read` gives a value that `done` accepts, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`Timed out; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 200));
+    last = await read();
+  }
+  return last;
+}

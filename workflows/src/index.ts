@@ -1,0 +1,3 @@
+export * from './contracts';
+export { createLifecycleGateway, type LifecycleGateway } from './lifecycle-client';
+export { registerSearchAttributes } from './search-attributes';

@@ -1,0 +1,35 @@
+import { NativeConnection } from '@temporalio/worker';
+import pino from 'pino';
+import { loadConfig } from '@experience-graph/config';
+import { createDriver, createGraph } from '@experience-graph/neo4j';
+import { registerSearchAttributes } from './search-attributes';
+import { createLifecycleWorker } from './worker';
+
+async function main() {
+  const config = loadConfig(process.env);
+  const logger = pino({ name: 'worker', level: config.logLevel });
+  const driver = createDriver(config.neo4j);
+  await driver.verifyConnectivity({ database: config.neo4j.database });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  try {
+    const added = await registerSearchAttributes(connection, config.temporal.namespace);
+    if (added.length > 0) logger.info({ added }, 'registered search attributes');
+    const worker = await createLifecycleWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      graph: createGraph(driver, config.neo4j.database),
+    });
+    // The SDK shuts the worker down gracefully on SIGINT and SIGTERM; run() resolves after.
+    logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+    await worker.run();
+  } finally {
+    await connection.close();
+    await driver.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,8 @@
+// Worker-side exports, kept apart from the client-side index so API servers never load the
+// native worker runtime.
+export {
+  createActivities,
+  type LifecycleActivities,
+  type RecordDeviceEventInput,
+} from './activities';
+export { createLifecycleWorker, WORKFLOWS_PATH, type LifecycleWorkerDependencies } from './worker';

@@ -1,0 +1,27 @@
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Graph } from '@experience-graph/neo4j';
+import { createActivities } from './activities';
+
+export interface LifecycleWorkerDependencies {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  graph: Graph;
+  /** Overrides for tests and tuning, such as `maxCachedWorkflows`. */
+  options?: Partial<WorkerOptions>;
+}
+
+/** Where the compiled workflow bundle's entry point is. */
+export const WORKFLOWS_PATH = require.resolve('./workflows');
+
+/** Builds the lifecycle worker; running and shutting it down is the caller's. */
+export function createLifecycleWorker(deps: LifecycleWorkerDependencies): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities({ graph: deps.graph }),
+    ...deps.options,
+  });
+}

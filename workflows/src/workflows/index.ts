@@ -1,0 +1,2 @@
+// The workflows the worker registers; this file is the bundler's entry point.
+export { deviceLifecycle } from './device-lifecycle';

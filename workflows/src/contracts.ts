@@ -32,6 +32,8 @@ export interface DeviceLifecycleInput {
   serial: string;
   state?: LifecycleState;
   pending?: DeviceEvent[];
+  /** History events after which the lifecycle continues as new; lower only to test it. */
+  historyLimit?: number;
 }
 
 export interface DeviceLifecycleResult {

@@ -26,7 +26,7 @@ const { recordDeviceEvent } = proxyActivities<LifecycleActivities>({
 });
 
 /** Continue-as-new well before Temporal's own limits, so a device living for years stays cheap. */
-const MAX_HISTORY_EVENTS = 2_000;
+export const DEFAULT_HISTORY_LIMIT = 2_000;
 
 /**
  * The life of one device, keyed by its serial. It decides every stage change from the events it
@@ -34,6 +34,7 @@ const MAX_HISTORY_EVENTS = 2_000;
  */
 export async function deviceLifecycle(input: DeviceLifecycleInput): Promise<DeviceLifecycleResult> {
   let state = input.state ?? initialState(input.serial);
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   const pending: DeviceEvent[] = [...(input.pending ?? [])];
 
   setHandler(deviceEventSignal, (event) => {
@@ -71,10 +72,10 @@ export async function deviceLifecycle(input: DeviceLifecycleInput): Promise<Devi
       }
     }
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
+    if (info.continueAsNewSuggested || info.historyLength > historyLimit) {
       await condition(allHandlersFinished);
       // Signals that arrived while waiting travel along instead of being lost.
-      await continueAsNew<typeof deviceLifecycle>({ serial: state.serial, state, pending });
+      await continueAsNew<typeof deviceLifecycle>({ ...input, state, pending });
     }
   }
 }

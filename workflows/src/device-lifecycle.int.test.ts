@@ -1,0 +1,256 @@
+import { randomBytes } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { Client, Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { loadConfig } from '@experience-graph/config';
+import { createDriver, createGraph } from '@experience-graph/neo4j';
+import { createActivities } from './activities';
+import {
+  deviceLifecycleWorkflowId,
+  historyQuery,
+  searchAttributes,
+  stageQuery,
+  type DeviceEvent,
+} from './contracts';
+import { createLifecycleGateway } from './lifecycle-client';
+import { createLifecycleWorker, WORKFLOWS_PATH } from './worker';
+
+const key = (prefix: string) =>
+  `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+
+async function eventually<T>(
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out; last value ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('the device lifecycle on real Temporal and Neo4j', () => {
+  const config = loadConfig(process.env);
+  const taskQueue = key('lifecycle-int');
+  const driver = createDriver(config.neo4j);
+  const graph = createGraph(driver, config.neo4j.database);
+  const serials: string[] = [];
+  const customers: string[] = [];
+  let connection: Connection;
+  let client: Client;
+  let nativeConnection: NativeConnection;
+  let worker: Worker;
+  let workerRun: Promise<void>;
+
+  /** A customer and an unsold device of their own, removed after the tests. */
+  async function givenDevice(): Promise<{ serial: string; customerId: string }> {
+    const serial = key('serial');
+    const customerId = key('cust');
+    serials.push(serial);
+    customers.push(customerId);
+    await graph.write(
+      `CREATE (:Customer {id: $customerId, displayName: 'Test', createdAt: datetime()})
+       CREATE (:Device {serial: $serial, sku: 'TEST', registeredAt: datetime()})`,
+      { serial, customerId },
+    );
+    return { serial, customerId };
+  }
+
+  const event = (
+    serial: string,
+    type: DeviceEvent['type'],
+    customerId: string | null = null,
+    eventId = key('evt'),
+  ): DeviceEvent => ({
+    eventId,
+    type,
+    serial,
+    customerId,
+    occurredAt: new Date().toISOString(),
+  });
+
+  const deviceRow = async (serial: string) => {
+    const [row] = await graph.read<{ stage: string | null; owner: string | null; events: number }>(
+      `MATCH (d:Device {serial: $serial})
+       OPTIONAL MATCH (c:Customer)-[:OWNS]->(d)
+       RETURN d.stage AS stage, c.id AS owner, COUNT { (d)-[:HAD_EVENT]->() } AS events`,
+      { serial },
+    );
+    return row;
+  };
+
+  beforeAll(async () => {
+    connection = await Connection.connect({ address: config.temporal.address });
+    client = new Client({ connection, namespace: config.temporal.namespace });
+    nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+    worker = await createLifecycleWorker({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue,
+      graph,
+    });
+    workerRun = worker.run();
+  });
+
+  afterAll(async () => {
+    for (const serial of serials) {
+      await client.workflow
+        .getHandle(deviceLifecycleWorkflowId(serial))
+        .terminate('test over')
+        .catch(() => undefined);
+    }
+    await graph.write(
+      `MATCH (n) WHERE (n:Device AND n.serial IN $serials) OR (n:Customer AND n.id IN $customers)
+       OPTIONAL MATCH (n)-[:HAD_EVENT]->(e:LifecycleEvent)
+       DETACH DELETE n, e`,
+      { serials, customers },
+    );
+    worker.shutdown();
+    await workerRun;
+    await nativeConnection.close();
+    await connection.close();
+    await driver.close();
+  });
+
+  it('decides stages from events, writes them to the graph and sets search attributes', async () => {
+    const { serial, customerId } = await givenDevice();
+    const lifecycle = createLifecycleGateway(client, taskQueue);
+    const purchase = event(serial, 'PURCHASED', customerId);
+    await lifecycle.sendDeviceEvent(purchase);
+    await lifecycle.sendDeviceEvent(purchase); // redelivered: must change nothing
+    await lifecycle.sendDeviceEvent(event(serial, 'SHIPPED'));
+
+    const handle = client.workflow.getHandle(deviceLifecycleWorkflowId(serial));
+    await eventually(
+      () => handle.query(stageQuery),
+      (stage) => stage === 'DELIVERING',
+    );
+    expect(await deviceRow(serial)).toEqual({ stage: 'DELIVERING', owner: customerId, events: 2 });
+    const history = await handle.query(historyQuery);
+    expect(history.map((h) => [h.type, h.outcome, h.stage])).toEqual([
+      ['PURCHASED', 'advanced', 'PURCHASED'],
+      ['SHIPPED', 'advanced', 'DELIVERING'],
+    ]);
+    const description = await eventually(
+      () => handle.describe(),
+      (d) => d.typedSearchAttributes.get(searchAttributes.stage) === 'DELIVERING',
+    );
+    expect(description.typedSearchAttributes.get(searchAttributes.serial)).toBe(serial);
+    expect(description.typedSearchAttributes.get(searchAttributes.customerId)).toBe(customerId);
+
+    // Ops find it in the visibility store by serial and stage, as the Web UI does.
+    const found = await eventually(
+      async () => {
+        const ids: string[] = [];
+        for await (const w of client.workflow.list({
+          query: `Serial = '${serial}' AND LifecycleStage = 'DELIVERING'`,
+        })) {
+          ids.push(w.workflowId);
+        }
+        return ids;
+      },
+      (ids) => ids.length === 1,
+    );
+    expect(found).toEqual([deviceLifecycleWorkflowId(serial)]);
+  });
+
+  it('continues as new with its state when the history grows, and replays deterministically', async () => {
+    const { serial, customerId } = await givenDevice();
+    const handle = await client.workflow.start('deviceLifecycle', {
+      workflowId: deviceLifecycleWorkflowId(serial),
+      taskQueue,
+      args: [{ serial, historyLimit: 20 }],
+    });
+    const firstRunId = handle.firstExecutionRunId;
+    await handle.signal('deviceEvent', event(serial, 'PURCHASED', customerId));
+    // Late shipment notices: recorded, stage unchanged; they grow the history.
+    for (let i = 0; i < 8; i += 1)
+      await handle.signal('deviceEvent', event(serial, 'PURCHASED', customerId));
+    await handle.signal('deviceEvent', event(serial, 'DELIVERED'));
+
+    const latest = client.workflow.getHandle(deviceLifecycleWorkflowId(serial));
+    await eventually(
+      () => latest.query(stageQuery),
+      (stage) => stage === 'INSTALLING',
+    );
+    const description = await latest.describe();
+    expect(description.runId).not.toBe(firstRunId);
+    expect((await latest.query(historyQuery)).length).toBe(10);
+    expect(await deviceRow(serial)).toEqual({ stage: 'INSTALLING', owner: customerId, events: 10 });
+
+    const firstRun = client.workflow.getHandle(deviceLifecycleWorkflowId(serial), firstRunId);
+    const recorded = await firstRun.fetchHistory();
+    await Worker.runReplayHistory(
+      { workflowsPath: WORKFLOWS_PATH },
+      recorded,
+      deviceLifecycleWorkflowId(serial),
+    );
+  });
+});
+
+describe('the recordDeviceEvent activity', () => {
+  const config = loadConfig(process.env);
+  const driver = createDriver(config.neo4j);
+  const graph = createGraph(driver, config.neo4j.database);
+  const activities = createActivities({ graph });
+  const serial = key('serial');
+  const env = new MockActivityEnvironment();
+
+  beforeAll(() =>
+    graph.write('CREATE (:Device {serial: $serial, sku: "TEST", registeredAt: datetime()})', {
+      serial,
+    }),
+  );
+  afterAll(async () => {
+    await graph.write(
+      'MATCH (d:Device {serial: $serial}) OPTIONAL MATCH (d)-[:HAD_EVENT]->(e) DETACH DELETE d, e',
+      { serial },
+    );
+    await driver.close();
+  });
+
+  const input = (eventId: string, stage: 'DELIVERING' | 'INSTALLING', sequence: number) => ({
+    workflowId: `device:${serial}`,
+    event: {
+      eventId,
+      type: 'SHIPPED' as const,
+      serial,
+      customerId: null,
+      occurredAt: new Date().toISOString(),
+    },
+    customerId: null,
+    stage,
+    sequence,
+  });
+
+  it('is idempotent and never lets an older stage overwrite a newer one', async () => {
+    await env.run(activities.recordDeviceEvent, input(`${serial}-b`, 'INSTALLING', 2));
+    await env.run(activities.recordDeviceEvent, input(`${serial}-b`, 'INSTALLING', 2));
+    const stale = await env.run(
+      activities.recordDeviceEvent,
+      input(`${serial}-a`, 'DELIVERING', 1),
+    );
+    expect(stale).toEqual({ stage: 'INSTALLING' });
+    const [row] = await graph.read<{ stage: string; events: number }>(
+      'MATCH (d:Device {serial: $serial}) RETURN d.stage AS stage, COUNT { (d)-[:HAD_EVENT]->() } AS events',
+      { serial },
+    );
+    expect(row).toEqual({ stage: 'INSTALLING', events: 2 });
+  });
+
+  it('fails without retry for an unknown device', async () => {
+    const error = await env
+      .run(activities.recordDeviceEvent, {
+        ...input(key('e'), 'DELIVERING', 1),
+        event: { ...input(key('e'), 'DELIVERING', 1).event, serial: 'no-such-serial' },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect((error as ApplicationFailure).nonRetryable).toBe(true);
+    expect((error as ApplicationFailure).type).toBe('UnknownDevice');
+  });
+});

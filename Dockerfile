@@ -1,0 +1,42 @@
+# One image for every Node process of Experience Graph: the three subgraphs, the gateway, the
+# lifecycle worker and the one-shot command line (migrate, seed). docker-compose.yml picks the
+# process with `command:`. Debian (glibc), not Alpine: @temporalio/worker's native core bridge
+# and @swc/core ship prebuilt binaries for linux-*-gnu only.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+# The manifests alone first, so editing source does not invalidate the `npm ci` layer. npm ci
+# needs every workspace's package.json to match the lock file.
+COPY package.json package-lock.json ./
+COPY packages/config/package.json packages/config/
+COPY packages/neo4j/package.json packages/neo4j/
+COPY packages/server-kit/package.json packages/server-kit/
+COPY subgraphs/products/package.json subgraphs/products/
+COPY subgraphs/customers/package.json subgraphs/customers/
+COPY subgraphs/campaigns/package.json subgraphs/campaigns/
+COPY workflows/package.json workflows/
+COPY gateway/package.json gateway/
+COPY schema/package.json schema/
+COPY scripts/package.json scripts/
+COPY test/package.json test/
+RUN npm ci --no-audit --no-fund
+COPY . .
+# The build needs the devDependencies (graphql-codegen, tsx for the supergraph check, tsc);
+# the processes do not, so they are pruned once the build is done.
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS runtime
+# No NODE_ENV=production: Apollo Server would then turn introspection and the landing page off,
+# and this image is meant to behave as `npm start` does.
+ENV APOLLO_TELEMETRY_DISABLED=true
+WORKDIR /app
+# The whole built tree, not just dist/: the servers read files beside their code at run time
+# (subgraphs' src/schema.graphql, schema/supergraph.graphql, packages/neo4j/migrations), and
+# the workspace packages resolve through the symlinks in node_modules/@experience-graph. Owned by
+# root and only read by the unprivileged user: no process writes to its own tree.
+COPY --from=build /app /app
+# The base image's `node` user, numeric so that runtimes can verify it is not root.
+USER 1000:1000
+# Without a command the image is the gateway; compose names each process explicitly.
+CMD ["node", "--enable-source-maps", "gateway/dist/main.js"]

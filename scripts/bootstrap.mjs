@@ -23,8 +23,11 @@ const run = (command, args) => {
 const lock = path.join(root, 'package-lock.json');
 const installed = path.join(root, 'node_modules', '.package-lock.json');
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
-  console.log('Installing npm packages (npm ci)...');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // `npm install` rather than `npm ci`: npm 11 writes lock files without other platforms'
+  // optional binaries and then refuses them in `npm ci`. With the lock file in sync, install
+  // resolves exactly the locked versions.
+  console.log('Installing npm packages...');
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 const envFile = path.join(root, '.env');

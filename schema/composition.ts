@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
@@ -7,22 +7,31 @@ import { parse } from 'graphql';
 export const SUBGRAPHS = [
   {
     name: 'products',
-    file: 'subgraphs/products/src/schema.graphql',
+    dir: 'subgraphs/products/src',
     url: 'http://127.0.0.1:4001/graphql',
   },
   {
     name: 'customers',
-    file: 'subgraphs/customers/src/schema.graphql',
+    dir: 'subgraphs/customers/src',
     url: 'http://127.0.0.1:4002/graphql',
   },
   {
     name: 'campaigns',
-    file: 'subgraphs/campaigns/src/schema.graphql',
+    dir: 'subgraphs/campaigns/src',
     url: 'http://127.0.0.1:4003/graphql',
   },
 ] as const;
 
 const ROOT = path.join(__dirname, '..');
+
+/** A subgraph's SDL: its `*.graphql` files under its source folder, in a stable order. */
+function sdlOf(dir: string): string {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.graphql'))
+    .sort()
+    .map((file) => readFileSync(path.join(dir, file), 'utf8'))
+    .join('\n');
+}
 
 /** The committed supergraph that the gateway serves. */
 export const SUPERGRAPH_PATH = path.join(__dirname, 'supergraph.graphql');
@@ -39,7 +48,7 @@ export function composeSupergraph(root: string = ROOT): CompositionResult {
     SUBGRAPHS.map((s) => ({
       name: s.name,
       url: s.url,
-      typeDefs: parse(readFileSync(path.join(root, s.file), 'utf8')),
+      typeDefs: parse(sdlOf(path.join(root, s.dir))),
     })),
   );
   if (result.errors) return { ok: false, errors: result.errors.map((e) => e.message) };

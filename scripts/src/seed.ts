@@ -18,17 +18,17 @@ mutation Seed($customer: RegisterCustomerInput!, $model: RegisterProductModelInp
   createCampaign(input: $campaign) { id }
 }`;
 
-const EVENT = `
-mutation Event($input: DeviceEventInput!) {
-  recordDeviceEvent(input: $input) { workflowId }
+const EVENTS = `
+mutation Events($events: [LifecycleEventInput!]!) {
+  recordEvents(events: $events) { rejected results { status error { message path } } }
 }`;
 
 const STAGE = `query Stage($serial: ID!) { device(serial: $serial) { stage } }`;
 
 /**
  * Seeds the demo story through the gateway, as a client would: Ana, the LJ-200 and its social
- * ad campaign, and printer PRN-0001 bought, shipped, delivered and installed. Event ids are
- * fixed, so seeding again changes nothing.
+ * ad campaign, and printer PRN-0001 bought after an ad, shipped, delivered and installed. Event
+ * ids are fixed, so seeding again changes nothing.
  */
 export async function seedDemo(gatewayUrl: string): Promise<void> {
   await graphqlRequest(gatewayUrl, SETUP, {
@@ -45,22 +45,57 @@ export async function seedDemo(gatewayUrl: string): Promise<void> {
   });
   const day = 24 * 3600_000;
   const start = Date.now() - 10 * day;
-  const events = [
-    { type: 'PURCHASED', customerId: DEMO.customerId, at: start },
-    { type: 'SHIPPED', at: start + day },
-    { type: 'DELIVERED', at: start + 3 * day },
-    { type: 'INSTALLED', at: start + 4 * day },
-  ];
-  for (const event of events) {
-    await graphqlRequest(gatewayUrl, EVENT, {
-      input: {
-        eventId: `demo-${DEMO.serial}-${event.type.toLowerCase()}`,
-        type: event.type,
-        serial: DEMO.serial,
-        customerId: event.customerId ?? null,
-        occurredAt: new Date(event.at).toISOString(),
+  const at = (days: number) => new Date(start + days * day).toISOString();
+  const order = `demo-order-${DEMO.serial}`;
+  const id = (what: string) => `demo-${DEMO.serial}-${what}`;
+  const { recordEvents } = await graphqlRequest<{
+    recordEvents: {
+      rejected: number;
+      results: Array<{ status: string; error: { message: string } | null }>;
+    };
+  }>(gatewayUrl, EVENTS, {
+    events: [
+      {
+        eventId: id('ad-seen'),
+        occurredAt: at(-3),
+        adImpression: { customerId: DEMO.customerId, campaignId: DEMO.campaignId },
       },
-    });
+      {
+        eventId: id('ad-clicked'),
+        occurredAt: at(-2),
+        adClick: { customerId: DEMO.customerId, campaignId: DEMO.campaignId },
+      },
+      {
+        eventId: id('purchased'),
+        occurredAt: at(0),
+        purchase: {
+          customerId: DEMO.customerId,
+          serial: DEMO.serial,
+          orderId: order,
+          amount: 249,
+          currency: 'USD',
+          promisedDeliveryAt: at(3),
+        },
+      },
+      {
+        eventId: id('shipped'),
+        occurredAt: at(1),
+        shipmentUpdate: {
+          orderId: order,
+          carrier: 'Parcel Co',
+          status: 'In transit',
+          expectedDeliveryAt: at(3),
+        },
+      },
+      { eventId: id('delivered'), occurredAt: at(2), delivery: { orderId: order, inFull: true } },
+      { eventId: id('installed'), occurredAt: at(3), installation: { serial: DEMO.serial } },
+    ],
+  });
+  const problems = recordEvents.results.filter((r) => r.status === 'REJECTED');
+  if (problems.length > 0) {
+    throw new Error(
+      `Demo events were rejected: ${problems.map((p) => p.error?.message).join('; ')}`,
+    );
   }
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {

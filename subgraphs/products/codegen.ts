@@ -5,5 +5,9 @@ export default subgraphCodegen({
   mappers: {
     Device: '../devices/device-repository#DeviceRecord',
     ProductModel: '../devices/device-repository#ProductModelRecord',
+    Order: '../devices/device-repository#OrderRecord',
+    Journey: '../devices/device-repository#JourneyRecord',
+    DeliveryPerformance: '../devices/device-repository#DeliveryPerformanceRecord',
+    RecordEventsResult: '../events/event-intake#RecordedBatch',
   },
 });

@@ -5,6 +5,11 @@ import { eventually, startSystem, uniqueKey, type TestSystem } from '../support/
  * One operation through the gateway that needs all three subgraphs (customer from customers,
  * devices from products, campaigns from campaigns) and the state the lifecycle workflow wrote.
  */
+const RECORD_EVENTS = `
+mutation RecordEvents($events: [LifecycleEventInput!]!) {
+  recordEvents(events: $events) { accepted results { eventId status } }
+}`;
+
 const CUSTOMER_VIEW = `
 query CustomerView($id: ID!) {
   customer(id: $id) {
@@ -42,8 +47,9 @@ describe('the federated graph through the gateway', () => {
     await system.graph.write(
       `MATCH (n) WHERE (n:Customer AND n.id = $customer) OR (n:ProductModel AND n.sku = $sku)
          OR (n:Device AND n.serial = $serial) OR (n:Campaign AND n.id = $campaign)
-       OPTIONAL MATCH (n)-[:HAD_EVENT]->(e:LifecycleEvent)
-       DETACH DELETE n, e`,
+       OPTIONAL MATCH (n)<-[:CONTAINS]-(o:Order)
+       OPTIONAL MATCH (t:Touchpoint) WHERE t.eventId STARTS WITH n.serial
+       DETACH DELETE n, o, t`,
       ids,
     );
     await system.stop();
@@ -73,35 +79,40 @@ describe('the federated graph through the gateway', () => {
     );
     const purchasedAt = '2026-03-01T10:00:00.000Z';
     const shippedAt = '2026-03-02T08:30:00.000Z';
-    const receipt = await system.data<{
-      recordDeviceEvent: { eventId: string; workflowId: string };
-    }>(
-      `mutation Event($input: DeviceEventInput!) { recordDeviceEvent(input: $input) { eventId workflowId } }`,
-      {
-        input: {
+    const batch = await system.data<{
+      recordEvents: { accepted: number; results: Array<{ eventId: string; status: string }> };
+    }>(RECORD_EVENTS, {
+      events: [
+        {
           eventId: `${ids.serial}-purchase`,
-          type: 'PURCHASED',
-          serial: ids.serial,
-          customerId: ids.customer,
           occurredAt: purchasedAt,
+          purchase: {
+            customerId: ids.customer,
+            serial: ids.serial,
+            orderId: `${ids.serial}-order`,
+            amount: 199,
+            currency: 'USD',
+            promisedDeliveryAt: '2026-03-04T18:00:00.000Z',
+          },
         },
-      },
-    );
-    expect(receipt.recordDeviceEvent).toEqual({
-      eventId: `${ids.serial}-purchase`,
-      workflowId: `device:${ids.serial}`,
-    });
-    await system.data(
-      `mutation Event($input: DeviceEventInput!) { recordDeviceEvent(input: $input) { workflowId } }`,
-      {
-        input: {
+        {
           eventId: `${ids.serial}-ship`,
-          type: 'SHIPPED',
-          serial: ids.serial,
           occurredAt: shippedAt,
+          shipmentUpdate: {
+            orderId: `${ids.serial}-order`,
+            carrier: 'Parcel Co',
+            status: 'In transit',
+          },
         },
-      },
-    );
+      ],
+    });
+    expect(batch.recordEvents).toEqual({
+      accepted: 2,
+      results: [
+        { eventId: `${ids.serial}-purchase`, status: 'ACCEPTED' },
+        { eventId: `${ids.serial}-ship`, status: 'ACCEPTED' },
+      ],
+    });
 
     type View = {
       customer: {
@@ -162,33 +173,43 @@ describe('the federated graph through the gateway', () => {
     });
 
     const future = new Date(Date.now() + 24 * 3600_000).toISOString();
-    const fromTheFuture = await system.request(
-      `mutation Event($input: DeviceEventInput!) { recordDeviceEvent(input: $input) { workflowId } }`,
+    const rejected = await system.data<{
+      recordEvents: { rejected: number; results: Array<{ status: string; error: unknown }> };
+    }>(
+      `mutation Events($events: [LifecycleEventInput!]!) {
+        recordEvents(events: $events) { rejected results { status error { code path message } } }
+      }`,
       {
-        input: { eventId: uniqueKey('e'), type: 'SHIPPED', serial: ids.serial, occurredAt: future },
+        events: [
+          { eventId: uniqueKey('e'), occurredAt: future, installation: { serial: ids.serial } },
+          {
+            eventId: uniqueKey('e'),
+            occurredAt: '2026-01-01T00:00:00Z',
+            installation: { serial: 'no-such-serial' },
+          },
+        ],
       },
     );
-    expect(fromTheFuture.errors?.[0]?.extensions).toMatchObject({
-      code: 'BAD_USER_INPUT',
-      field: 'input.occurredAt',
-    });
-
-    const purchaseWithoutCustomer = await system.request(
-      `mutation Event($input: DeviceEventInput!) { recordDeviceEvent(input: $input) { workflowId } }`,
-      {
-        input: {
-          eventId: uniqueKey('e'),
-          type: 'PURCHASED',
-          serial: ids.serial,
-          occurredAt: '2026-01-01T00:00:00Z',
+    expect(rejected.recordEvents).toEqual({
+      rejected: 2,
+      results: [
+        {
+          status: 'REJECTED',
+          error: {
+            code: 'INVALID',
+            path: 'events[0].occurredAt',
+            message: 'occurredAt: must not be in the future',
+          },
         },
-      },
-    );
-    expect(purchaseWithoutCustomer.errors?.[0]?.message).toBe(
-      'input.customerId: is required for a PURCHASED event',
-    );
-    expect(purchaseWithoutCustomer.errors?.[0]?.extensions).toMatchObject({
-      field: 'input.customerId',
+        {
+          status: 'REJECTED',
+          error: {
+            code: 'UNKNOWN_REFERENCE',
+            path: 'events[1].installation.serial',
+            message: 'No device has serial no-such-serial',
+          },
+        },
+      ],
     });
 
     const badSerial = `bad serial ${uniqueKey('x')}`;

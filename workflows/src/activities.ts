@@ -1,73 +1,168 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Graph } from '@experience-graph/neo4j';
-import type { DeviceEvent, LifecycleStage } from './lifecycle-machine';
-
-/** What the lifecycle hands the graph after deciding on an event. */
-export interface RecordDeviceEventInput {
-  workflowId: string;
-  event: DeviceEvent;
-  /** The owner after the event, or null while the device is unsold. */
-  customerId: string | null;
-  stage: LifecycleStage | null;
-  sequence: number;
-}
-
-export interface RecordDeviceEventResult {
-  stage: LifecycleStage | null;
-}
+import type { JourneyStage } from './journey-machine';
+import type { LifecycleStage } from './lifecycle-machine';
 
 export interface ActivityDependencies {
   graph: Graph;
 }
 
-// One statement so the event, the ownership and the stage land together or not at all. The
-// sequence guard makes a retried or overtaken write harmless: a stage is only ever replaced by a
-// newer one, and the event node is merged by its id.
-const RECORD_DEVICE_EVENT = `
+/** What the device lifecycle hands the graph after deciding on an event. */
+export interface RecordDeviceStateInput {
+  workflowId: string;
+  serial: string;
+  eventId: string;
+  occurredAt: string;
+  /** The owner after the event, or null while unsold or after an opt-out. */
+  customerId: string | null;
+  stage: LifecycleStage | null;
+  sequence: number;
+}
+
+export interface RecordJourneyStageInput {
+  workflowId: string;
+  customerId: string;
+  sku: string;
+  occurredAt: string;
+  stage: JourneyStage;
+  sequence: number;
+  campaignId: string | null;
+}
+
+/** The result of an action that depends on consent: whether it happened, and why not. */
+export type ActionOutcome =
+  { done: true; channel: string; reference: string } | { done: false; reason: string };
+
+// One statement, so the ownership and the stage land together or not at all. The sequence guard
+// makes a retried or overtaken write harmless: a stage is only replaced by a newer one.
+const RECORD_DEVICE_STATE = `
 OPTIONAL MATCH (d:Device {serial: $serial})
 OPTIONAL MATCH (c:Customer {id: $customerId})
 WITH d, c
 WHERE d IS NOT NULL AND ($customerId IS NULL OR c IS NOT NULL)
-MERGE (e:LifecycleEvent {eventId: $eventId})
-  ON CREATE SET e.type = $type, e.occurredAt = datetime($occurredAt), e.recordedAt = datetime()
-MERGE (d)-[:HAD_EVENT]->(e)
 SET d.lifecycleWorkflowId = $workflowId
 FOREACH (_ IN CASE WHEN c IS NULL THEN [] ELSE [1] END |
   MERGE (c)-[o:OWNS]->(d) ON CREATE SET o.since = datetime($occurredAt))
 FOREACH (_ IN CASE WHEN $stage IS NOT NULL AND coalesce(d.stageSequence, 0) < $sequence THEN [1] ELSE [] END |
   SET d.stage = $stage, d.stageChangedAt = datetime($occurredAt), d.stageSequence = $sequence)
+WITH d
+OPTIONAL MATCH (t:Touchpoint {eventId: $eventId})
+FOREACH (_ IN CASE WHEN t IS NULL THEN [] ELSE [1] END | MERGE (t)-[:ABOUT_DEVICE]->(d))
 RETURN d.stage AS stage`;
+
+const RECORD_JOURNEY_STAGE = `
+MATCH (c:Customer {id: $customerId}), (m:ProductModel {sku: $sku})
+MERGE (c)-[j:JOURNEY]->(m)
+  ON CREATE SET j.startedAt = datetime($occurredAt)
+SET j.workflowId = $workflowId
+FOREACH (_ IN CASE WHEN coalesce(j.sequence, 0) < $sequence THEN [1] ELSE [] END |
+  SET j.stage = $stage, j.stageChangedAt = datetime($occurredAt), j.sequence = $sequence,
+      j.campaignId = $campaignId)
+RETURN j.stage AS stage`;
+
+/** Consent as stored now: checked at the moment of acting, never from a copy in the workflow. */
+const CONSENT = `
+OPTIONAL MATCH (k:Consent {customerId: $customerId, purpose: $purpose})
+RETURN coalesce(k.granted, false) AS granted, coalesce(k.channels, []) AS channels`;
+
+// A proximity coupon: an active offer of this store for this model, issued once per visit event
+// (the code derives from the event id, so a retried activity finds the coupon it made).
+const ISSUE_COUPON = `
+MATCH (c:Customer {id: $customerId}), (s:Store {id: $storeId})
+MATCH (offer:Offer {active: true})-[:AT]->(s), (offer)-[:FOR]->(:ProductModel {sku: $sku})
+WITH c, s, offer ORDER BY offer.amount DESC LIMIT 1
+MERGE (coupon:Coupon {code: $code})
+  ON CREATE SET coupon.issuedAt = datetime($now),
+                coupon.expiresAt = datetime($now) + duration({days: offer.validDays})
+MERGE (coupon)-[:ISSUED_TO]->(c)
+MERGE (coupon)-[:OF]->(offer)
+MERGE (t:Touchpoint {eventId: $code})
+  ON CREATE SET t.type = 'COUPON_OFFERED', t.occurredAt = datetime($now), t.channel = 'APP',
+                t.delivery = 'delivered'
+MERGE (c)-[:HAD]->(t)
+MERGE (t)-[:AT]->(s)
+WITH coupon, t
+MATCH (m:ProductModel {sku: $sku})
+MERGE (t)-[:ABOUT]->(m)
+RETURN coupon.code AS code`;
+
+const PURCHASED_SINCE = `
+RETURN EXISTS {
+  MATCH (:Customer {id: $customerId})-[:PLACED]->(:Order)-[:CONTAINS]->(:Device)-[:INSTANCE_OF]->(:ProductModel {sku: $sku})
+} AS purchased`;
+
+// A system-initiated touchpoint (an offer or a help message), keyed so it is made once.
+const RECORD_OUTREACH = `
+MATCH (c:Customer {id: $customerId}), (m:ProductModel {sku: $sku})
+MERGE (t:Touchpoint {eventId: $reference})
+  ON CREATE SET t.type = $type, t.occurredAt = datetime($now), t.channel = $channel,
+                t.delivery = 'delivered'
+MERGE (c)-[:HAD]->(t)
+MERGE (t)-[:ABOUT]->(m)
+WITH t
+OPTIONAL MATCH (d:Device {serial: $serial})
+FOREACH (_ IN CASE WHEN d IS NULL THEN [] ELSE [1] END | MERGE (t)-[:ABOUT_DEVICE]->(d))
+RETURN t.eventId AS reference`;
+
+// Opting out of a product: every relationship between the person and it goes; touchpoints and
+// orders stay, anonymous, so campaign and product aggregates still count them. The suppression
+// list on the customer is what keeps later events for this product from reaching them.
+const WIPE_CUSTOMER_PRODUCT = `
+MATCH (c:Customer {id: $customerId}), (m:ProductModel {sku: $sku})
+SET c.optedOutSkus = CASE WHEN $sku IN coalesce(c.optedOutSkus, []) THEN c.optedOutSkus
+                          ELSE coalesce(c.optedOutSkus, []) + $sku END
+WITH c, m
+CALL (c, m) { MATCH (c)-[r:JOURNEY]->(m) DELETE r }
+CALL (c, m) { MATCH (c)-[r:OWNS]->(:Device)-[:INSTANCE_OF]->(m) DELETE r }
+CALL (c, m) { MATCH (c)-[r:PLACED]->(:Order)-[:CONTAINS]->(:Device)-[:INSTANCE_OF]->(m) DELETE r }
+CALL (c, m) { MATCH (c)-[r:HAD]->(:Touchpoint)-[:ABOUT]->(m) DELETE r }
+CALL (c, m) { MATCH (c)<-[r:ISSUED_TO]-(:Coupon)-[:OF]->(:Offer)-[:FOR]->(m) DELETE r }
+RETURN count(*) AS wiped`;
 
 /**
  * Builds the lifecycle activities around their dependencies; the worker owns the connections.
- * Every activity is idempotent, because Temporal may run it more than once.
+ * Every activity is idempotent, because Temporal may run it more than once, and reads consent
+ * from the graph at the moment it acts.
  */
 export function createActivities({ graph }: ActivityDependencies) {
+  const consent = async (customerId: string, purpose: string) => {
+    const [row] = await graph.read<{ granted: boolean; channels: string[] }>(CONSENT, {
+      customerId,
+      purpose,
+    });
+    return row ?? { granted: false, channels: [] };
+  };
+
+  const outreach = async (input: {
+    customerId: string;
+    sku: string;
+    serial: string | null;
+    type: string;
+    reference: string;
+    channel: string;
+    now: string;
+  }) => {
+    await graph.write(RECORD_OUTREACH, input);
+  };
+
   return {
-    /** Records an event on the device, its owner and the stage the workflow decided. */
-    async recordDeviceEvent(input: RecordDeviceEventInput): Promise<RecordDeviceEventResult> {
-      const { event } = input;
-      const rows = await graph.write<{ stage: LifecycleStage | null }>(RECORD_DEVICE_EVENT, {
-        serial: event.serial,
-        customerId: input.customerId,
-        eventId: event.eventId,
-        type: event.type,
-        occurredAt: event.occurredAt,
-        workflowId: input.workflowId,
-        stage: input.stage,
-        sequence: input.sequence,
+    /** Records the stage the device lifecycle decided, and its owner. */
+    async recordDeviceState(
+      input: RecordDeviceStateInput,
+    ): Promise<{ stage: LifecycleStage | null }> {
+      const rows = await graph.write<{ stage: LifecycleStage | null }>(RECORD_DEVICE_STATE, {
+        ...input,
       });
       const row = rows[0];
       if (row) return { stage: row.stage };
       // Nothing was written: say which key is unknown. Retrying cannot create it.
-      const [found] = await graph.read<{ device: boolean; customer: boolean }>(
-        `RETURN EXISTS { (:Device {serial: $serial}) } AS device,
-                EXISTS { (:Customer {id: $customerId}) } AS customer`,
-        { serial: event.serial, customerId: input.customerId },
+      const [found] = await graph.read<{ device: boolean }>(
+        'RETURN EXISTS { (:Device {serial: $serial}) } AS device',
+        { serial: input.serial },
       );
       if (!found?.device) {
         throw ApplicationFailure.nonRetryable(
-          `No device has serial ${event.serial}`,
+          `No device has serial ${input.serial}`,
           'UnknownDevice',
         );
       }
@@ -75,6 +170,98 @@ export function createActivities({ graph }: ActivityDependencies) {
         `No customer has id ${input.customerId}`,
         'UnknownCustomer',
       );
+    },
+
+    /** Records the journey stage of a person with a product model. */
+    async recordJourneyStage(input: RecordJourneyStageInput): Promise<void> {
+      const rows = await graph.write(RECORD_JOURNEY_STAGE, { ...input });
+      if (rows.length === 0) {
+        throw ApplicationFailure.nonRetryable(
+          `No customer ${input.customerId} or product model ${input.sku}`,
+          'UnknownJourneyKey',
+        );
+      }
+    },
+
+    /**
+     * Offers an engaged person near a partner store that store's coupon, if their consent
+     * allows location-based offers now and the store has an active offer for the product.
+     */
+    async considerProximityCoupon(input: {
+      customerId: string;
+      sku: string;
+      storeId: string;
+      eventId: string;
+      now: string;
+    }): Promise<ActionOutcome> {
+      if (!(await consent(input.customerId, 'LOCATION_OFFERS')).granted) {
+        return { done: false, reason: 'no consent to location-based offers' };
+      }
+      const [row] = await graph.write<{ code: string }>(ISSUE_COUPON, {
+        ...input,
+        code: `CPN-${input.eventId}`,
+      });
+      if (!row)
+        return {
+          done: false,
+          reason: `store ${input.storeId} has no active offer for ${input.sku}`,
+        };
+      return { done: true, channel: 'APP', reference: row.code };
+    },
+
+    /** Reminds an engaged person who has not bought, through a channel they allowed. */
+    async sendRetargetingOffer(input: {
+      customerId: string;
+      sku: string;
+      workflowId: string;
+      now: string;
+    }): Promise<ActionOutcome> {
+      const [bought] = await graph.read<{ purchased: boolean }>(PURCHASED_SINCE, input);
+      if (bought?.purchased) return { done: false, reason: 'already purchased' };
+      const marketing = await consent(input.customerId, 'MARKETING_CONTACT');
+      const channel = marketing.channels[0];
+      if (!marketing.granted || channel === undefined) {
+        return { done: false, reason: 'no consent to marketing contact' };
+      }
+      const reference = `${input.workflowId}:retargeting-offer`;
+      await outreach({ ...input, serial: null, type: 'RETARGETING_OFFER', reference, channel });
+      return { done: true, channel, reference };
+    },
+
+    /**
+     * Offers help to a customer whose device was delivered but not installed. Service help is
+     * not marketing: without a contact consent it waits in the app instead of being pushed.
+     */
+    async offerInstallationHelp(input: {
+      customerId: string;
+      sku: string;
+      serial: string;
+      now: string;
+    }): Promise<ActionOutcome> {
+      const marketing = await consent(input.customerId, 'MARKETING_CONTACT');
+      const channel = (marketing.granted ? marketing.channels[0] : undefined) ?? 'APP';
+      const reference = `device:${input.serial}:installation-help`;
+      await outreach({ ...input, type: 'INSTALLATION_HELP_OFFERED', reference, channel });
+      return { done: true, channel, reference };
+    },
+
+    /** Wipes every relationship between a person and a product model (an opt-out). */
+    async wipeCustomerProduct(input: { customerId: string; sku: string }): Promise<void> {
+      await graph.write(WIPE_CUSTOMER_PRODUCT, input);
+    },
+
+    /** The sku of a device's model, which opt-outs and outreach need. */
+    async deviceModel(input: { serial: string }): Promise<string> {
+      const [row] = await graph.read<{ sku: string }>(
+        'MATCH (d:Device {serial: $serial}) RETURN d.sku AS sku',
+        input,
+      );
+      if (!row)
+        throw ApplicationFailure.nonRetryable(
+          `No device has serial ${input.serial}`,
+          'UnknownDevice',
+        );
+      return row.sku;
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { JourneyEvent, JourneyStage, JourneyState } from './journey-machine';
 import type {
   DeviceEvent,
   HistoryEntry,
@@ -11,6 +12,8 @@ import type {
   LifecycleState,
 } from './lifecycle-machine';
 
+export type { JourneyEvent, JourneyEventType, JourneyStage } from './journey-machine';
+export { JOURNEY_EVENT_TYPES } from './journey-machine';
 export type {
   DeviceEvent,
   DeviceEventType,
@@ -19,17 +22,42 @@ export type {
 } from './lifecycle-machine';
 export { DEVICE_EVENT_TYPES, LIFECYCLE_STAGES } from './lifecycle-machine';
 
-/** Workflow type name of the device lifecycle, as registered with the worker. */
+/** Workflow type names, as registered with the worker. */
 export const DEVICE_LIFECYCLE_WORKFLOW = 'deviceLifecycle';
+export const JOURNEY_WORKFLOW = 'customerJourney';
 
 /** The lifecycle of a device is keyed by its serial, so starting it twice is harmless. */
 export function deviceLifecycleWorkflowId(serial: string): string {
   return `device:${serial}`;
 }
 
+/** Before the sale, a person's journey with a product model is keyed by both. */
+export function journeyWorkflowId(customerId: string, sku: string): string {
+  return `journey:${customerId}:${sku}`;
+}
+
+const DAY_MS = 24 * 3600_000;
+
+/** How long the lifecycles wait on silence before acting; shortened only in tests. */
+export interface LifecycleTimers {
+  /** Delivered but not installed for this long: offer installation help. */
+  installHelpAfterMs: number;
+  /** Engaged but not bought for this long: send a retargeting offer. */
+  retargetAfterMs: number;
+  /** No touch at all for this long: the journey lapses and ends. */
+  journeyLapsesAfterMs: number;
+}
+
+export const DEFAULT_TIMERS: LifecycleTimers = {
+  installHelpAfterMs: 3 * DAY_MS,
+  retargetAfterMs: 7 * DAY_MS,
+  journeyLapsesAfterMs: 180 * DAY_MS,
+};
+
 /** Input of the device lifecycle; `state` and `pending` carry it across continue-as-new. */
 export interface DeviceLifecycleInput {
   serial: string;
+  timers?: Partial<LifecycleTimers>;
   state?: LifecycleState;
   pending?: DeviceEvent[];
   /** History events after which the lifecycle continues as new; lower only to test it. */
@@ -41,8 +69,24 @@ export interface DeviceLifecycleResult {
   stage: LifecycleStage | null;
 }
 
+export interface JourneyInput {
+  customerId: string;
+  sku: string;
+  timers?: Partial<LifecycleTimers>;
+  state?: JourneyState;
+  pending?: JourneyEvent[];
+  historyLimit?: number;
+}
+
+export interface JourneyResult {
+  stage: JourneyStage | null;
+  serial: string | null;
+}
+
 /** Delivers one lifecycle event to the device's workflow. */
 export const deviceEventSignal = defineSignal<[DeviceEvent]>('deviceEvent');
+/** Delivers one journey event to a person's journey with a product model. */
+export const journeyEventSignal = defineSignal<[JourneyEvent]>('journeyEvent');
 /** The stage the workflow has decided, or null before the first event. */
 export const stageQuery = defineQuery<LifecycleStage | null>('stage');
 /** The most recent events and what each did, newest last. */

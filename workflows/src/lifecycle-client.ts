@@ -1,33 +1,66 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import {
   DEVICE_LIFECYCLE_WORKFLOW,
   deviceEventSignal,
   deviceLifecycleWorkflowId,
+  JOURNEY_WORKFLOW,
+  journeyEventSignal,
+  journeyWorkflowId,
   searchAttributes,
   type DeviceEvent,
+  type DeviceLifecycleInput,
+  type JourneyEvent,
+  type JourneyInput,
+  type LifecycleTimers,
 } from './contracts';
 
 /** How the API hands events to lifecycles; an interface so servers can be built without I/O. */
 export interface LifecycleGateway {
-  /** Resolves once the event is durably in the lifecycle's history, with its workflow id. */
+  /** Resolves once the event is durably in the device lifecycle's history. */
   sendDeviceEvent(event: DeviceEvent): Promise<{ workflowId: string }>;
+  /** Resolves once the event is durably in the journey's history. */
+  sendJourneyEvent(event: JourneyEvent): Promise<{ workflowId: string }>;
 }
 
 /**
- * Sends events with signal-with-start: the lifecycle is created by the first event that needs
- * it, and later events find it by its business key.
+ * Sends events with signal-with-start: a lifecycle is created by the first event that needs
+ * it, and later events find it by its business key. A journey that ended (a purchase, an
+ * opt-out, a lapse) is started afresh by the next touch.
  */
-export function createLifecycleGateway(client: Client, taskQueue: string): LifecycleGateway {
+export function createLifecycleGateway(
+  client: Client,
+  taskQueue: string,
+  timers?: Partial<LifecycleTimers>,
+): LifecycleGateway {
   return {
     async sendDeviceEvent(event) {
       const workflowId = deviceLifecycleWorkflowId(event.serial);
+      const input: DeviceLifecycleInput = { serial: event.serial, ...(timers ? { timers } : {}) };
       await client.workflow.signalWithStart(DEVICE_LIFECYCLE_WORKFLOW, {
         workflowId,
         taskQueue,
-        args: [{ serial: event.serial }],
+        args: [input],
         signal: deviceEventSignal,
         signalArgs: [event],
         typedSearchAttributes: [{ key: searchAttributes.serial, value: event.serial }],
+      });
+      return { workflowId };
+    },
+    async sendJourneyEvent(event) {
+      const workflowId = journeyWorkflowId(event.customerId, event.sku);
+      const input: JourneyInput = {
+        customerId: event.customerId,
+        sku: event.sku,
+        ...(timers ? { timers } : {}),
+      };
+      await client.workflow.signalWithStart(JOURNEY_WORKFLOW, {
+        workflowId,
+        taskQueue,
+        args: [input],
+        signal: journeyEventSignal,
+        signalArgs: [event],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: [{ key: searchAttributes.customerId, value: event.customerId }],
       });
       return { workflowId };
     },

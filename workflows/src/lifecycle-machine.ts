@@ -4,7 +4,7 @@
  * workflow deterministic by construction.
  */
 
-/** Lifecycle stages in the order a device passes through them. */
+/** Lifecycle stages in the order a person and a product pass through them. */
 export const LIFECYCLE_STAGES = [
   'INTERESTED',
   'ENGAGED',
@@ -19,28 +19,48 @@ export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
 
 export const DEVICE_EVENT_TYPES = [
   'PURCHASED',
-  'SHIPPED',
+  'SHIPMENT_UPDATE',
   'DELIVERED',
   'INSTALLED',
+  'SUPPORT_REQUEST',
+  'FEEDBACK',
+  'OPT_OUT',
   'RETIRED',
 ] as const;
 export type DeviceEventType = (typeof DEVICE_EVENT_TYPES)[number];
 
-/** A lifecycle event for one device. Ids only: nothing that identifies a person by name. */
-export interface DeviceEvent {
+interface DeviceEventBase {
   eventId: string;
-  type: DeviceEventType;
   serial: string;
-  customerId: string | null;
   /** ISO-8601 time at which it happened. */
   occurredAt: string;
 }
+
+/**
+ * A lifecycle event for one device. Ids only: nothing that identifies a person by name, address
+ * or location ever enters a workflow history.
+ */
+export type DeviceEvent = DeviceEventBase &
+  (
+    | { type: 'PURCHASED'; customerId: string; orderId: string }
+    | { type: 'SHIPMENT_UPDATE'; orderId: string }
+    | { type: 'DELIVERED'; orderId: string }
+    | { type: 'INSTALLED' }
+    | { type: 'SUPPORT_REQUEST' }
+    | { type: 'FEEDBACK' }
+    | { type: 'OPT_OUT'; customerId: string }
+    | { type: 'RETIRED' }
+  );
 
 /** What the lifecycle remembers across events and across continue-as-new. */
 export interface LifecycleState {
   serial: string;
   stage: LifecycleStage | null;
   customerId: string | null;
+  orderId: string | null;
+  /** When the device was delivered, from the delivery event: the installation clock. */
+  deliveredAt: string | null;
+  installHelpOffered: boolean;
   /** Increases on every stage change, so a stale write can never overwrite a newer stage. */
   sequence: number;
   /** The most recent event ids, to drop redeliveries without asking the graph. */
@@ -51,10 +71,11 @@ export interface LifecycleState {
 /** One line of a lifecycle's readable history, as the `history` query returns it. */
 export interface HistoryEntry {
   eventId: string;
-  type: DeviceEventType;
+  type: string;
   occurredAt: string;
   outcome: Decision['kind'];
   stage: LifecycleStage | null;
+  note?: string;
 }
 
 export type Decision =
@@ -63,11 +84,14 @@ export type Decision =
   | { kind: 'duplicate' }
   | { kind: 'ignored'; reason: string };
 
-const STAGE_OF_EVENT: Record<DeviceEventType, LifecycleStage> = {
+const STAGE_OF_EVENT: Record<DeviceEventType, LifecycleStage | null> = {
   PURCHASED: 'PURCHASED',
-  SHIPPED: 'DELIVERING',
+  SHIPMENT_UPDATE: 'DELIVERING',
   DELIVERED: 'INSTALLING',
   INSTALLED: 'SUPPORT',
+  SUPPORT_REQUEST: null,
+  FEEDBACK: null,
+  OPT_OUT: 'OPTED_OUT',
   RETIRED: 'RETIRED',
 };
 
@@ -77,26 +101,46 @@ export const HISTORY_ENTRIES = 50;
 const rank = (stage: LifecycleStage | null) =>
   stage === null ? -1 : LIFECYCLE_STAGES.indexOf(stage);
 
+/** Stages after which the lifecycle ends. */
+export const FINAL_STAGES: readonly LifecycleStage[] = ['OPTED_OUT', 'RETIRED'];
+
 export function initialState(serial: string): LifecycleState {
-  return { serial, stage: null, customerId: null, sequence: 0, recentEventIds: [], history: [] };
+  return {
+    serial,
+    stage: null,
+    customerId: null,
+    orderId: null,
+    deliveredAt: null,
+    installHelpOffered: false,
+    sequence: 0,
+    recentEventIds: [],
+    history: [],
+  };
 }
 
 /**
  * Decides what an event does. Stages only move forward: an event that arrives late (its stage
  * is behind the current one) is recorded but changes nothing, and an event that skips ahead
- * (delivered before shipped was seen) moves straight to its stage, since it implies the rest.
+ * (delivered before any shipment update) moves straight to its stage, since it implies the rest.
  */
 export function decide(state: LifecycleState, event: DeviceEvent): Decision {
   if (state.recentEventIds.includes(event.eventId)) return { kind: 'duplicate' };
-  if (state.stage === 'RETIRED') return { kind: 'ignored', reason: 'the lifecycle has ended' };
-  if (event.type === 'PURCHASED') {
-    if (event.customerId === null)
-      return { kind: 'ignored', reason: 'a purchase needs a customer' };
-    if (state.customerId !== null && state.customerId !== event.customerId) {
-      return { kind: 'ignored', reason: 'the device already belongs to another customer' };
-    }
+  if (state.stage !== null && FINAL_STAGES.includes(state.stage)) {
+    return { kind: 'ignored', reason: 'the lifecycle has ended' };
+  }
+  if (
+    event.type === 'PURCHASED' &&
+    state.customerId !== null &&
+    state.customerId !== event.customerId
+  ) {
+    return { kind: 'ignored', reason: 'the device already belongs to another customer' };
+  }
+  if (event.type === 'OPT_OUT' && event.customerId !== state.customerId) {
+    return { kind: 'ignored', reason: 'the customer opting out does not own the device' };
   }
   const target = STAGE_OF_EVENT[event.type];
+  if (target === null)
+    return { kind: 'recorded', reason: event.type.toLowerCase().replace('_', ' ') };
   if (rank(target) <= rank(state.stage)) {
     return { kind: 'recorded', reason: `late: the device is already ${state.stage}` };
   }
@@ -110,14 +154,23 @@ export function apply(
   decision: Decision,
 ): LifecycleState {
   if (decision.kind === 'duplicate') return state;
+  const applies = decision.kind !== 'ignored';
   const advanced = decision.kind === 'advanced';
-  const customerId =
-    decision.kind !== 'ignored' && event.type === 'PURCHASED' ? event.customerId : state.customerId;
   const stage = advanced ? decision.stage : state.stage;
+  let { customerId, orderId, deliveredAt } = state;
+  if (applies && event.type === 'PURCHASED') {
+    customerId = event.customerId;
+    orderId = event.orderId;
+  }
+  if (applies && event.type === 'DELIVERED') deliveredAt ??= event.occurredAt;
+  // Opting out ends every personal link: the lifecycle forgets whose device it was.
+  if (advanced && decision.stage === 'OPTED_OUT') customerId = null;
   return {
-    serial: state.serial,
+    ...state,
     stage,
     customerId,
+    orderId,
+    deliveredAt,
     sequence: advanced ? state.sequence + 1 : state.sequence,
     recentEventIds: [...state.recentEventIds, event.eventId].slice(-RECENT_EVENT_IDS),
     history: [
@@ -128,7 +181,21 @@ export function apply(
         occurredAt: event.occurredAt,
         outcome: decision.kind,
         stage,
+        ...(decision.kind === 'recorded' || decision.kind === 'ignored'
+          ? { note: decision.reason }
+          : {}),
       },
     ].slice(-HISTORY_ENTRIES),
   };
+}
+
+/**
+ * When the lifecycle should offer installation help if the device is still not installed:
+ * `afterMs` after delivery, once. Null when no such timer is due.
+ */
+export function installHelpDueAt(state: LifecycleState, afterMs: number): number | null {
+  if (state.stage !== 'INSTALLING' || state.installHelpOffered || state.deliveredAt === null) {
+    return null;
+  }
+  return Date.parse(state.deliveredAt) + afterMs;
 }

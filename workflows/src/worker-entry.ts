@@ -3,6 +3,6 @@
 export {
   createActivities,
   type LifecycleActivities,
-  type RecordDeviceEventInput,
+  type RecordDeviceStateInput,
 } from './activities';
 export { createLifecycleWorker, WORKFLOWS_PATH, type LifecycleWorkerDependencies } from './worker';

@@ -2,7 +2,8 @@ export { listen, SERVICE_HEADER, type RunningServer } from './http';
 export { mountHealth, type ReadinessCheck } from './health';
 export {
   createSubgraphApp,
-  loadSchemaFile,
+  loadSubgraphSchema,
+  schemaFiles,
   type SubgraphApp,
   type SubgraphDefinition,
 } from './subgraph';

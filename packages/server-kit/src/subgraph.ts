@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
-import { parse, type DocumentNode } from 'graphql';
+import { Kind, parse, type DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import { mountHealth, type ReadinessCheck } from './health';
 
@@ -70,12 +71,25 @@ export async function createSubgraphApp<Context extends BaseContext>(
   return { app, apollo: apollo as unknown as ApolloServer<BaseContext> };
 }
 
-/** Reads and parses a subgraph's SDL file; a syntax error names the file. */
-export function loadSchemaFile(file: string): DocumentNode {
-  const sdl = readFileSync(file, 'utf8');
-  try {
-    return parse(sdl);
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
-  }
+/**
+ * Every `*.graphql` file under a subgraph's source folder, in a stable order: each domain module
+ * keeps its SDL beside its resolvers.
+ */
+export function schemaFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.graphql'))
+    .sort()
+    .map((file) => path.join(dir, file));
+}
+
+/** Parses a subgraph's SDL files into one document; a syntax error names its file. */
+export function loadSubgraphSchema(dir: string): DocumentNode {
+  const definitions = schemaFiles(dir).flatMap((file) => {
+    try {
+      return parse(readFileSync(file, 'utf8')).definitions;
+    } catch (error) {
+      throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+    }
+  });
+  return { kind: Kind.DOCUMENT, definitions };
 }

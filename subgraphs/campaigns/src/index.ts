@@ -1,2 +1,2 @@
-export { createCampaignsSubgraph, CAMPAIGNS_SCHEMA_PATH } from './server';
+export { createCampaignsSubgraph, CAMPAIGNS_SCHEMA_DIR } from './server';
 export type { CampaignsDependencies } from './context';

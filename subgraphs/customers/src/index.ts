@@ -1,2 +1,2 @@
-export { createCustomersSubgraph, CUSTOMERS_SCHEMA_PATH } from './server';
+export { createCustomersSubgraph, CUSTOMERS_SCHEMA_DIR } from './server';
 export type { CustomersDependencies } from './context';

@@ -1,12 +1,16 @@
 import path from 'node:path';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import type { Logger } from 'pino';
-import { createSubgraphApp, loadSchemaFile, type SubgraphApp } from '@experience-graph/server-kit';
+import {
+  createSubgraphApp,
+  loadSubgraphSchema,
+  type SubgraphApp,
+} from '@experience-graph/server-kit';
 import { createContextFactory, type CustomersContext, type CustomersDependencies } from './context';
 import { resolvers } from './customers/resolvers';
 
-/** The customers subgraph's SDL, as composed into the supergraph. */
-export const CUSTOMERS_SCHEMA_PATH = path.join(__dirname, '..', 'src', 'schema.graphql');
+/** The folder of the customers subgraph's SDL files, as composed into the supergraph. */
+export const CUSTOMERS_SCHEMA_DIR = path.join(__dirname, '..', 'src');
 
 /** Builds the customers subgraph without I/O beyond reading its schema file. */
 export function createCustomersSubgraph(
@@ -14,7 +18,7 @@ export function createCustomersSubgraph(
 ): Promise<SubgraphApp> {
   return createSubgraphApp<CustomersContext>({
     name: 'customers',
-    typeDefs: loadSchemaFile(CUSTOMERS_SCHEMA_PATH),
+    typeDefs: loadSubgraphSchema(CUSTOMERS_SCHEMA_DIR),
     resolvers: resolvers as GraphQLResolverMap<CustomersContext>,
     createContext: createContextFactory(deps),
     readiness: { neo4j: () => deps.graph.driver.verifyConnectivity().then(() => undefined) },

@@ -1,12 +1,16 @@
+import type { Logger } from 'pino';
 import type { Graph } from '@experience-graph/neo4j';
 import type { LifecycleGateway } from '@experience-graph/workflows';
 import { createDeviceLoaders, type DeviceLoaders } from './devices/device-loaders';
 import { createDeviceRepository, type DeviceRepository } from './devices/device-repository';
+import { createEventIntake, type EventIntake } from './events/event-intake';
+import { createEventRepository } from './events/event-repository';
 
 /** What the products subgraph needs from the outside world. */
 export interface ProductsDependencies {
   graph: Graph;
   lifecycle: LifecycleGateway;
+  logger: Logger;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -14,9 +18,20 @@ export interface ProductsContext {
   devices: DeviceRepository;
   loaders: DeviceLoaders;
   lifecycle: LifecycleGateway;
+  intake: EventIntake;
 }
 
 export function createContextFactory(deps: ProductsDependencies): () => ProductsContext {
   const devices = createDeviceRepository(deps.graph);
-  return () => ({ devices, loaders: createDeviceLoaders(devices), lifecycle: deps.lifecycle });
+  const intake = createEventIntake({
+    events: createEventRepository(deps.graph),
+    lifecycle: deps.lifecycle,
+    logger: deps.logger,
+  });
+  return () => ({
+    devices,
+    loaders: createDeviceLoaders(devices),
+    lifecycle: deps.lifecycle,
+    intake,
+  });
 }

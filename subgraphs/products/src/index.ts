@@ -1,2 +1,2 @@
-export { createProductsSubgraph, PRODUCTS_SCHEMA_PATH } from './server';
+export { createProductsSubgraph, PRODUCTS_SCHEMA_DIR } from './server';
 export type { ProductsDependencies } from './context';

@@ -1,2 +1,3 @@
 // The workflows the worker registers; this file is the bundler's entry point.
 export { deviceLifecycle } from './device-lifecycle';
+export { customerJourney } from './customer-journey';

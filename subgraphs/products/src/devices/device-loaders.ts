@@ -1,6 +1,13 @@
 import DataLoader from 'dataloader';
 import { keyedLoader } from '@experience-graph/server-kit';
-import type { DeviceRecord, DeviceRepository, ProductModelRecord } from './device-repository';
+import type {
+  DeliveryPerformanceRecord,
+  DeviceRecord,
+  DeviceRepository,
+  JourneyRecord,
+  OrderRecord,
+  ProductModelRecord,
+} from './device-repository';
 
 /**
  * Per-request loaders: however many references the gateway sends in one request, each kind of
@@ -11,6 +18,15 @@ export function createDeviceLoaders(repo: DeviceRepository) {
     deviceBySerial: keyedLoader<string, DeviceRecord | null>((s) => repo.devicesBySerial(s), null),
     modelBySku: keyedLoader<string, ProductModelRecord | null>((s) => repo.modelsBySku(s), null),
     devicesByOwner: keyedLoader<string, DeviceRecord[]>((ids) => repo.devicesByOwner(ids), []),
+    orderBySerial: keyedLoader<string, OrderRecord | null>((s) => repo.ordersBySerial(s), null),
+    journeysByCustomer: keyedLoader<string, JourneyRecord[]>(
+      (ids) => repo.journeysByCustomer(ids),
+      [],
+    ),
+    deliveryPerformanceBySku: keyedLoader<string, DeliveryPerformanceRecord | null>(
+      (skus) => repo.deliveryPerformanceBySku(skus),
+      null,
+    ),
     devicesByModel: new DataLoader<{ sku: string; first: number }, DeviceRecord[], string>(
       async (keys) => {
         // Requests for different page sizes are rare; batch each size separately.

@@ -22,6 +22,53 @@ const DEVICE_FIELDS = `d {
   stageChangedAt: toString(d.stageChangedAt)
 }`;
 
+/** An order as stored; date-times as ISO strings. */
+export interface OrderRecord {
+  id: string;
+  placedAt: string;
+  amount: number;
+  currency: string;
+  promisedDeliveryAt: string;
+  carrier: string | null;
+  carrierStatus: string | null;
+  expectedDeliveryAt: string | null;
+  deliveredAt: string | null;
+  onTime: boolean | null;
+  inFull: boolean | null;
+}
+
+export interface JourneyRecord {
+  sku: string;
+  stage: LifecycleStage;
+  stageChangedAt: string;
+  workflowId: string;
+}
+
+export interface DeliveryPerformanceRecord {
+  orders: number;
+  delivered: number;
+  onTimeRate: number | null;
+  inFullRate: number | null;
+  otifRate: number | null;
+}
+
+const ORDER_FIELDS = `o {
+  .id, .amount, .currency, .carrier, .carrierStatus, .onTime, .inFull,
+  placedAt: toString(o.placedAt), promisedDeliveryAt: toString(o.promisedDeliveryAt),
+  expectedDeliveryAt: toString(o.expectedDeliveryAt), deliveredAt: toString(o.deliveredAt)
+}`;
+
+/** On time, in full over a set of orders `o`, grouped by `key`. */
+const OTIF = `
+  count(o) AS orders,
+  count(o.deliveredAt) AS delivered,
+  CASE WHEN count(o.deliveredAt) = 0 THEN null
+       ELSE toFloat(sum(CASE WHEN o.onTime THEN 1 ELSE 0 END)) / count(o.deliveredAt) END AS onTimeRate,
+  CASE WHEN count(o.deliveredAt) = 0 THEN null
+       ELSE toFloat(sum(CASE WHEN o.inFull THEN 1 ELSE 0 END)) / count(o.deliveredAt) END AS inFullRate,
+  CASE WHEN count(o.deliveredAt) = 0 THEN null
+       ELSE toFloat(sum(CASE WHEN o.onTime AND o.inFull THEN 1 ELSE 0 END)) / count(o.deliveredAt) END AS otifRate`;
+
 export type RegisterDeviceOutcome =
   | { kind: 'registered'; device: DeviceRecord }
   | { kind: 'unknown-model' }
@@ -106,6 +153,43 @@ export function createDeviceRepository(graph: Graph) {
       if (!row) return { kind: 'unknown-model' };
       if (row.device) return { kind: 'registered', device: row.device };
       return { kind: 'serial-taken', sku: row.sku };
+    },
+
+    async ordersBySerial(serials: readonly string[]): Promise<Map<string, OrderRecord>> {
+      const rows = await graph.read<{ serial: string; order: OrderRecord }>(
+        `MATCH (o:Order)-[:CONTAINS]->(d:Device) WHERE d.serial IN $serials
+         RETURN d.serial AS serial, ${ORDER_FIELDS} AS order`,
+        { serials },
+      );
+      return new Map(rows.map((r) => [r.serial, r.order]));
+    },
+
+    /** Journeys per customer, most recently changed first. */
+    async journeysByCustomer(
+      customerIds: readonly string[],
+    ): Promise<Map<string, JourneyRecord[]>> {
+      const rows = await graph.read<{ customerId: string; journeys: JourneyRecord[] }>(
+        `MATCH (c:Customer)-[j:JOURNEY]->(m:ProductModel) WHERE c.id IN $customerIds AND j.stage IS NOT NULL
+         WITH c, j, m ORDER BY j.stageChangedAt DESC
+         RETURN c.id AS customerId, collect({
+           sku: m.sku, stage: j.stage, stageChangedAt: toString(j.stageChangedAt), workflowId: j.workflowId
+         }) AS journeys`,
+        { customerIds },
+      );
+      return new Map(rows.map((r) => [r.customerId, r.journeys]));
+    },
+
+    async deliveryPerformanceBySku(
+      skus: readonly string[],
+    ): Promise<Map<string, DeliveryPerformanceRecord>> {
+      const rows = await graph.read<DeliveryPerformanceRecord & { sku: string }>(
+        `UNWIND $skus AS sku
+         OPTIONAL MATCH (o:Order)-[:CONTAINS]->(:Device {sku: sku})
+         WITH sku, o
+         RETURN sku, ${OTIF}`,
+        { skus },
+      );
+      return new Map(rows.map(({ sku, ...performance }) => [sku, performance]));
     },
 
     async customerExists(customerId: string): Promise<boolean> {

@@ -5,12 +5,7 @@ import {
   parseArgument,
 } from '@experience-graph/server-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
-import {
-  deviceEventInput,
-  pageSize,
-  registerDeviceInput,
-  registerProductModelInput,
-} from './device-input';
+import { pageSize, registerDeviceInput, registerProductModelInput } from './device-input';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -39,18 +34,6 @@ export const resolvers: Resolvers = {
           );
       }
     },
-
-    async recordDeviceEvent(_parent, args, { devices, loaders, lifecycle }) {
-      const event = parseArgument(deviceEventInput, args.input, 'input');
-      if (!(await loaders.deviceBySerial.load(event.serial))) {
-        throw notFound(`No device has serial ${event.serial}`, 'input.serial');
-      }
-      if (event.customerId !== null && !(await devices.customerExists(event.customerId))) {
-        throw notFound(`No customer has id ${event.customerId}`, 'input.customerId');
-      }
-      const { workflowId } = await lifecycle.sendDeviceEvent(event);
-      return { eventId: event.eventId, workflowId };
-    },
   },
 
   Device: {
@@ -61,15 +44,37 @@ export const resolvers: Resolvers = {
       if (!model) throw new Error(`Device model ${sku} is missing from the graph`);
       return model;
     },
+    order: ({ serial }, _args, { loaders }) => loaders.orderBySerial.load(serial),
+  },
+
+  Journey: {
+    async product({ sku }, _args, { loaders }) {
+      const model = await loaders.modelBySku.load(sku);
+      if (!model) throw new Error(`Journey model ${sku} is missing from the graph`);
+      return model;
+    },
   },
 
   ProductModel: {
     __resolveReference: ({ sku }, { loaders }) => loaders.modelBySku.load(sku),
     devices: ({ sku }, { first }, { loaders }) =>
       loaders.devicesByModel.load({ sku, first: parseArgument(pageSize, first, 'first') }),
+    async deliveryPerformance({ sku }, _args, { loaders }) {
+      const performance = await loaders.deliveryPerformanceBySku.load(sku);
+      return (
+        performance ?? {
+          orders: 0,
+          delivered: 0,
+          onTimeRate: null,
+          inFullRate: null,
+          otifRate: null,
+        }
+      );
+    },
   },
 
   Customer: {
     devices: ({ id }, _args, { loaders }) => loaders.devicesByOwner.load(id),
+    journeys: ({ id }, _args, { loaders }) => loaders.journeysByCustomer.load(id),
   },
 };

@@ -1,0 +1,207 @@
+import type { Graph } from '@experience-graph/neo4j';
+
+/** What the graph knows about everything an event names, read before deciding on it. */
+export interface EventFacts {
+  touchpoint: { delivery: 'pending' | 'delivered'; payloadHash: string } | null;
+  customer: { optedOutSkus: string[]; ownedSerials: string[] } | null;
+  modelFound: boolean;
+  campaignSku: string | null;
+  device: { sku: string; sold: boolean; ownerId: string | null } | null;
+  order: { deliveredAt: string | null; serial: string; sku: string; buyerId: string | null } | null;
+  storeFound: boolean;
+  coupon: {
+    redeemed: boolean;
+    expired: boolean;
+    customerId: string | null;
+    storeId: string | null;
+    sku: string | null;
+  } | null;
+}
+
+/** The keys an event names; absent ones are null. */
+export interface EventKeys {
+  eventId: string;
+  customerId: string | null;
+  sku: string | null;
+  campaignId: string | null;
+  serial: string | null;
+  orderId: string | null;
+  storeId: string | null;
+  couponCode: string | null;
+}
+
+const FACTS = `
+OPTIONAL MATCH (t:Touchpoint {eventId: $eventId})
+OPTIONAL MATCH (c:Customer {id: $customerId})
+OPTIONAL MATCH (m:ProductModel {sku: $sku})
+OPTIONAL MATCH (camp:Campaign {id: $campaignId})
+OPTIONAL MATCH (d:Device {serial: $serial})
+OPTIONAL MATCH (o:Order {id: $orderId})
+OPTIONAL MATCH (s:Store {id: $storeId})
+OPTIONAL MATCH (cp:Coupon {code: $couponCode})
+RETURN
+  t { .delivery, .payloadHash } AS touchpoint,
+  CASE WHEN c IS NULL THEN null ELSE {
+    optedOutSkus: coalesce(c.optedOutSkus, []),
+    ownedSerials: [(c)-[:OWNS]->(x:Device) WHERE x.sku = $sku | x.serial]
+  } END AS customer,
+  m IS NOT NULL AS modelFound,
+  camp.productSku AS campaignSku,
+  CASE WHEN d IS NULL THEN null ELSE {
+    sku: d.sku,
+    sold: EXISTS { (d)<-[:CONTAINS]-(:Order) },
+    ownerId: head([(x:Customer)-[:OWNS]->(d) | x.id])
+  } END AS device,
+  CASE WHEN o IS NULL THEN null ELSE {
+    deliveredAt: toString(o.deliveredAt),
+    serial: head([(o)-[:CONTAINS]->(x:Device) | x.serial]),
+    sku: head([(o)-[:CONTAINS]->(x:Device) | x.sku]),
+    buyerId: head([(x:Customer)-[:PLACED]->(o) | x.id])
+  } END AS order,
+  s IS NOT NULL AS storeFound,
+  CASE WHEN cp IS NULL THEN null ELSE {
+    redeemed: cp.redeemedAt IS NOT NULL,
+    expired: cp.expiresAt < datetime(),
+    customerId: head([(cp)-[:ISSUED_TO]->(x:Customer) | x.id]),
+    storeId: head([(cp)-[:OF]->(:Offer)-[:AT]->(x:Store) | x.id]),
+    sku: head([(cp)-[:OF]->(:Offer)-[:FOR]->(x:ProductModel) | x.sku])
+  } END AS coupon`;
+
+// The partner store whose geofence contains a point, nearest first. The point is a parameter
+// of this read only: it is never written.
+const STORE_NEAR = `
+MATCH (s:Store)
+WITH s, point.distance(s.location, point({latitude: $latitude, longitude: $longitude})) AS meters
+WHERE meters <= s.radiusMeters
+RETURN s.id AS storeId ORDER BY meters LIMIT 1`;
+
+/** Creates the touchpoint shared by every event, pending until its lifecycle has it. */
+const TOUCHPOINT = `
+MERGE (t:Touchpoint {eventId: $eventId})
+  ON CREATE SET t.type = $type, t.occurredAt = datetime($occurredAt), t.recordedAt = datetime(),
+                t.delivery = 'pending', t.payloadHash = $payloadHash`;
+
+const LINK_CUSTOMER = `
+WITH t
+OPTIONAL MATCH (c:Customer {id: $customerId})
+FOREACH (_ IN CASE WHEN c IS NULL THEN [] ELSE [1] END | MERGE (c)-[:HAD]->(t))`;
+
+const LINK_MODEL = `
+WITH t
+OPTIONAL MATCH (m:ProductModel {sku: $sku})
+FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | MERGE (t)-[:ABOUT]->(m))`;
+
+const LINK_DEVICE = `
+WITH t
+OPTIONAL MATCH (d:Device {serial: $serial})
+FOREACH (_ IN CASE WHEN d IS NULL THEN [] ELSE [1] END | MERGE (t)-[:ABOUT_DEVICE]->(d))`;
+
+const LINK_STORE = `
+WITH t
+OPTIONAL MATCH (s:Store {id: $storeId})
+FOREACH (_ IN CASE WHEN s IS NULL THEN [] ELSE [1] END | MERGE (t)-[:AT]->(s))`;
+
+const LINK_ORDER = `
+WITH t
+OPTIONAL MATCH (o:Order {id: $orderId})
+FOREACH (_ IN CASE WHEN o IS NULL THEN [] ELSE [1] END | MERGE (t)-[:FOR]->(o))`;
+
+/** Per payload field: what the event adds to the graph besides its touchpoint. */
+const WRITES: Record<string, string> = {
+  ad: `${TOUCHPOINT}
+    WITH t MATCH (camp:Campaign {id: $campaignId})
+    SET t.channel = camp.channel
+    MERGE (t)-[:VIA]->(camp)
+    ${LINK_CUSTOMER} ${LINK_MODEL}`,
+  storeProximity: `${TOUCHPOINT} SET t.channel = 'APP' ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_STORE}`,
+  // The order, its coupon and its attribution: the last campaign touch with this product
+  // before the purchase gets the credit (other models are analysts' to compute).
+  purchase: `${TOUCHPOINT}
+    SET t.channel = CASE WHEN $storeId IS NULL THEN 'ONLINE' ELSE 'STORE' END
+    WITH t
+    MATCH (c:Customer {id: $customerId}), (d:Device {serial: $serial})
+    MERGE (o:Order {id: $orderId})
+      ON CREATE SET o.placedAt = datetime($occurredAt), o.amount = $amount, o.currency = $currency,
+                    o.promisedDeliveryAt = datetime($promisedDeliveryAt)
+    MERGE (c)-[:PLACED]->(o)
+    MERGE (o)-[:CONTAINS]->(d)
+    MERGE (t)-[:FOR]->(o)
+    WITH t, c, d, o
+    CALL (o) {
+      OPTIONAL MATCH (s:Store {id: $storeId})
+      FOREACH (_ IN CASE WHEN s IS NULL THEN [] ELSE [1] END | MERGE (o)-[:AT]->(s))
+    }
+    CALL (o) {
+      OPTIONAL MATCH (cp:Coupon {code: $couponCode})
+      FOREACH (_ IN CASE WHEN cp IS NULL THEN [] ELSE [1] END |
+        SET cp.redeemedAt = coalesce(cp.redeemedAt, o.placedAt) MERGE (o)-[:REDEEMED]->(cp))
+    }
+    CALL (c, d, o) {
+      MATCH (c)-[:HAD]->(x:Touchpoint)-[:VIA]->(camp:Campaign)-[:PROMOTES]->(:ProductModel {sku: d.sku})
+      WHERE x.occurredAt <= o.placedAt
+      WITH camp ORDER BY x.occurredAt DESC LIMIT 1
+      MERGE (o)-[a:ATTRIBUTED_TO]->(camp) ON CREATE SET a.model = 'last_touch'
+    }
+    ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_DEVICE} ${LINK_STORE}`,
+  // Carriers resend and reorder updates: only a newer one replaces the shown status.
+  shipmentUpdate: `${TOUCHPOINT}
+    SET t.channel = 'CARRIER', t.carrierStatus = $status
+    WITH t MATCH (o:Order {id: $orderId})
+    SET o.shippedAt = coalesce(o.shippedAt, datetime($occurredAt)), o.carrier = $carrier
+    FOREACH (_ IN CASE WHEN o.statusAt IS NULL OR o.statusAt <= datetime($occurredAt) THEN [1] ELSE [] END |
+      SET o.carrierStatus = $status, o.statusAt = datetime($occurredAt),
+          o.expectedDeliveryAt = CASE WHEN $expectedDeliveryAt IS NULL THEN o.expectedDeliveryAt
+                                      ELSE datetime($expectedDeliveryAt) END)
+    ${LINK_ORDER} ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_DEVICE}`,
+  // On time: delivered no later than promised. In full: as reported by the carrier.
+  delivery: `${TOUCHPOINT}
+    SET t.channel = 'CARRIER'
+    WITH t MATCH (o:Order {id: $orderId})
+    SET o.deliveredAt = coalesce(o.deliveredAt, datetime($occurredAt)),
+        o.inFull = coalesce(o.inFull, $inFull),
+        o.onTime = coalesce(o.onTime, datetime($occurredAt) <= o.promisedDeliveryAt)
+    ${LINK_ORDER} ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_DEVICE}`,
+  device: `${TOUCHPOINT}
+    SET t.channel = 'APP', t.topic = $topic, t.rating = $rating, t.comment = $comment
+    ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_DEVICE}`,
+  // The opt-out itself links the person to nothing: it only puts the product on their
+  // suppression list at once, so no later event can record anything personal.
+  optOut: `${TOUCHPOINT}
+    SET t.channel = 'APP'
+    WITH t MATCH (c:Customer {id: $customerId})
+    SET c.optedOutSkus = CASE WHEN $sku IN coalesce(c.optedOutSkus, []) THEN c.optedOutSkus
+                              ELSE coalesce(c.optedOutSkus, []) + $sku END
+    ${LINK_MODEL}`,
+};
+
+export type WriteKind = keyof typeof WRITES;
+
+/** Cypher of the event intake. */
+export function createEventRepository(graph: Graph) {
+  return {
+    async facts(keys: EventKeys): Promise<EventFacts> {
+      const [row] = await graph.read<EventFacts>(FACTS, { ...keys });
+      if (!row) throw new Error('The facts query returned no row');
+      return row;
+    },
+
+    async storeNear(latitude: number, longitude: number): Promise<string | null> {
+      const [row] = await graph.read<{ storeId: string }>(STORE_NEAR, { latitude, longitude });
+      return row?.storeId ?? null;
+    },
+
+    /** Writes an event's touchpoint and facts in one transaction, pending delivery. */
+    async write(kind: WriteKind, params: Record<string, unknown>): Promise<void> {
+      await graph.write(WRITES[kind] as string, params);
+    },
+
+    /** Marks a touchpoint as handed to its lifecycle: from now on a resend is a duplicate. */
+    async markDelivered(eventId: string): Promise<void> {
+      await graph.write(`MATCH (t:Touchpoint {eventId: $eventId}) SET t.delivery = 'delivered'`, {
+        eventId,
+      });
+    },
+  };
+}
+
+export type EventRepository = ReturnType<typeof createEventRepository>;

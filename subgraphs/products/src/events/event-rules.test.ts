@@ -1,0 +1,203 @@
+import { createEventParser, type IntakeEvent } from './event-input';
+import type { EventFacts } from './event-repository';
+import { factsBeforeOwnWrite, isRejection, planEvent } from './event-rules';
+
+const parse = createEventParser(() => Date.parse('2026-06-01T00:00:00Z'));
+const event = (raw: Record<string, unknown>): IntakeEvent => {
+  const parsed = parse({ eventId: 'e1', occurredAt: '2026-05-01T10:00:00Z', ...raw });
+  if (!parsed.ok) throw new Error(parsed.problem.message);
+  return parsed.event;
+};
+
+const facts = (overrides: Partial<EventFacts> = {}): EventFacts => ({
+  touchpoint: null,
+  customer: { optedOutSkus: [], ownedSerials: [] },
+  modelFound: true,
+  campaignSku: 'LJ-200',
+  device: { sku: 'LJ-200', sold: false, ownerId: null },
+  order: null,
+  storeFound: true,
+  coupon: null,
+  ...overrides,
+});
+
+const purchase = (extra: Record<string, unknown> = {}) =>
+  event({
+    purchase: {
+      customerId: 'ana',
+      serial: 'PRN-1',
+      orderId: 'o-1',
+      amount: 199,
+      currency: 'USD',
+      promisedDeliveryAt: '2026-05-04T00:00:00Z',
+      ...extra,
+    },
+  });
+
+describe('validating raw events', () => {
+  it('names the bad field of the payload', () => {
+    const result = parse({
+      eventId: 'e1',
+      occurredAt: '2026-05-01T10:00:00Z',
+      feedback: { serial: 'PRN-1', rating: 9 },
+    });
+    expect(result).toEqual({
+      ok: false,
+      problem: { path: 'feedback.rating', message: 'feedback.rating: must be 1 to 5' },
+    });
+  });
+
+  it('wants exactly one payload', () => {
+    const none = parse({ eventId: 'e1', occurredAt: '2026-05-01T10:00:00Z' });
+    expect(none.ok ? '' : none.problem.message).toMatch(
+      /^event: exactly one of adImpression, adClick/,
+    );
+    const two = parse({
+      eventId: 'e1',
+      occurredAt: '2026-05-01T10:00:00Z',
+      installation: { serial: 'A' },
+      feedback: { serial: 'A', rating: 3 },
+    });
+    expect(two).toEqual({
+      ok: false,
+      problem: {
+        path: 'feedback',
+        message: 'event: only one payload may be set, got installation and feedback',
+      },
+    });
+  });
+
+  it('refuses events from the future and an opt-out naming both or neither product key', () => {
+    expect(
+      parse({ eventId: 'e1', occurredAt: '2026-07-01T00:00:00Z', installation: { serial: 'A' } }),
+    ).toMatchObject({
+      ok: false,
+      problem: { path: 'occurredAt' },
+    });
+    expect(
+      parse({
+        eventId: 'e1',
+        occurredAt: '2026-05-01T00:00:00Z',
+        optOut: { customerId: 'ana', serial: 'A', sku: 'B' },
+      }),
+    ).toMatchObject({
+      ok: false,
+      problem: {
+        path: 'optOut.serial',
+        message: 'optOut.serial: give exactly one of serial and sku',
+      },
+    });
+  });
+});
+
+describe('deciding events against the graph', () => {
+  it('routes an ad click to the journey of the person and the campaign product', () => {
+    const plan = planEvent(event({ adClick: { customerId: 'ana', campaignId: 'c1' } }), facts());
+    expect(isRejection(plan) ? null : plan.journeyEvents).toEqual([
+      {
+        eventId: 'e1',
+        occurredAt: '2026-05-01T10:00:00.000Z',
+        type: 'AD_CLICK',
+        customerId: 'ana',
+        sku: 'LJ-200',
+        campaignId: 'c1',
+      },
+    ]);
+  });
+
+  it('hands a purchase to both the device lifecycle and the journey', () => {
+    const plan = planEvent(purchase(), facts());
+    expect(isRejection(plan)).toBe(false);
+    if (isRejection(plan)) return;
+    expect(plan.deviceEvents.map((e) => [e.type, e.serial])).toEqual([['PURCHASED', 'PRN-1']]);
+    expect(plan.journeyEvents.map((e) => [e.type, e.sku])).toEqual([['PURCHASED', 'LJ-200']]);
+  });
+
+  it.each([
+    ['an unknown customer', facts({ customer: null }), 'UNKNOWN_REFERENCE', 'purchase.customerId'],
+    ['an unknown device', facts({ device: null }), 'UNKNOWN_REFERENCE', 'purchase.serial'],
+    [
+      'a device sold before',
+      facts({ device: { sku: 'LJ-200', sold: true, ownerId: 'ben' } }),
+      'CONFLICT',
+      'purchase.serial',
+    ],
+    [
+      'a person who opted out',
+      facts({ customer: { optedOutSkus: ['LJ-200'], ownedSerials: [] } }),
+      'OPTED_OUT',
+      'purchase.customerId',
+    ],
+  ])('rejects a purchase by %s', (_what, given, code, path) => {
+    expect(planEvent(purchase(), given)).toMatchObject({ code, path });
+  });
+
+  it('checks a coupon: issued to the buyer, unused, for this product and store', () => {
+    const coupon = {
+      redeemed: false,
+      expired: false,
+      customerId: 'ana',
+      storeId: 's1',
+      sku: 'LJ-200',
+    };
+    const withCoupon = purchase({ storeId: 's1', couponCode: 'CPN-1' });
+    expect(isRejection(planEvent(withCoupon, facts({ coupon })))).toBe(false);
+    expect(planEvent(withCoupon, facts({ coupon: { ...coupon, redeemed: true } }))).toMatchObject({
+      code: 'CONFLICT',
+      path: 'purchase.couponCode',
+      message: 'Coupon CPN-1 was already used',
+    });
+    expect(
+      planEvent(withCoupon, facts({ coupon: { ...coupon, customerId: 'ben' } })),
+    ).toMatchObject({
+      message: 'Coupon CPN-1 was not issued to customer ana',
+    });
+    expect(
+      planEvent(purchase({ storeId: 's2', couponCode: 'CPN-1' }), facts({ coupon })),
+    ).toMatchObject({
+      message: 'Coupon CPN-1 is only valid at store s1',
+    });
+  });
+
+  it('rejects a second delivery of an order', () => {
+    const delivered = facts({
+      order: {
+        deliveredAt: '2026-05-02T00:00:00Z',
+        serial: 'PRN-1',
+        sku: 'LJ-200',
+        buyerId: 'ana',
+      },
+    });
+    expect(
+      planEvent(event({ delivery: { orderId: 'o-1', inFull: true } }), delivered),
+    ).toMatchObject({
+      code: 'CONFLICT',
+      path: 'delivery.orderId',
+      message: 'Order o-1 was already delivered at 2026-05-02T00:00:00Z',
+    });
+  });
+
+  it('judges a resent purchase on the graph as it was before its own write', () => {
+    const afterOwnWrite = facts({
+      device: { sku: 'LJ-200', sold: true, ownerId: 'ana' },
+      order: { deliveredAt: null, serial: 'PRN-1', sku: 'LJ-200', buyerId: 'ana' },
+    });
+    expect(isRejection(planEvent(purchase(), afterOwnWrite))).toBe(true);
+    expect(isRejection(planEvent(purchase(), factsBeforeOwnWrite(purchase(), afterOwnWrite)))).toBe(
+      false,
+    );
+  });
+
+  it('opts out of every device of the model the person owns', () => {
+    const plan = planEvent(
+      event({ optOut: { customerId: 'ana', sku: 'LJ-200' } }),
+      facts({ customer: { optedOutSkus: [], ownedSerials: ['PRN-1', 'PRN-2'] } }),
+    );
+    if (isRejection(plan)) throw new Error(plan.message);
+    expect(plan.deviceEvents.map((e) => [e.type, e.serial, e.eventId])).toEqual([
+      ['OPT_OUT', 'PRN-1', 'e1:PRN-1'],
+      ['OPT_OUT', 'PRN-2', 'e1:PRN-2'],
+    ]);
+    expect(plan.journeyEvents.map((e) => e.type)).toEqual(['OPT_OUT']);
+  });
+});

@@ -1,0 +1,302 @@
+import type { DeviceEvent, JourneyEvent } from '@experience-graph/workflows';
+import type { EventFacts, EventKeys, WriteKind } from './event-repository';
+import type { IntakeEvent } from './event-input';
+
+export type EventErrorCode =
+  'INVALID' | 'UNKNOWN_REFERENCE' | 'OPTED_OUT' | 'CONFLICT' | 'UNAVAILABLE';
+
+export interface Rejection {
+  code: EventErrorCode;
+  message: string;
+  /** Path under the event, such as `purchase.serial`. */
+  path: string;
+}
+
+/** What to do with an accepted event: one graph write, then the lifecycle signals. */
+export interface IntakePlan {
+  write: WriteKind;
+  params: Record<string, unknown>;
+  deviceEvents: DeviceEvent[];
+  journeyEvents: JourneyEvent[];
+}
+
+/** The keys an event names, for the facts query. */
+export function keysOf(event: IntakeEvent): EventKeys {
+  const keys: EventKeys = {
+    eventId: event.eventId,
+    customerId: null,
+    sku: null,
+    campaignId: null,
+    serial: null,
+    orderId: null,
+    storeId: null,
+    couponCode: null,
+  };
+  const d = event.data as Partial<Record<keyof EventKeys, string | null>>;
+  for (const k of [
+    'customerId',
+    'sku',
+    'campaignId',
+    'serial',
+    'orderId',
+    'storeId',
+    'couponCode',
+  ] as const) {
+    if (typeof d[k] === 'string') keys[k] = d[k];
+  }
+  return keys;
+}
+
+const reject = (code: EventErrorCode, path: string, message: string): Rejection => ({
+  code,
+  path,
+  message,
+});
+
+/**
+ * Decides an event against what the graph knows, with no I/O: every rule of the intake is here
+ * and testable on its own. `nearStoreId` is the partner store whose geofence holds a proximity
+ * event's location, if any.
+ */
+export function planEvent(
+  event: IntakeEvent,
+  facts: EventFacts,
+  nearStoreId: string | null = null,
+): Rejection | IntakePlan {
+  const { eventId, occurredAt } = event;
+  const base = { eventId, occurredAt };
+  const f = event.field;
+  const optedOut = (sku: string | null) =>
+    sku !== null && (facts.customer?.optedOutSkus.includes(sku) ?? false);
+  const noCustomer = (id: string) =>
+    reject('UNKNOWN_REFERENCE', `${f}.customerId`, `No customer has id ${id}`);
+  const noDevice = (serial: string) =>
+    reject('UNKNOWN_REFERENCE', `${f}.serial`, `No device has serial ${serial}`);
+  const noOrder = (id: string) =>
+    reject(
+      'UNKNOWN_REFERENCE',
+      `${f}.orderId`,
+      `No order has id ${id}; send the purchase first, then this event again`,
+    );
+  const suppressed = (customerId: string, sku: string) =>
+    reject('OPTED_OUT', `${f}.customerId`, `Customer ${customerId} opted out of ${sku}`);
+  const plan = (
+    write: WriteKind,
+    params: Record<string, unknown>,
+    deviceEvents: DeviceEvent[] = [],
+    journeyEvents: JourneyEvent[] = [],
+  ): IntakePlan => ({ write, params: { ...base, ...params }, deviceEvents, journeyEvents });
+
+  switch (event.field) {
+    case 'adImpression':
+    case 'adClick': {
+      const { customerId, campaignId } = event.data;
+      if (!facts.customer) return noCustomer(customerId);
+      const sku = facts.campaignSku;
+      if (sku === null) {
+        return reject('UNKNOWN_REFERENCE', `${f}.campaignId`, `No campaign has id ${campaignId}`);
+      }
+      if (optedOut(sku)) return suppressed(customerId, sku);
+      const type = event.field === 'adClick' ? 'AD_CLICK' : 'AD_IMPRESSION';
+      return plan(
+        'ad',
+        { type, customerId, campaignId, sku },
+        [],
+        [{ ...base, type, customerId, sku, campaignId }],
+      );
+    }
+    case 'storeProximity': {
+      const { customerId, sku } = event.data;
+      if (!facts.customer) return noCustomer(customerId);
+      if (!facts.modelFound) {
+        return reject('UNKNOWN_REFERENCE', `${f}.sku`, `No product model has sku ${sku}`);
+      }
+      if (optedOut(sku)) return suppressed(customerId, sku);
+      const journey: JourneyEvent[] =
+        nearStoreId === null
+          ? []
+          : [{ ...base, type: 'STORE_PROXIMITY', customerId, sku, storeId: nearStoreId }];
+      return plan(
+        'storeProximity',
+        { type: 'STORE_PROXIMITY', customerId, sku, storeId: nearStoreId },
+        [],
+        journey,
+      );
+    }
+    case 'purchase': {
+      const p = event.data;
+      if (!facts.customer) return noCustomer(p.customerId);
+      if (!facts.device) return noDevice(p.serial);
+      const sku = facts.device.sku;
+      if (optedOut(sku)) return suppressed(p.customerId, sku);
+      if (facts.device.sold) {
+        return reject('CONFLICT', `${f}.serial`, `Device ${p.serial} was already sold`);
+      }
+      if (facts.order) {
+        return reject('CONFLICT', `${f}.orderId`, `Order ${p.orderId} already exists`);
+      }
+      if (p.storeId !== null && !facts.storeFound) {
+        return reject('UNKNOWN_REFERENCE', `${f}.storeId`, `No store has id ${p.storeId}`);
+      }
+      if (p.couponCode !== null) {
+        const c = facts.coupon;
+        const path = `${f}.couponCode`;
+        if (!c) return reject('UNKNOWN_REFERENCE', path, `No coupon has code ${p.couponCode}`);
+        if (c.customerId !== p.customerId) {
+          return reject(
+            'CONFLICT',
+            path,
+            `Coupon ${p.couponCode} was not issued to customer ${p.customerId}`,
+          );
+        }
+        if (c.redeemed) return reject('CONFLICT', path, `Coupon ${p.couponCode} was already used`);
+        if (c.expired) return reject('CONFLICT', path, `Coupon ${p.couponCode} has expired`);
+        if (c.sku !== sku)
+          return reject('CONFLICT', path, `Coupon ${p.couponCode} is not for ${sku}`);
+        if (c.storeId !== p.storeId) {
+          return reject(
+            'CONFLICT',
+            path,
+            `Coupon ${p.couponCode} is only valid at store ${c.storeId}`,
+          );
+        }
+      }
+      return plan(
+        'purchase',
+        { type: 'PURCHASE', ...p, sku },
+        [
+          {
+            ...base,
+            type: 'PURCHASED',
+            serial: p.serial,
+            customerId: p.customerId,
+            orderId: p.orderId,
+          },
+        ],
+        [
+          {
+            ...base,
+            type: 'PURCHASED',
+            customerId: p.customerId,
+            sku,
+            serial: p.serial,
+            orderId: p.orderId,
+          },
+        ],
+      );
+    }
+    case 'shipmentUpdate':
+    case 'delivery': {
+      const { orderId } = event.data;
+      const order = facts.order;
+      if (!order) return noOrder(orderId);
+      const params = { customerId: order.buyerId, sku: order.sku, serial: order.serial, orderId };
+      if (event.field === 'delivery') {
+        if (order.deliveredAt !== null) {
+          return reject(
+            'CONFLICT',
+            `${f}.orderId`,
+            `Order ${orderId} was already delivered at ${order.deliveredAt}`,
+          );
+        }
+        return plan('delivery', { type: 'DELIVERY', ...params, inFull: event.data.inFull }, [
+          { ...base, type: 'DELIVERED', serial: order.serial, orderId },
+        ]);
+      }
+      const { carrier, status, expectedDeliveryAt } = event.data;
+      return plan(
+        'shipmentUpdate',
+        { type: 'SHIPMENT_UPDATE', ...params, carrier, status, expectedDeliveryAt },
+        [{ ...base, type: 'SHIPMENT_UPDATE', serial: order.serial, orderId }],
+      );
+    }
+    case 'installation':
+    case 'supportRequest':
+    case 'feedback': {
+      const { serial } = event.data;
+      const device = facts.device;
+      if (!device) return noDevice(serial);
+      if (!device.sold)
+        return reject('CONFLICT', `${f}.serial`, `Device ${serial} has not been sold`);
+      const type =
+        event.field === 'installation'
+          ? 'INSTALLED'
+          : event.field === 'feedback'
+            ? 'FEEDBACK'
+            : 'SUPPORT_REQUEST';
+      return plan(
+        'device',
+        {
+          type: event.field === 'installation' ? 'INSTALLATION' : type,
+          serial,
+          sku: device.sku,
+          customerId: device.ownerId,
+          topic: event.field === 'supportRequest' ? event.data.topic : null,
+          rating: event.field === 'feedback' ? event.data.rating : null,
+          comment: event.field === 'feedback' ? event.data.comment : null,
+        },
+        [{ ...base, type, serial }],
+      );
+    }
+    case 'optOut': {
+      const { customerId, serial } = event.data;
+      if (!facts.customer) return noCustomer(customerId);
+      let sku = event.data.sku;
+      let serials: string[];
+      if (serial !== null) {
+        if (!facts.device) return noDevice(serial);
+        if (facts.device.ownerId !== customerId) {
+          return reject(
+            'CONFLICT',
+            `${f}.serial`,
+            `Customer ${customerId} does not own device ${serial}`,
+          );
+        }
+        sku = facts.device.sku;
+        serials = [serial];
+      } else {
+        if (!facts.modelFound) {
+          return reject('UNKNOWN_REFERENCE', `${f}.sku`, `No product model has sku ${sku}`);
+        }
+        serials = facts.customer.ownedSerials;
+      }
+      const modelSku = sku as string;
+      return plan(
+        'optOut',
+        { type: 'OPT_OUT', customerId, sku: modelSku },
+        serials.map((s) => ({
+          ...base,
+          eventId: `${eventId}:${s}`,
+          type: 'OPT_OUT' as const,
+          serial: s,
+          customerId,
+        })),
+        [{ ...base, type: 'OPT_OUT', customerId, sku: modelSku }],
+      );
+    }
+  }
+}
+
+export const isRejection = (outcome: Rejection | IntakePlan): outcome is Rejection =>
+  'code' in outcome;
+
+/**
+ * The facts as they were before an event's own write, for an event resent while still pending:
+ * its purchase created the order and sold the device, its delivery delivered the order, and
+ * none of that may now count against it.
+ */
+export function factsBeforeOwnWrite(event: IntakeEvent, facts: EventFacts): EventFacts {
+  switch (event.field) {
+    case 'purchase':
+      return {
+        ...facts,
+        device: facts.device && { ...facts.device, sold: false },
+        order: null,
+        coupon: facts.coupon && { ...facts.coupon, redeemed: false },
+      };
+    case 'delivery':
+      return { ...facts, order: facts.order && { ...facts.order, deliveredAt: null } };
+    default:
+      return facts;
+  }
+}

@@ -1,0 +1,9 @@
+import type { Resolvers } from './__generated__/resolvers-types';
+import { resolvers as deviceResolvers } from './devices/resolvers';
+import { eventResolvers } from './events/resolvers';
+
+/** Every module's resolvers, merged into the subgraph's map. */
+export const resolvers: Resolvers = {
+  ...deviceResolvers,
+  Mutation: { ...deviceResolvers.Mutation, ...eventResolvers.Mutation },
+};

@@ -5,5 +5,9 @@ export default subgraphCodegen({
   mappers: {
     Campaign: '../campaigns/campaign-repository#CampaignRecord',
     ProductModel: '../campaigns/campaign-repository#ProductModelRef',
+    DeliveryPerformance: '../campaigns/campaign-repository#CampaignPerformanceRecord',
+    Store: '../stores/store-repository#StoreRecord',
+    Offer: '../stores/store-repository#OfferRecord',
+    Coupon: '../stores/store-repository#CouponRecord',
   },
 });

@@ -2,5 +2,8 @@ import { subgraphCodegen } from '../codegen-preset';
 
 export default subgraphCodegen({
   contextType: '../context#CustomersContext',
-  mappers: { Customer: '../customers/customer-repository#CustomerRecord' },
+  mappers: {
+    Customer: '../customers/customer-repository#CustomerRecord',
+    Consent: '../consents/consent-repository#ConsentRecord',
+  },
 });

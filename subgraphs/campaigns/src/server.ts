@@ -7,7 +7,7 @@ import {
   type SubgraphApp,
 } from '@experience-graph/server-kit';
 import { createContextFactory, type CampaignsContext, type CampaignsDependencies } from './context';
-import { resolvers } from './campaigns/resolvers';
+import { resolvers } from './resolvers';
 
 /** The folder of the campaigns subgraph's SDL files, as composed into the supergraph. */
 export const CAMPAIGNS_SCHEMA_DIR = path.join(__dirname, '..', 'src');

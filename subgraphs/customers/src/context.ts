@@ -1,4 +1,6 @@
 import type { Graph } from '@experience-graph/neo4j';
+import { createConsentRepository, type ConsentRepository } from './consents/consent-repository';
+import { createConsentLoaders, type ConsentLoaders } from './consents/resolvers';
 import { createCustomerLoaders, type CustomerLoaders } from './customers/resolvers';
 import { createCustomerRepository, type CustomerRepository } from './customers/customer-repository';
 
@@ -11,9 +13,17 @@ export interface CustomersDependencies {
 export interface CustomersContext {
   customers: CustomerRepository;
   loaders: CustomerLoaders;
+  consents: ConsentRepository;
+  consentLoaders: ConsentLoaders;
 }
 
 export function createContextFactory(deps: CustomersDependencies): () => CustomersContext {
   const customers = createCustomerRepository(deps.graph);
-  return () => ({ customers, loaders: createCustomerLoaders(customers) });
+  const consents = createConsentRepository(deps.graph);
+  return () => ({
+    customers,
+    loaders: createCustomerLoaders(customers),
+    consents,
+    consentLoaders: createConsentLoaders(consents),
+  });
 }

@@ -7,7 +7,7 @@ import {
   type SubgraphApp,
 } from '@experience-graph/server-kit';
 import { createContextFactory, type CustomersContext, type CustomersDependencies } from './context';
-import { resolvers } from './customers/resolvers';
+import { resolvers } from './resolvers';
 
 /** The folder of the customers subgraph's SDL files, as composed into the supergraph. */
 export const CUSTOMERS_SCHEMA_DIR = path.join(__dirname, '..', 'src');

@@ -16,6 +16,16 @@ export interface ProductModelRef {
   sku: string;
 }
 
+/** Orders attributed to a campaign, and how their delivery promises were kept. */
+export interface CampaignPerformanceRecord {
+  conversions: number;
+  orders: number;
+  delivered: number;
+  onTimeRate: number | null;
+  inFullRate: number | null;
+  otifRate: number | null;
+}
+
 export type SaveCampaignOutcome =
   | { kind: 'saved'; campaign: CampaignRecord }
   | { kind: 'unknown-product' }
@@ -40,6 +50,26 @@ export function createCampaignRepository(graph: Graph) {
         { skus },
       );
       return new Map(rows.map((r) => [r.sku, r.campaigns]));
+    },
+
+    async performanceByCampaign(
+      ids: readonly string[],
+    ): Promise<Map<string, CampaignPerformanceRecord>> {
+      const rows = await graph.read<CampaignPerformanceRecord & { id: string }>(
+        `UNWIND $ids AS id
+         OPTIONAL MATCH (o:Order)-[:ATTRIBUTED_TO]->(:Campaign {id: id})
+         WITH id, collect(o) AS orders
+         WITH id, orders, [o IN orders WHERE o.deliveredAt IS NOT NULL] AS delivered
+         RETURN id, size(orders) AS conversions, size(orders) AS orders, size(delivered) AS delivered,
+           CASE WHEN size(delivered) = 0 THEN null
+                ELSE toFloat(size([o IN delivered WHERE o.onTime])) / size(delivered) END AS onTimeRate,
+           CASE WHEN size(delivered) = 0 THEN null
+                ELSE toFloat(size([o IN delivered WHERE o.inFull])) / size(delivered) END AS inFullRate,
+           CASE WHEN size(delivered) = 0 THEN null
+                ELSE toFloat(size([o IN delivered WHERE o.onTime AND o.inFull])) / size(delivered) END AS otifRate`,
+        { ids },
+      );
+      return new Map(rows.map(({ id, ...performance }) => [id, performance]));
     },
 
     /** Creates or updates a campaign; the product it promotes is fixed at creation. */

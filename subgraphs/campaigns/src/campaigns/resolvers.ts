@@ -8,7 +8,11 @@ import {
   text,
 } from '@experience-graph/server-kit';
 import type { CampaignChannel, LifecycleStage, Resolvers } from '../__generated__/resolvers-types';
-import type { CampaignRecord, CampaignRepository } from './campaign-repository';
+import type {
+  CampaignPerformanceRecord,
+  CampaignRecord,
+  CampaignRepository,
+} from './campaign-repository';
 
 const createCampaignInput = z.object({
   id: businessKey,
@@ -32,12 +36,16 @@ export function createCampaignLoaders(repo: CampaignRepository) {
       (s) => repo.campaignsByProduct(s),
       [],
     ),
+    performanceByCampaign: keyedLoader<string, CampaignPerformanceRecord | null>(
+      (ids) => repo.performanceByCampaign(ids),
+      null,
+    ),
   };
 }
 
 export type CampaignLoaders = ReturnType<typeof createCampaignLoaders>;
 
-export const resolvers: Resolvers = {
+export const campaignResolvers: Resolvers = {
   Query: {
     campaign: (_parent, { id }, { loaders }) => loaders.campaignById.load(id),
   },
@@ -63,6 +71,21 @@ export const resolvers: Resolvers = {
     channel: ({ channel }) => channel as CampaignChannel,
     journeyStage: ({ journeyStage }) => journeyStage as LifecycleStage,
     product: ({ productSku }) => ({ sku: productSku }),
+    conversions: async ({ id }, _args, { loaders }) =>
+      (await loaders.performanceByCampaign.load(id))?.conversions ?? 0,
+    deliveryPerformance: async ({ id }, _args, { loaders }) => {
+      const p = await loaders.performanceByCampaign.load(id);
+      return (
+        p ?? {
+          conversions: 0,
+          orders: 0,
+          delivered: 0,
+          onTimeRate: null,
+          inFullRate: null,
+          otifRate: null,
+        }
+      );
+    },
   },
   ProductModel: {
     campaigns: ({ sku }, _args, { loaders }) => loaders.campaignsByProduct.load(sku),

@@ -24,7 +24,7 @@ export function createCustomerLoaders(repo: CustomerRepository) {
 
 export type CustomerLoaders = ReturnType<typeof createCustomerLoaders>;
 
-export const resolvers: Resolvers = {
+export const customerResolvers: Resolvers = {
   DateTime: DateTimeScalar,
 
   Query: {

@@ -1,0 +1,10 @@
+import type { Resolvers } from './__generated__/resolvers-types';
+import { consentResolvers } from './consents/resolvers';
+import { customerResolvers } from './customers/resolvers';
+
+/** Every module's resolvers, merged into the subgraph's map. */
+export const resolvers: Resolvers = {
+  ...customerResolvers,
+  Mutation: { ...customerResolvers.Mutation, ...consentResolvers.Mutation },
+  Customer: { ...customerResolvers.Customer, ...consentResolvers.Customer },
+};

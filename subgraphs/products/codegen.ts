@@ -9,5 +9,6 @@ export default subgraphCodegen({
     Journey: '../devices/device-repository#JourneyRecord',
     DeliveryPerformance: '../devices/device-repository#DeliveryPerformanceRecord',
     RecordEventsResult: '../events/event-intake#RecordedBatch',
+    ExperienceAction: '../experience/experience-rules#MenuAction',
   },
 });

@@ -5,6 +5,11 @@ import { createDeviceLoaders, type DeviceLoaders } from './devices/device-loader
 import { createDeviceRepository, type DeviceRepository } from './devices/device-repository';
 import { createEventIntake, type EventIntake } from './events/event-intake';
 import { createEventRepository } from './events/event-repository';
+import {
+  createExperienceRepository,
+  type ExperienceRepository,
+} from './experience/experience-repository';
+import { createExperienceLoaders, type ExperienceLoaders } from './experience/resolvers';
 
 /** What the products subgraph needs from the outside world. */
 export interface ProductsDependencies {
@@ -19,10 +24,13 @@ export interface ProductsContext {
   loaders: DeviceLoaders;
   lifecycle: LifecycleGateway;
   intake: EventIntake;
+  experience: ExperienceRepository;
+  experienceLoaders: ExperienceLoaders;
 }
 
 export function createContextFactory(deps: ProductsDependencies): () => ProductsContext {
   const devices = createDeviceRepository(deps.graph);
+  const experience = createExperienceRepository(deps.graph);
   const intake = createEventIntake({
     events: createEventRepository(deps.graph),
     lifecycle: deps.lifecycle,
@@ -33,5 +41,7 @@ export function createContextFactory(deps: ProductsDependencies): () => Products
     loaders: createDeviceLoaders(devices),
     lifecycle: deps.lifecycle,
     intake,
+    experience,
+    experienceLoaders: createExperienceLoaders(experience),
   });
 }

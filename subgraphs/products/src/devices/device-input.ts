@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { businessKey, text } from '@experience-graph/server-kit';
 
-export const registerProductModelInput = z.object({ sku: businessKey, name: text(200) });
+export const registerProductModelInput = z.object({
+  sku: businessKey,
+  name: text(200),
+  category: text(50)
+    .nullish()
+    .transform((v) => v ?? 'device'),
+});
 
 export const registerDeviceInput = z.object({ serial: businessKey, sku: businessKey });
 

@@ -14,6 +14,7 @@ export interface DeviceRecord {
 export interface ProductModelRecord {
   sku: string;
   name: string;
+  category: string;
 }
 
 const DEVICE_FIELDS = `d {
@@ -87,7 +88,8 @@ export function createDeviceRepository(graph: Graph) {
 
     async modelsBySku(skus: readonly string[]): Promise<Map<string, ProductModelRecord>> {
       const rows = await graph.read<ProductModelRecord>(
-        'MATCH (m:ProductModel) WHERE m.sku IN $skus RETURN m.sku AS sku, m.name AS name',
+        `MATCH (m:ProductModel) WHERE m.sku IN $skus
+         RETURN m.sku AS sku, m.name AS name, coalesce(m.category, 'device') AS category`,
         { skus },
       );
       return new Map(rows.map((m) => [m.sku, m]));
@@ -126,8 +128,8 @@ export function createDeviceRepository(graph: Graph) {
       const [row] = await graph.write<ProductModelRecord>(
         `MERGE (m:ProductModel {sku: $sku})
            ON CREATE SET m.createdAt = datetime()
-         SET m.name = $name
-         RETURN m.sku AS sku, m.name AS name`,
+         SET m.name = $name, m.category = $category
+         RETURN m.sku AS sku, m.name AS name, m.category AS category`,
         { ...model },
       );
       return row as ProductModelRecord;

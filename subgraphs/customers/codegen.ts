@@ -5,5 +5,6 @@ export default subgraphCodegen({
   mappers: {
     Customer: '../customers/customer-repository#CustomerRecord',
     Consent: '../consents/consent-repository#ConsentRecord',
+    Touchpoint: '../timeline/timeline-repository#TouchpointRecord',
   },
 });

@@ -9,7 +9,7 @@ import { createCustomersSubgraph } from '@experience-graph/customers';
 import { createGateway } from '@experience-graph/gateway';
 import { createProductsSubgraph } from '@experience-graph/products';
 import { listen, type RunningServer } from '@experience-graph/server-kit';
-import { createLifecycleGateway } from '@experience-graph/workflows';
+import { createLifecycleGateway, type LifecycleTimers } from '@experience-graph/workflows';
 import { createLifecycleWorker } from '@experience-graph/workflows/worker';
 
 /** A key no other test (or earlier run) uses, so tests can share the real servers. */
@@ -36,7 +36,12 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-export async function startSystem(): Promise<TestSystem> {
+export interface SystemOptions {
+  /** Shorter lifecycle timers, so tests can watch them fire. */
+  timers?: Partial<LifecycleTimers>;
+}
+
+export async function startSystem(options: SystemOptions = {}): Promise<TestSystem> {
   const base = loadConfig(process.env);
   // A task queue of its own, so parallel test files never take each other's tasks.
   const taskQueue = uniqueKey('test-lifecycle');
@@ -66,7 +71,7 @@ export async function startSystem(): Promise<TestSystem> {
     stops.push(() => apollo.stop(), server.close);
     return `${server.url}/graphql`;
   };
-  const lifecycle = createLifecycleGateway(client, taskQueue);
+  const lifecycle = createLifecycleGateway(client, taskQueue, options.timers);
   const subgraphUrls = {
     products: await serve(createProductsSubgraph({ graph, lifecycle, logger })),
     customers: await serve(createCustomersSubgraph({ graph, logger })),

@@ -1,6 +1,8 @@
 import type { Graph } from '@experience-graph/neo4j';
 import { createConsentRepository, type ConsentRepository } from './consents/consent-repository';
 import { createConsentLoaders, type ConsentLoaders } from './consents/resolvers';
+import { createTimelineRepository } from './timeline/timeline-repository';
+import { createTimelineLoaders, type TimelineLoaders } from './timeline/resolvers';
 import { createCustomerLoaders, type CustomerLoaders } from './customers/resolvers';
 import { createCustomerRepository, type CustomerRepository } from './customers/customer-repository';
 
@@ -15,15 +17,18 @@ export interface CustomersContext {
   loaders: CustomerLoaders;
   consents: ConsentRepository;
   consentLoaders: ConsentLoaders;
+  timelineLoaders: TimelineLoaders;
 }
 
 export function createContextFactory(deps: CustomersDependencies): () => CustomersContext {
   const customers = createCustomerRepository(deps.graph);
   const consents = createConsentRepository(deps.graph);
+  const timeline = createTimelineRepository(deps.graph);
   return () => ({
     customers,
     loaders: createCustomerLoaders(customers),
     consents,
     consentLoaders: createConsentLoaders(consents),
+    timelineLoaders: createTimelineLoaders(timeline),
   });
 }

@@ -1,10 +1,16 @@
 import type { Resolvers } from './__generated__/resolvers-types';
 import { consentResolvers } from './consents/resolvers';
 import { customerResolvers } from './customers/resolvers';
+import { timelineResolvers } from './timeline/resolvers';
 
 /** Every module's resolvers, merged into the subgraph's map. */
 export const resolvers: Resolvers = {
   ...customerResolvers,
   Mutation: { ...customerResolvers.Mutation, ...consentResolvers.Mutation },
-  Customer: { ...customerResolvers.Customer, ...consentResolvers.Customer },
+  Touchpoint: timelineResolvers.Touchpoint,
+  Customer: {
+    ...customerResolvers.Customer,
+    ...consentResolvers.Customer,
+    ...timelineResolvers.Customer,
+  },
 };

@@ -115,7 +115,7 @@ export function createDeviceRepository(graph: Graph) {
         `MATCH (m:ProductModel) WHERE m.sku IN $skus
          CALL (m) {
            MATCH (d:Device)-[:INSTANCE_OF]->(m)
-           WITH d ORDER BY d.registeredAt DESC, d.serial LIMIT $first
+           WITH d ORDER BY d.registeredAt DESC, d.serial LIMIT toInteger($first)
            RETURN collect(${DEVICE_FIELDS}) AS devices
          }
          RETURN m.sku AS sku, devices`,

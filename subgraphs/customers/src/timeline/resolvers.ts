@@ -1,0 +1,47 @@
+import DataLoader from 'dataloader';
+import { z } from 'zod';
+import { parseArgument } from '@experience-graph/server-kit';
+import type { Resolvers } from '../__generated__/resolvers-types';
+import type { TimelineRepository, TouchpointRecord } from './timeline-repository';
+
+const first = z.number().int().min(1, 'must be 1 to 200').max(200, 'must be 1 to 200');
+
+export function createTimelineLoaders(repo: TimelineRepository) {
+  return {
+    timeline: new DataLoader<{ customerId: string; first: number }, TouchpointRecord[], string>(
+      async (keys) => {
+        // One query per page size; a request rarely mixes sizes.
+        const results = new Map<string, TouchpointRecord[]>();
+        for (const size of new Set(keys.map((k) => k.first))) {
+          const ids = keys.filter((k) => k.first === size).map((k) => k.customerId);
+          for (const [id, touchpoints] of await repo.timelines(ids, size)) {
+            results.set(`${id}|${size}`, touchpoints);
+          }
+        }
+        return keys.map((k) => results.get(`${k.customerId}|${k.first}`) ?? []);
+      },
+      { cacheKeyFn: (k) => `${k.customerId}|${k.first}` },
+    ),
+  };
+}
+
+export type TimelineLoaders = ReturnType<typeof createTimelineLoaders>;
+
+const ref = <T>(value: string | null, make: (key: string) => T): T | null =>
+  value === null ? null : make(value);
+
+export const timelineResolvers: Pick<Resolvers, 'Customer' | 'Touchpoint'> = {
+  Customer: {
+    timeline: ({ id }, args, { timelineLoaders }) =>
+      timelineLoaders.timeline.load({
+        customerId: id,
+        first: parseArgument(first, args.first, 'first'),
+      }),
+  },
+  Touchpoint: {
+    campaign: ({ campaignId }) => ref(campaignId, (id) => ({ id })),
+    product: ({ sku }) => ref(sku, (key) => ({ sku: key })),
+    device: ({ serial }) => ref(serial, (key) => ({ serial: key })),
+    store: ({ storeId }) => ref(storeId, (id) => ({ id })),
+  },
+};

@@ -1,0 +1,44 @@
+import type { Graph } from '@experience-graph/neo4j';
+
+/** A touchpoint as stored, with the keys of what it links to. */
+export interface TouchpointRecord {
+  eventId: string;
+  type: string;
+  occurredAt: string;
+  channel: string | null;
+  campaignId: string | null;
+  sku: string | null;
+  serial: string | null;
+  storeId: string | null;
+}
+
+/** Cypher for a customer's timeline; batched by customer. */
+export function createTimelineRepository(graph: Graph) {
+  return {
+    async timelines(
+      customerIds: readonly string[],
+      first: number,
+    ): Promise<Map<string, TouchpointRecord[]>> {
+      const rows = await graph.read<{ customerId: string; touchpoints: TouchpointRecord[] }>(
+        `MATCH (c:Customer) WHERE c.id IN $customerIds
+         CALL (c) {
+           MATCH (c)-[:HAD]->(t:Touchpoint)
+           WITH t ORDER BY t.occurredAt DESC, t.eventId LIMIT toInteger($first)
+           RETURN collect(t {
+             .eventId, .type, .channel,
+             occurredAt: toString(t.occurredAt),
+             campaignId: head([(t)-[:VIA]->(x:Campaign) | x.id]),
+             sku: head([(t)-[:ABOUT]->(x:ProductModel) | x.sku]),
+             serial: head([(t)-[:ABOUT_DEVICE]->(x:Device) | x.serial]),
+             storeId: head([(t)-[:AT]->(x:Store) | x.id])
+           }) AS touchpoints
+         }
+         RETURN c.id AS customerId, touchpoints`,
+        { customerIds, first },
+      );
+      return new Map(rows.map((r) => [r.customerId, r.touchpoints]));
+    },
+  };
+}
+
+export type TimelineRepository = ReturnType<typeof createTimelineRepository>;

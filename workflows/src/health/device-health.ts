@@ -1,0 +1,700 @@
+/**
+ * Device health from printer telemetry, as a pure fold over readings. Telemetry arrives in
+ * batches and is far too frequent to be one workflow task per reading; this module condenses a
+ * device's readings into a small summary that lives on the Device node between batches, and
+ * says when something changed that the device's lifecycle workflow should hear about.
+ *
+ * No I/O, no clock and no Node built-ins: the caller passes `now`, so the same inputs always
+ * give the same answer, and the module can run inside Temporal's workflow sandbox.
+ *
+ * How a failure is predicted: printers that are about to fail usually show it first as a
+ * rising share of pages that end in an error. Each device learns its own baseline error rate
+ * (a slow, time-decayed average), and a one-sided CUSUM accumulates the evidence that the
+ * current rate is a multiple of that baseline. CUSUM rather than a threshold on a short
+ * average because it weighs a steady small excess as much as one large one, which is what a
+ * degradation looks like at first. A reading far above both the baseline and the recent rate
+ * is a burst (a bad ream, a user fighting a tray) and adds no evidence, so isolated bursts
+ * cannot raise an alarm. The evidence becomes a failure risk from 0 to 1, with hysteresis
+ * between entering and leaving AT_RISK so a device near the line does not flap. A hard
+ * failure is simpler: several readings in a row with errors on a large share of their pages.
+ *
+ * The thresholds were tuned on `fleet-simulation.ts`; run `simulate.ts` to see the figures.
+ */
+
+/** One telemetry reading, as a connected printer reports it. */
+export interface TelemetryReading {
+  /** Unique per reading: redeliveries carry the same id and are dropped. */
+  readingId: string;
+  serial: string;
+  /** ISO-8601 date-time with a time zone, e.g. `2026-03-01T06:00:00Z`. */
+  at: string;
+  /** Pages printed since the previous reading; a non-negative integer. */
+  pagesPrinted: number;
+  /** Error events since the previous reading; a non-negative integer. */
+  errors: number;
+  /** Paper jams since the previous reading; a non-negative integer. */
+  paperJams: number;
+  /** Ink remaining, in percent from 0 to 100. */
+  inkLevel: number;
+}
+
+/** Health levels, from best to worst; SILENT means no reading arrived for too long. */
+export const HEALTH_LEVELS = ['OK', 'WATCH', 'AT_RISK', 'FAILING', 'SILENT'] as const;
+export type HealthLevel = (typeof HEALTH_LEVELS)[number];
+
+/** The changes signalled to the lifecycle workflow; nothing else is worth a signal. */
+export const HEALTH_CHANGES = [
+  'PREDICTED_FAILURE',
+  'FAILED',
+  'SILENT',
+  'INK_LOW',
+  'RECOVERED',
+] as const;
+export type HealthChange = (typeof HEALTH_CHANGES)[number];
+
+/** What the device's health looks like at `now`. */
+export interface HealthAssessment {
+  level: HealthLevel;
+  /** From 0 (no sign of trouble) to 1 (failing now). */
+  failureRisk: number;
+  /** Why the level is what it is, one readable sentence each; empty when all is well. */
+  reasons: string[];
+  /** Predicted days from `now` until a hard failure, when AT_RISK (0 when FAILING). */
+  failureHorizonDays: number | null;
+  /** Days from `now` until the ink runs out at the recent pace, when it is being used. */
+  inkEmptyInDays: number | null;
+}
+
+/**
+ * Every threshold of the evaluation, in one place. The defaults were tuned on the fleet
+ * simulation (`fleet-simulation.ts`, see its notes); pass a partial override to `evaluate` to
+ * try others.
+ */
+export interface HealthThresholds {
+  /** Time constant, in days, of the short error-rate average that reasons and horizons quote. */
+  shortWindowDays: number;
+  /** Time constant, in days, of a device's own baseline error rate. */
+  baselineWindowDays: number;
+  /** Error rate assumed for a device with no history yet, weighted as if seen on
+   * `priorPages` pages: a new device's first few errors are judged against the fleet's
+   * typical rate, not against an empty history. */
+  priorErrorRate: number;
+  priorPages: number;
+  /** The baseline never counts as lower than this, or a device with almost no errors would
+   * sound an alarm at its first few. */
+  minBaselineErrorRate: number;
+  /** The evidence is for "the error rate is now this multiple of the baseline". */
+  shiftMultiple: number;
+  /** Evidence scale: failure risk is `1 − exp(−evidence / evidenceScale)`. At 6.75, entering
+   * AT_RISK (0.6) takes an evidence of 6.2, a likelihood ratio of about 500 to 1 for the
+   * raised rate, and leaving it (0.4) takes the evidence back under 3.4. */
+  evidenceScale: number;
+  /** The evidence is capped at this many scales, so a device that settles down leaves
+   * AT_RISK in bounded time. */
+  maxEvidenceScales: number;
+  /** A reading is a burst, and adds no evidence, when its errors exceed
+   * `ceil(pages × max(burstBaselineMultiple × baseline, burstRecentMultiple × recent rate))
+   * + burstSlack`. A burst on a healthy printer (a bad ream, a user fighting a tray) is one
+   * reading far above the rest; a degradation raises the recent rate with it, so its
+   * readings stay under the bound. Bursts count up to the bound in the averages. */
+  burstBaselineMultiple: number;
+  burstRecentMultiple: number;
+  burstSlack: number;
+  /** Risk at which a device becomes AT_RISK... */
+  atRiskEnter: number;
+  /** ...and below which it stops being AT_RISK (hysteresis). */
+  atRiskLeave: number;
+  /** Risk from which the level is WATCH (no signal, an early sign on dashboards). */
+  watchRisk: number;
+  /** A reading with errors on at least this share of its pages, and at least
+   * `failingMinErrors` errors, is a hard-failure reading... */
+  failingErrorRate: number;
+  failingMinErrors: number;
+  /** ...and this many in a row make the device FAILING. Two are not enough: error bursts on a
+   * healthy printer look like hard readings, and two in a row are not rare in a fleet. A
+   * device already AT_RISK needs only `failingReadingsAtRisk`: the failure was expected. */
+  failingReadings: number;
+  failingReadingsAtRisk: number;
+  /** Hard readings more than this many hours apart do not make a streak. */
+  failingWithinHours: number;
+  /** A FAILING device recovers after this many readings in a row with at least
+   * `recoveredMinPages` pages and errors on fewer than `recoveredErrorRate` of them. (A
+   * reading of two pages without errors says little about a printer failing half its pages.) */
+  recoveredErrorRate: number;
+  recoveredMinPages: number;
+  recoveredReadings: number;
+  /** No reading for this long makes a device SILENT. */
+  silenceAfterHours: number;
+  /** Ink is low below this level... */
+  inkLowPercent: number;
+  /** ...or when the forecast says it runs out within this many days. */
+  inkLowDays: number;
+  /** Ink stops being low at this level or more with more than `inkClearDays` left. */
+  inkClearPercent: number;
+  inkClearDays: number;
+  /** Time constant, in days, of the ink depletion fit. */
+  inkWindowDays: number;
+  /** Ink samples must span about this many days before a forecast is made. */
+  inkMinSpanDays: number;
+  /** A rise of at least this many points is a refill: the depletion fit starts again. */
+  inkRefillJump: number;
+  /** Paper jams per 100 pages over the short window (and at least 3 jams) from which the
+   * level is WATCH. Jams are not a failure signal: a bad ream jams a healthy printer. */
+  jamWatchPer100Pages: number;
+  /** Readings stamped later than `now` plus this are rejected: the device clock is wrong. */
+  futureToleranceMinutes: number;
+}
+
+export const HEALTH_THRESHOLDS: Readonly<HealthThresholds> = Object.freeze({
+  shortWindowDays: 1,
+  baselineWindowDays: 30,
+  priorErrorRate: 0.01,
+  priorPages: 500,
+  minBaselineErrorRate: 0.002,
+  shiftMultiple: 3,
+  evidenceScale: 6.75,
+  maxEvidenceScales: 3,
+  burstBaselineMultiple: 2,
+  burstRecentMultiple: 3,
+  burstSlack: 1,
+  atRiskEnter: 0.6,
+  atRiskLeave: 0.4,
+  watchRisk: 0.3,
+  failingErrorRate: 0.2,
+  failingMinErrors: 3,
+  failingReadings: 3,
+  failingReadingsAtRisk: 2,
+  failingWithinHours: 24,
+  recoveredErrorRate: 0.1,
+  recoveredMinPages: 10,
+  recoveredReadings: 2,
+  silenceAfterHours: 48,
+  inkLowPercent: 10,
+  inkLowDays: 7,
+  inkClearPercent: 15,
+  inkClearDays: 10,
+  inkWindowDays: 7,
+  inkMinSpanDays: 1,
+  inkRefillJump: 5,
+  jamWatchPer100Pages: 5,
+  futureToleranceMinutes: 5,
+});
+
+/** How many reading ids a state remembers to drop redeliveries. Older ones are late anyway. */
+export const RECENT_READING_IDS = 32;
+
+/**
+ * What a device's health remembers between batches: a flat record of numbers, strings and one
+ * bounded string array, so it can be stored as properties of the Device node as it is. Its
+ * size does not depend on how many readings were folded in.
+ */
+export interface DeviceHealthState {
+  version: 1;
+  /** The device's serial; null until its first reading. */
+  serial: string | null;
+  /** Readings folded in so far. */
+  readings: number;
+  /** Time of the newest reading folded in (normalised ISO-8601, UTC). */
+  lastReadingAt: string | null;
+  /** Ids of the last readings folded in, oldest first, at most `RECENT_READING_IDS`. */
+  recentReadingIds: string[];
+  /** Time-decayed pages, errors as reported, and errors with bursts counted only up to the
+   * burst bound, over the short window. */
+  shortPages: number;
+  shortErrors: number;
+  shortCountedErrors: number;
+  /** Time-decayed paper jams over the short window. */
+  shortJams: number;
+  /** Time-decayed errors (capped per reading) and pages behind the baseline error rate. */
+  baselineErrors: number;
+  baselinePages: number;
+  /** CUSUM evidence that the error rate has risen above the baseline. */
+  evidence: number;
+  /** Time of the reading at which the evidence last started rising: the change point. */
+  evidenceSince: string | null;
+  /** Consecutive hard-failure readings, the time of the last one, and consecutive calm
+   * readings. */
+  hardStreak: number;
+  lastHardAt: string | null;
+  calmStreak: number;
+  /** The failure condition with hysteresis applied, reading by reading. */
+  condition: 'OK' | 'AT_RISK' | 'FAILING';
+  /** Last reported ink level, and the time-decayed least-squares sums of the depletion fit
+   * since the last refill, with time in days relative to `lastReadingAt`. */
+  inkLevel: number | null;
+  inkW: number;
+  inkT: number;
+  inkY: number;
+  inkTT: number;
+  inkTY: number;
+  inkLow: boolean;
+  /** Whether INK_LOW was signalled for the current low-ink episode. */
+  inkLowSignalled: boolean;
+  /** The level last reported, against which the next change is judged. */
+  level: HealthLevel;
+}
+
+/** What is wrong with a reading, naming the field. */
+export interface ReadingProblem {
+  field: keyof TelemetryReading;
+  message: string;
+}
+
+/** Readings of a batch that were not folded in, by why. */
+export interface IgnoredReadings {
+  /** Failed `validateReading`. */
+  invalid: number;
+  /** Same id as a reading already folded in or earlier in the batch. */
+  duplicate: number;
+  /** Older than the newest reading already folded in; see `evaluate`. */
+  late: number;
+  /** For another device than the state's. */
+  foreign: number;
+}
+
+export interface HealthEvaluation {
+  state: DeviceHealthState;
+  assessment: HealthAssessment;
+  /** The change to signal to the lifecycle workflow, if any. */
+  change: HealthChange | null;
+  ignored: IgnoredReadings;
+}
+
+const DAY_MS = 86_400_000;
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** The state of a device before its first reading. */
+export function initialHealthState(): DeviceHealthState {
+  return {
+    version: 1,
+    serial: null,
+    readings: 0,
+    lastReadingAt: null,
+    recentReadingIds: [],
+    shortPages: 0,
+    shortErrors: 0,
+    shortCountedErrors: 0,
+    shortJams: 0,
+    baselineErrors: 0,
+    baselinePages: 0,
+    evidence: 0,
+    evidenceSince: null,
+    hardStreak: 0,
+    lastHardAt: null,
+    calmStreak: 0,
+    condition: 'OK',
+    inkLevel: null,
+    inkW: 0,
+    inkT: 0,
+    inkY: 0,
+    inkTT: 0,
+    inkTY: 0,
+    inkLow: false,
+    inkLowSignalled: false,
+    level: 'OK',
+  };
+}
+
+function parseTime(value: unknown): number | null {
+  if (typeof value !== 'string') return null;
+  const match = ISO_DATE_TIME.exec(value);
+  if (match === null) return null;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match
+    .slice(1, 7)
+    .map((part) => Number(part ?? 0));
+  // Date.parse rolls 30 February over into March; a device that sends it has a broken clock.
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCMonth() !== month - 1 || hour > 23 || minute > 59 || second > 59) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+function parseNow(now: string): number {
+  const ms = parseTime(now);
+  if (ms === null) throw new RangeError(`now must be an ISO-8601 date-time, got ${now}`);
+  return ms;
+}
+
+const isCount = (value: unknown) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0;
+
+/**
+ * Checks one reading against `now`; returns the first problem found, or null. Readings come
+ * from devices over the network, so every field is checked at run time, types included.
+ * Throws a RangeError when `now` itself is not an ISO-8601 date-time: that is a caller's bug.
+ */
+export function validateReading(
+  reading: TelemetryReading,
+  now: string,
+  options: Partial<HealthThresholds> = {},
+): ReadingProblem | null {
+  const { futureToleranceMinutes } = { ...HEALTH_THRESHOLDS, ...options };
+  const nowMs = parseNow(now);
+  if (typeof reading !== 'object' || reading === null) {
+    return { field: 'readingId', message: 'the reading must be an object' };
+  }
+  if (typeof reading.readingId !== 'string' || reading.readingId.trim() === '') {
+    return { field: 'readingId', message: 'must be a non-empty string' };
+  }
+  if (typeof reading.serial !== 'string' || reading.serial.trim() === '') {
+    return { field: 'serial', message: 'must be a non-empty string' };
+  }
+  const at = parseTime(reading.at);
+  if (at === null) {
+    return { field: 'at', message: 'must be an ISO-8601 date-time with a time zone' };
+  }
+  if (at > nowMs + futureToleranceMinutes * 60_000) {
+    return { field: 'at', message: 'must not be in the future' };
+  }
+  for (const field of ['pagesPrinted', 'errors', 'paperJams'] as const) {
+    if (!isCount(reading[field])) return { field, message: 'must be a non-negative integer' };
+  }
+  const ink = reading.inkLevel;
+  if (typeof ink !== 'number' || !Number.isFinite(ink) || ink < 0 || ink > 100) {
+    return { field: 'inkLevel', message: 'must be a number from 0 to 100' };
+  }
+  return null;
+}
+
+/** Orders readings by time, then by id and content, so any input order gives one order. */
+function compareReadings(
+  a: { reading: TelemetryReading; at: number },
+  b: { reading: TelemetryReading; at: number },
+): number {
+  if (a.at !== b.at) return a.at - b.at;
+  const x = a.reading;
+  const y = b.reading;
+  if (x.readingId !== y.readingId) return x.readingId < y.readingId ? -1 : 1;
+  return (
+    x.pagesPrinted - y.pagesPrinted ||
+    x.errors - y.errors ||
+    x.paperJams - y.paperJams ||
+    x.inkLevel - y.inkLevel ||
+    (x.serial === y.serial ? 0 : x.serial < y.serial ? -1 : 1)
+  );
+}
+
+/** The baseline error rate: the device's own history, shrunk towards the prior while short. */
+function baselineRate(s: DeviceHealthState, t: HealthThresholds): number {
+  const rate =
+    (s.baselineErrors + t.priorErrorRate * t.priorPages) / (s.baselinePages + t.priorPages);
+  return Math.max(rate, t.minBaselineErrorRate);
+}
+
+const riskOf = (evidence: number, t: HealthThresholds) => 1 - Math.exp(-evidence / t.evidenceScale);
+
+/** The depletion fit: level at the last reading and depletion in points per day, if any. */
+function inkFit(
+  s: DeviceHealthState,
+  t: HealthThresholds,
+): { level: number; perDay: number } | null {
+  if (s.inkW <= 0) return null;
+  const meanT = s.inkT / s.inkW;
+  const varT = s.inkTT / s.inkW - meanT * meanT;
+  // The spread of a uniform sample over a span D is D/√12.
+  if (varT < (t.inkMinSpanDays * t.inkMinSpanDays) / 12) return null;
+  const slope = (s.inkW * s.inkTY - s.inkT * s.inkY) / (s.inkW * s.inkTT - s.inkT * s.inkT);
+  const level = (s.inkY - slope * s.inkT) / s.inkW;
+  return { level, perDay: -slope };
+}
+
+/** Days from the last reading until the ink runs out, or null when it is not being used. */
+function inkDaysFromLast(s: DeviceHealthState, t: HealthThresholds): number | null {
+  const fit = inkFit(s, t);
+  // Less than 0.05 points a day is an idle printer or rounding, not a trend.
+  if (fit === null || fit.perDay < 0.05) return null;
+  return Math.max(0, fit.level) / fit.perDay;
+}
+
+/** Pages of baseline blended into the recent rate, so a quiet short window reads as normal. */
+const RECENT_PRIOR_PAGES = 20;
+
+/** Folds one valid, new reading into the state (mutating the copy `evaluate` made). */
+function fold(s: DeviceHealthState, r: TelemetryReading, at: number, t: HealthThresholds): void {
+  const lastMs = s.lastReadingAt === null ? at : Date.parse(s.lastReadingAt);
+  const dtDays = (at - lastMs) / DAY_MS;
+  const { pagesPrinted: pages, errors, paperJams } = r;
+  const short = Math.exp(-dtDays / t.shortWindowDays);
+  const baseline = baselineRate(s, t);
+
+  // Bursts: judged against the baseline and the recent rate before this reading.
+  const recent =
+    (s.shortCountedErrors * short + baseline * RECENT_PRIOR_PAGES) /
+    (s.shortPages * short + RECENT_PRIOR_PAGES);
+  const bound =
+    Math.ceil(
+      pages * Math.max(baseline * t.burstBaselineMultiple, recent * t.burstRecentMultiple),
+    ) + t.burstSlack;
+  const burst = errors > bound;
+  const counted = Math.min(errors, bound);
+
+  s.shortErrors = s.shortErrors * short + errors;
+  s.shortCountedErrors = s.shortCountedErrors * short + counted;
+  s.shortPages = s.shortPages * short + pages;
+  s.shortJams = s.shortJams * short + paperJams;
+
+  // Evidence: the log-likelihood ratio of "the rate is shiftMultiple × baseline" against
+  // "the rate is the baseline" for this reading, accumulated as a CUSUM that never goes
+  // below zero. It starts rising at the change point, which the horizon needs.
+  const k = t.shiftMultiple;
+  const before = s.evidence;
+  const llr = burst ? 0 : errors * Math.log(k) - pages * baseline * (k - 1);
+  s.evidence = Math.min(Math.max(0, before + llr), t.maxEvidenceScales * t.evidenceScale);
+  if (before === 0 || s.evidenceSince === null) s.evidenceSince = new Date(at).toISOString();
+
+  // The baseline learns while the device is OK and is frozen (not decayed) otherwise, so a
+  // degradation does not become the new normal. Gating it earlier, on the risk, biases it
+  // low (it would learn only from quiet stretches); in the simulation that made ordinary
+  // clusters of errors look alarming and multiplied the false alarms.
+  if (s.condition === 'OK') {
+    const long = Math.exp(-dtDays / t.baselineWindowDays);
+    s.baselineErrors = s.baselineErrors * long + counted;
+    s.baselinePages = s.baselinePages * long + pages;
+  }
+
+  // Hard failure: consecutive readings with errors on a large share of pages. Readings that
+  // are neither hard nor calm (a night with a few pages) leave both streaks alone, but hard
+  // readings further apart than `failingWithinHours` do not make a streak: on a printer that
+  // prints little, bursts days apart would otherwise add up to a failure.
+  const hard = errors >= t.failingMinErrors && errors >= pages * t.failingErrorRate;
+  const calm = pages >= t.recoveredMinPages && errors < pages * t.recoveredErrorRate;
+  if (hard) {
+    const gapHours =
+      s.lastHardAt === null ? Infinity : (at - Date.parse(s.lastHardAt)) / (DAY_MS / 24);
+    s.hardStreak = gapHours <= t.failingWithinHours ? s.hardStreak + 1 : 1;
+    s.lastHardAt = new Date(at).toISOString();
+    s.calmStreak = 0;
+  } else if (calm) {
+    s.calmStreak += 1;
+    s.hardStreak = 0;
+  }
+
+  const failingAfter = s.condition === 'AT_RISK' ? t.failingReadingsAtRisk : t.failingReadings;
+  if (s.condition !== 'FAILING' && s.hardStreak >= failingAfter) {
+    s.condition = 'FAILING';
+  } else if (s.condition === 'FAILING' && s.calmStreak >= t.recoveredReadings) {
+    // A failure that clears was a repair: the evidence gathered against the old parts says
+    // nothing about the new ones.
+    s.condition = 'OK';
+    s.evidence = 0;
+    s.evidenceSince = new Date(at).toISOString();
+  }
+  if (s.condition !== 'FAILING') {
+    const risk = riskOf(s.evidence, t);
+    if (s.condition === 'AT_RISK' && risk < t.atRiskLeave) s.condition = 'OK';
+    else if (s.condition === 'OK' && risk >= t.atRiskEnter) s.condition = 'AT_RISK';
+  }
+
+  foldInk(s, r.inkLevel, dtDays, t);
+
+  s.readings += 1;
+  s.lastReadingAt = new Date(at).toISOString();
+  s.recentReadingIds = [...s.recentReadingIds, r.readingId].slice(-RECENT_READING_IDS);
+  if (s.serial === null) s.serial = r.serial;
+}
+
+function foldInk(s: DeviceHealthState, level: number, dtDays: number, t: HealthThresholds): void {
+  if (s.inkLevel === null || level - s.inkLevel >= t.inkRefillJump) {
+    s.inkW = s.inkT = s.inkY = s.inkTT = s.inkTY = 0;
+  } else {
+    // Move the time origin to this reading (keeps the sums small and well conditioned), then
+    // let older samples fade.
+    const d = dtDays;
+    s.inkTT = s.inkTT - 2 * d * s.inkT + d * d * s.inkW;
+    s.inkTY = s.inkTY - d * s.inkY;
+    s.inkT = s.inkT - d * s.inkW;
+    const w = Math.exp(-d / t.inkWindowDays);
+    s.inkW *= w;
+    s.inkT *= w;
+    s.inkY *= w;
+    s.inkTT *= w;
+    s.inkTY *= w;
+  }
+  s.inkW += 1;
+  s.inkY += level;
+  s.inkLevel = level;
+
+  const days = inkDaysFromLast(s, t);
+  if (!s.inkLow && (level < t.inkLowPercent || (days !== null && days <= t.inkLowDays))) {
+    s.inkLow = true;
+  } else if (s.inkLow && level >= t.inkClearPercent && (days === null || days > t.inkClearDays)) {
+    s.inkLow = false;
+    s.inkLowSignalled = false;
+  }
+}
+
+/** Days until the error rate reaches the hard-failure rate, if it keeps growing as it has. */
+function failureHorizon(s: DeviceHealthState, t: HealthThresholds): number | null {
+  if (s.lastReadingAt === null || s.evidenceSince === null || s.shortPages <= 0) return null;
+  const current = s.shortCountedErrors / s.shortPages;
+  if (current >= t.failingErrorRate) return 0;
+  const baseline = baselineRate(s, t);
+  if (current <= baseline) return null;
+  // Exponential growth from the baseline at the change point to the current rate; at least
+  // half a day, so a sudden jump does not extrapolate to an instant failure.
+  const elapsed = Math.max(
+    0.5,
+    (Date.parse(s.lastReadingAt) - Date.parse(s.evidenceSince)) / DAY_MS,
+  );
+  const growthPerDay = Math.log(current / baseline) / elapsed;
+  return Math.min(90, Math.log(t.failingErrorRate / current) / growthPerDay);
+}
+
+const MIN_JAMS_FOR_WATCH = 3;
+const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+/** Reads the state at `now`: the level, risk, horizons and the reasons for them. */
+function assess(s: DeviceHealthState, nowMs: number, t: HealthThresholds): HealthAssessment {
+  const reasons: string[] = [];
+  const sinceLastDays =
+    s.lastReadingAt === null ? 0 : (nowMs - Date.parse(s.lastReadingAt)) / DAY_MS;
+  const silentHours = sinceLastDays * 24;
+  const silent = s.lastReadingAt !== null && silentHours > t.silenceAfterHours;
+  const risk = s.condition === 'FAILING' ? 1 : riskOf(s.evidence, t);
+  const rate = (errors: number) => (s.shortPages > 0 ? errors / s.shortPages : 0);
+
+  if (silent) {
+    reasons.push(
+      `silent: no reading for ${Math.floor(silentHours)} hours (expected within ${t.silenceAfterHours})`,
+    );
+  }
+  if (s.condition === 'FAILING') {
+    reasons.push(`failing: errors on ${percent(rate(s.shortErrors))} of pages over the last day`);
+  } else if (risk >= t.watchRisk) {
+    reasons.push(
+      `error rate rising: ${percent(rate(s.shortCountedErrors))} of pages over the last day against ${percent(baselineRate(s, t))} before`,
+    );
+  }
+
+  let failureHorizonDays: number | null = null;
+  if (s.condition === 'FAILING') failureHorizonDays = 0;
+  else if (s.condition === 'AT_RISK') {
+    const fromLast = failureHorizon(s, t);
+    if (fromLast !== null) {
+      failureHorizonDays = round1(Math.max(0, fromLast - sinceLastDays));
+      reasons.push(`failure expected in about ${failureHorizonDays} days`);
+    }
+  }
+
+  const inkFromLast = inkDaysFromLast(s, t);
+  const inkEmptyInDays =
+    inkFromLast === null ? null : round1(Math.max(0, inkFromLast - sinceLastDays));
+  if (s.inkLow && s.inkLevel !== null) {
+    reasons.push(
+      inkEmptyInDays === null
+        ? `ink low: ${round1(s.inkLevel)}% left`
+        : `ink low: ${round1(s.inkLevel)}% left, empty in about ${inkEmptyInDays} days`,
+    );
+  }
+
+  const jamsPer100 = s.shortPages > 0 ? (100 * s.shortJams) / s.shortPages : 0;
+  const jammed = s.shortJams >= MIN_JAMS_FOR_WATCH && jamsPer100 >= t.jamWatchPer100Pages;
+  if (jammed) {
+    reasons.push(`paper jams: ${jamsPer100.toFixed(1)} per 100 pages over the last day`);
+  }
+
+  let level: HealthLevel;
+  if (silent) level = 'SILENT';
+  else if (s.condition !== 'OK') level = s.condition;
+  else if (risk >= t.watchRisk || s.inkLow || jammed) level = 'WATCH';
+  else level = 'OK';
+
+  return { level, failureRisk: round3(risk), reasons, failureHorizonDays, inkEmptyInDays };
+}
+
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
+
+/** The one change worth signalling when the level goes from `previous` to `next`. */
+function changeOf(previous: HealthLevel, next: HealthLevel): HealthChange | null {
+  if (next === previous) return null;
+  if (next === 'FAILING') return 'FAILED';
+  // After SILENT, readings re-announce a device that is still at risk.
+  if (next === 'AT_RISK' && previous !== 'FAILING') return 'PREDICTED_FAILURE';
+  if (next === 'SILENT') return 'SILENT';
+  if (
+    (next === 'OK' || next === 'WATCH') &&
+    (previous === 'AT_RISK' || previous === 'FAILING' || previous === 'SILENT')
+  ) {
+    return 'RECOVERED';
+  }
+  // FAILING to AT_RISK is a partial recovery: the open intervention stays open.
+  return null;
+}
+
+/**
+ * Folds a batch of readings into a device's health and says what changed.
+ *
+ * - Invalid readings (see `validateReading`) and readings of another device are skipped.
+ * - The batch is put in time order first, so the order it arrived in does not matter, and
+ *   readings with an id already seen are dropped.
+ * - Readings older than the newest one already folded in are dropped as late: the averages
+ *   are a fold in time order, and re-folding would need the history this state deliberately
+ *   does not keep. A reading at exactly that time is still accepted.
+ * - The level is tracked reading by reading with hysteresis, so a batch folded whole or in
+ *   several parts ends in the same state.
+ * - At most one change is returned: the level change, else INK_LOW. An INK_LOW that
+ *   coincides with a level change is not lost; it is returned by the next evaluation.
+ *
+ * `now` is when the batch is evaluated: it decides silence, the horizons quoted and which
+ * readings are in the future. A state read back without its null fields (Neo4j drops them)
+ * is accepted as it is.
+ */
+export function evaluate(
+  state: DeviceHealthState | null,
+  readings: readonly TelemetryReading[],
+  now: string,
+  options: Partial<HealthThresholds> = {},
+): HealthEvaluation {
+  const t: HealthThresholds = { ...HEALTH_THRESHOLDS, ...options };
+  const nowMs = parseNow(now);
+  // Spread over the initial state: Neo4j drops properties set to null, so a state read back
+  // from the Device node lacks its null fields.
+  const previous: DeviceHealthState = { ...initialHealthState(), ...state };
+  const s: DeviceHealthState = { ...previous, recentReadingIds: [...previous.recentReadingIds] };
+  const ignored: IgnoredReadings = { invalid: 0, duplicate: 0, late: 0, foreign: 0 };
+
+  const valid: { reading: TelemetryReading; at: number }[] = [];
+  for (const reading of readings) {
+    if (validateReading(reading, now, t) !== null) ignored.invalid += 1;
+    else valid.push({ reading, at: Date.parse(reading.at) });
+  }
+  valid.sort(compareReadings);
+
+  const serial = s.serial ?? valid[0]?.reading.serial ?? null;
+  const seen = new Set(s.recentReadingIds);
+  const lastMs = s.lastReadingAt === null ? -Infinity : Date.parse(s.lastReadingAt);
+  for (const { reading, at } of valid) {
+    if (reading.serial !== serial) ignored.foreign += 1;
+    else if (seen.has(reading.readingId)) ignored.duplicate += 1;
+    else if (at < lastMs) ignored.late += 1;
+    else {
+      seen.add(reading.readingId);
+      fold(s, reading, at, t);
+    }
+  }
+
+  const assessment = assess(s, nowMs, t);
+  let change = changeOf(previous.level, assessment.level);
+  if (change === null && s.inkLow && !s.inkLowSignalled) {
+    change = 'INK_LOW';
+    s.inkLowSignalled = true;
+  }
+  s.level = assessment.level;
+  return { state: s, assessment, change, ignored };
+}
+
+/**
+ * Re-assesses a device that sent nothing, for the timer that checks for silence: returns the
+ * SILENT change once no reading arrived for `silenceAfterHours`, and the state to keep so it
+ * is not signalled again. A device that never reported is not silent.
+ */
+export function assessSilence(
+  state: DeviceHealthState,
+  now: string,
+  silenceAfterHours: number = HEALTH_THRESHOLDS.silenceAfterHours,
+  options: Partial<HealthThresholds> = {},
+): HealthEvaluation {
+  return evaluate(state, [], now, { ...options, silenceAfterHours });
+}

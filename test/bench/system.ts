@@ -1,0 +1,206 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import pino, { type Logger } from 'pino';
+import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@experience-graph/config';
+import { createCampaignsSubgraph } from '@experience-graph/campaigns';
+import { createCustomersSubgraph } from '@experience-graph/customers';
+import { createGateway } from '@experience-graph/gateway';
+import { createDriver, createGraph, type Graph } from '@experience-graph/neo4j';
+import { createProductsSubgraph } from '@experience-graph/products';
+import { listen } from '@experience-graph/server-kit';
+import { createLifecycleGateway } from '@experience-graph/workflows';
+import { postJson } from './http-client';
+
+type SubgraphUrls = Record<SubgraphName, string>;
+
+/**
+ * The servers the bench measures, in this process, on port 0, built as test/support/system.ts
+ * builds them; unlike that one it hands out the subgraphs' URLs, so the baseline can call them
+ * directly. It starts no lifecycle worker: the bench only reads, and an idle worker's polling
+ * would be one more source of noise. The products subgraph still gets a real Temporal client,
+ * as in production.
+ */
+export interface BenchSystem {
+  graph: Graph;
+  gatewayUrl: string;
+  subgraphUrls: SubgraphUrls;
+  logger: Logger;
+  /** Closes every server, the Temporal connection and the Neo4j driver, also after a failure. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `start` and removes the SIGINT/SIGTERM listeners it added. Apollo Server (unless
+ * NODE_ENV is "test", as under jest) answers those signals by stopping itself and re-raising
+ * the signal, which kills the process: the bench would die with its data still in Neo4j. The
+ * bench owns its shutdown (run.ts), so the servers' own handlers go. Listeners added before,
+ * such as the bench's, stay.
+ */
+async function withoutSignalHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((s) => [s, process.listeners(s)]));
+  try {
+    return await start();
+  } finally {
+    for (const signal of signals) {
+      for (const listener of process.listeners(signal)) {
+        if (!before.get(signal)?.includes(listener)) process.removeListener(signal, listener);
+      }
+    }
+  }
+}
+
+type Built = Promise<{ app: Parameters<typeof listen>[0]; apollo: { stop(): Promise<void> } }>;
+
+export async function startBenchSystem(config: Config): Promise<BenchSystem> {
+  const logger = pino({ level: process.env['BENCH_LOG_LEVEL'] ?? 'silent' });
+  const driver = createDriver(config.neo4j);
+  const graph = createGraph(driver, config.neo4j.database);
+  const stops: Array<() => Promise<void>> = [() => driver.close()];
+  const stop = async () => {
+    // Reverse order: servers before the connections they use. Keep going past a failure.
+    const failures: unknown[] = [];
+    for (const close of stops.reverse()) await close().catch((error) => failures.push(error));
+    if (failures.length) throw new AggregateError(failures, 'Some parts did not stop cleanly');
+  };
+  try {
+    const connection = await Connection.connect({ address: config.temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const serve = async (build: () => Built) => {
+      const { app, apollo } = await withoutSignalHandlers(build);
+      stops.push(() => apollo.stop());
+      const server = await listen(app, '127.0.0.1', 0);
+      stops.push(server.close);
+      return `${server.url}/graphql`;
+    };
+    const lifecycle = createLifecycleGateway(client, config.temporal.taskQueue);
+    const subgraphUrls: SubgraphUrls = {
+      products: await serve(() => createProductsSubgraph({ graph, lifecycle, logger })),
+      customers: await serve(() => createCustomersSubgraph({ graph, logger })),
+      campaigns: await serve(() => createCampaignsSubgraph({ graph, logger })),
+    };
+    const gatewayUrl = await serve(() =>
+      createGateway({ config: { ...config.gateway, subgraphUrls }, logger }),
+    );
+    return { graph, gatewayUrl, subgraphUrls, logger, stop };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** One request the gateway sent to a subgraph, as the subgraph received it. */
+export interface RecordedFetch {
+  subgraph: SubgraphName;
+  /** The JSON body exactly as sent: query, variables (the representations), operation name. */
+  body: string;
+  startedAt: number;
+  endedAt: number;
+}
+
+/**
+ * A second gateway, with the same supergraph and configuration as the measured one, whose
+ * subgraph URLs lead through a recording proxy to the same subgraphs. The bench sends each
+ * customer's query through it once, so the baseline can replay the very fetches the gateway
+ * makes for that customer. It is stopped before any measurement.
+ */
+export interface RecordingGateway {
+  /** Sends one operation and returns the gateway's answer and the fetches it made, in order. */
+  record(
+    query: string,
+    variables: Record<string, unknown>,
+  ): Promise<{ response: unknown; fetches: RecordedFetch[] }>;
+  stop(): Promise<void>;
+}
+
+// Recording is not measured; each request only has to end.
+const captureTimeout = () => AbortSignal.timeout(30_000);
+
+export async function startRecordingGateway(
+  config: Config,
+  system: BenchSystem,
+): Promise<RecordingGateway> {
+  let fetches: RecordedFetch[] = [];
+  const proxy: Server = createServer((request, response) => {
+    const startedAt = performance.now();
+    // Paths are /<subgraph>/graphql; anything else is not ours to forward.
+    const subgraph = SUBGRAPH_NAMES.find((name) => request.url === `/${name}/graphql`);
+    void readBody(request)
+      .then(async (body) => {
+        if (!subgraph) throw new Error(`Unexpected proxy path ${request.url}`);
+        const forwarded = await postJson(system.subgraphUrls[subgraph], body, captureTimeout());
+        fetches.push({ subgraph, body, startedAt, endedAt: performance.now() });
+        response
+          .writeHead(forwarded.status, { 'content-type': 'application/json' })
+          .end(forwarded.text);
+      })
+      .catch((error: unknown) => {
+        response.writeHead(502, { 'content-type': 'text/plain' }).end(String(error));
+      });
+  });
+  proxy.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    proxy.once('listening', resolve).once('error', reject);
+  });
+  const { port } = proxy.address() as AddressInfo;
+  const subgraphUrls = Object.fromEntries(
+    SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${port}/${name}/graphql`]),
+  ) as SubgraphUrls;
+  const { app, apollo } = await withoutSignalHandlers(() =>
+    createGateway({ config: { ...config.gateway, subgraphUrls }, logger: system.logger }),
+  );
+  const server = await listen(app, '127.0.0.1', 0).catch(async (error: unknown) => {
+    await apollo.stop();
+    proxy.close();
+    throw error;
+  });
+
+  return {
+    async record(query, variables) {
+      // One operation at a time, so every fetch recorded belongs to it.
+      fetches = [];
+      const answer = await postJson(
+        `${server.url}/graphql`,
+        JSON.stringify({ query, variables }),
+        captureTimeout(),
+      );
+      const response: unknown = JSON.parse(answer.text);
+      return { response, fetches: [...fetches].sort((a, b) => a.startedAt - b.startedAt) };
+    },
+    async stop() {
+      await apollo.stop();
+      await server.close();
+      await new Promise<void>((resolve) => {
+        proxy.close(() => resolve());
+        proxy.closeAllConnections();
+      });
+    },
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const part of request) parts.push(part as Buffer);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/**
+ * Groups recorded fetches into the stages of the gateway's query plan. A fetch that depends on
+ * another can only start after that one has answered, while the fetches of one parallel stage
+ * all start before any of them answers; so a fetch joins the current stage exactly when it
+ * started before the first of that stage's fetches ended.
+ */
+export function toStages(fetches: RecordedFetch[]): RecordedFetch[][] {
+  const stages: RecordedFetch[][] = [];
+  for (const fetch of fetches) {
+    const current = stages.at(-1);
+    if (current && fetch.startedAt < Math.min(...current.map((f) => f.endedAt))) {
+      current.push(fetch);
+    } else {
+      stages.push([fetch]);
+    }
+  }
+  return stages;
+}

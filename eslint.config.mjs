@@ -38,7 +38,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/src/workflows/**/*.ts', 'workflows/src/lifecycle-machine.ts'],
+    files: [
+      'workflows/src/workflows/**/*.ts',
+      'workflows/src/lifecycle-machine.ts',
+      'workflows/src/journey-machine.ts',
+      'workflows/src/health/device-health.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -55,6 +55,8 @@ export async function createGateway(deps: GatewayDependencies): Promise<GatewayA
   const apollo = new ApolloServer({
     gateway,
     ...armor,
+    // runService owns shutdown; Apollo's own handlers would re-raise the signal mid-way.
+    stopOnTerminationSignals: false,
     plugins: [
       ...armor.plugins,
       ApolloServerPluginUsageReportingDisabled(),

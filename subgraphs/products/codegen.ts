@@ -10,5 +10,7 @@ export default subgraphCodegen({
     DeliveryPerformance: '../devices/device-repository#DeliveryPerformanceRecord',
     RecordEventsResult: '../events/event-intake#RecordedBatch',
     ExperienceAction: '../experience/experience-rules#MenuAction',
+    DeviceHealth: '../health/health-repository#DeviceHealthRecord',
+    Intervention: '../health/health-repository#InterventionRecord',
   },
 });

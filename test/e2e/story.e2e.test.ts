@@ -1,5 +1,5 @@
 /**
- * The acceptance story of DESIGN.md §2, steps 1–8 and 11, played through the gateway only on
+ * The acceptance story of DESIGN.md §2, steps 1–9 and 11, played through the gateway only on
  * the real servers. After every step it checks the graph through GraphQL and the lifecycle in
  * Temporal (stage and search attributes).
  */
@@ -29,6 +29,28 @@ const nearStore = { latitude: 47.376887, longitude: 8.541694 };
 const farAway = { latitude: 40.0, longitude: -3.7 };
 const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
 let sequence = 0;
+
+/**
+ * Four weeks of readings every six hours ending now: a healthy printer whose error rate starts
+ * rising exponentially after day 16, and whose ink runs down to 15%.
+ */
+function degradingReadings(serial: string) {
+  const end = Date.now();
+  const readings = [];
+  for (let hour = 0; hour < 28 * 24; hour += 6) {
+    const day = hour / 24;
+    const rate = day < 16 ? 0.005 : 0.005 * Math.pow(24, (day - 16) / 12);
+    readings.push({
+      readingId: `${serial}-reading-${hour}`,
+      at: new Date(end - (28 * 24 - hour) * 3600_000).toISOString(),
+      pagesPrinted: 40,
+      errors: Math.round(40 * rate + (hour % 60 === 0 ? 1 : 0)),
+      paperJams: 0,
+      inkLevel: 90 - day * 2.7,
+    });
+  }
+  return readings;
+}
 const eventId = (what: string) => `${run}-${(sequence += 1)}-${what}`;
 
 describe('the Experience Graph story', () => {
@@ -60,7 +82,9 @@ describe('the Experience Graph story', () => {
     );
 
   beforeAll(async () => {
-    system = await startSystem({ timers: { installHelpAfterMs: 3_000 } });
+    system = await startSystem({
+      timers: { installHelpAfterMs: 3_000, confirmFixWithinMs: 3_000 },
+    });
   });
 
   afterAll(async () => {
@@ -77,7 +101,8 @@ describe('the Experience Graph story', () => {
     await system.graph.write(
       `MATCH (n) WHERE any(key IN ['id', 'sku', 'serial', 'eventId', 'code', 'customerId']
                            WHERE n[key] IS :: STRING AND n[key] CONTAINS $run)
-       DETACH DELETE n`,
+       OPTIONAL MATCH (n)<-[:FROM]-(r:TelemetryReading)
+       DETACH DELETE n, r`,
       { run },
     );
     await system.stop();
@@ -134,9 +159,14 @@ describe('the Experience Graph story', () => {
       createOffer: { id: ids.offer, amount: 50, active: true },
     });
     await system.data(
-      `mutation Consent($a: SetConsentInput!, $b: SetConsentInput!) { a: setConsent(input: $a) { granted } b: setConsent(input: $b) { granted } }`,
+      `mutation Consent($a: SetConsentInput!, $b: SetConsentInput!, $c: SetConsentInput!) {
+        a: setConsent(input: $a) { granted }
+        b: setConsent(input: $b) { granted }
+        c: setConsent(input: $c) { granted }
+      }`,
       {
         a: { customerId: ids.ana, purpose: 'LOCATION_OFFERS', granted: true },
+        c: { customerId: ids.ana, purpose: 'TELEMETRY_USE', granted: true },
         b: {
           customerId: ids.ana,
           purpose: 'MARKETING_CONTACT',
@@ -439,6 +469,125 @@ describe('the Experience Graph story', () => {
     ]);
   });
 
+  it('9. the error rate rises: an intervention tells Ana the fix, ships a part, escalates, an expert resolves it', async () => {
+    await accept({
+      eventId: eventId('telemetry'),
+      occurredAt: minutes(3),
+      telemetry: { serial: ids.serial, readings: degradingReadings(ids.serial) },
+    });
+    const deviceId = deviceLifecycleWorkflowId(ids.serial);
+    const open = await eventually(
+      () => system.client.workflow.getHandle(deviceId).describe(),
+      (d) => d.typedSearchAttributes.get(searchAttributes.openIntervention) === true,
+    );
+    expect(open.typedSearchAttributes.get(searchAttributes.stage)).toBe('SUPPORT');
+    type View = {
+      device: {
+        health: {
+          level: string;
+          reasons: string[];
+          failureHorizonDays: number | null;
+          inkLevel: number;
+        };
+        interventions: Array<{
+          id: string;
+          reason: string;
+          status: string;
+          notifiedVia: string | null;
+          partShippedAt: string | null;
+          outcome: string | null;
+        }>;
+        experience: { actions: Array<{ id: string; detail: string | null }> };
+      };
+    };
+    const query = `query ($serial: ID!) { device(serial: $serial) {
+      health { level reasons failureHorizonDays inkLevel }
+      interventions { id reason status notifiedVia partShippedAt outcome }
+      experience { actions { id detail } }
+    } }`;
+    const escalated = await eventually(
+      () => system.data<View>(query, { serial: ids.serial }),
+      (v) => v.device.interventions[0]?.status === 'ESCALATED',
+    );
+    expect(escalated.device.health.level).toBe('AT_RISK');
+    expect(escalated.device.health.reasons[0]).toMatch(
+      /^error rate rising: \d+\.\d% of pages over the last day/,
+    );
+    expect(escalated.device.health.failureHorizonDays).toBeGreaterThan(0);
+    const [incident] = escalated.device.interventions;
+    expect(incident).toMatchObject({
+      reason: 'PREDICTED_FAILURE',
+      notifiedVia: 'PUSH',
+      outcome: null,
+    });
+    expect(incident?.partShippedAt).not.toBeNull();
+    expect(escalated.device.experience.actions[0]).toEqual({ id: 'ORDER_INK', detail: '15% left' });
+
+    // Ops find the open case in Temporal by serial and open intervention.
+    const listed = await eventually(
+      async () => {
+        const found: string[] = [];
+        const query = `Serial = '${ids.serial}' AND OpenIntervention = true`;
+        for await (const w of system.client.workflow.list({ query })) found.push(w.workflowId);
+        return found.sort();
+      },
+      (found) => found.length === 2,
+    );
+    expect(listed).toEqual([deviceId, incident?.id].sort());
+
+    await system.data(
+      `mutation ($input: ResolveInterventionInput!) { resolveIntervention(input: $input) { id } }`,
+      {
+        input: { interventionId: incident?.id, note: 'Replaced the print head' },
+      },
+    );
+    const closed = await eventually(
+      () => system.data<View>(query, { serial: ids.serial }),
+      (v) => v.device.interventions[0]?.status === 'CLOSED',
+    );
+    expect(closed.device.interventions[0]?.outcome).toBe('RESOLVED_BY_EXPERT');
+    await eventually(
+      () => system.client.workflow.getHandle(deviceId).describe(),
+      (d) => d.typedSearchAttributes.get(searchAttributes.openIntervention) === false,
+    );
+    const again = await system.request(
+      `mutation ($id: ID!) { confirmFix(interventionId: $id) { id } }`,
+      { id: incident?.id },
+    );
+    expect(again.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'interventionId',
+    });
+
+    const timeline = await system.data<{
+      customer: { timeline: Array<{ type: string; channel: string | null }> };
+    }>(`query ($id: ID!) { customer(id: $id) { timeline { type channel } } }`, { id: ids.ana });
+    const types = timeline.customer.timeline.map((t) => t.type);
+    for (const step of [
+      'INTERVENTION_OPENED',
+      'INTERVENTION_NOTIFIED',
+      'PART_SHIPPED',
+      'ESCALATED_TO_EXPERT',
+      'INTERVENTION_CLOSED',
+    ]) {
+      expect(types).toContain(step);
+    }
+
+    // Talk to an expert, at any stage: a case that starts escalated.
+    await accept({
+      eventId: eventId('expert'),
+      occurredAt: minutes(4),
+      expertRequest: { serial: ids.serial, topic: 'Prints are streaky' },
+    });
+    const asked = await eventually(
+      () => system.data<View>(query, { serial: ids.serial }),
+      (v) =>
+        v.device.interventions[0]?.reason === 'CUSTOMER_REQUEST' &&
+        v.device.interventions[0]?.status === 'ESCALATED',
+    );
+    expect(asked.device.interventions).toHaveLength(2);
+  });
+
   it('11. Ana opts out: every link to the printer is wiped, nothing personal happens again, aggregates stay', async () => {
     await accept({
       eventId: eventId('opt-out'),
@@ -471,6 +620,17 @@ describe('the Experience Graph story', () => {
     expect(view.customer).toEqual({ devices: [], journeys: [], coupons: [], timeline: [] });
     expect(view.device).toEqual({ stage: 'OPTED_OUT', owner: null });
     expect(view.campaign.conversions).toBe(1);
+    const cases = await eventually(
+      () =>
+        system.data<{
+          device: { interventions: Array<{ status: string; outcome: string | null }> };
+        }>(
+          `query ($serial: ID!) { device(serial: $serial) { interventions { status outcome } } }`,
+          { serial: ids.serial },
+        ),
+      (v) => v.device.interventions[0]?.status === 'CLOSED',
+    );
+    expect(cases.device.interventions[0]?.outcome).toBe('CANCELLED');
 
     const later = await record({
       eventId: eventId('late-click'),

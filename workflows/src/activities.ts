@@ -1,7 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Graph } from '@experience-graph/neo4j';
+import type { InterventionOutcome, InterventionReason } from './contracts';
+import { HEALTH_THRESHOLDS } from './health/device-health';
 import type { JourneyStage } from './journey-machine';
 import type { LifecycleStage } from './lifecycle-machine';
+
+/** No reading for this long while the device was reporting: it has gone silent. */
+export const SILENCE_AFTER_MS = HEALTH_THRESHOLDS.silenceAfterHours * 3600_000;
 
 export interface ActivityDependencies {
   graph: Graph;
@@ -118,6 +123,43 @@ CALL (c, m) { MATCH (c)-[r:PLACED]->(:Order)-[:CONTAINS]->(:Device)-[:INSTANCE_O
 CALL (c, m) { MATCH (c)-[r:HAD]->(:Touchpoint)-[:ABOUT]->(m) DELETE r }
 CALL (c, m) { MATCH (c)<-[r:ISSUED_TO]-(:Coupon)-[:OF]->(:Offer)-[:FOR]->(m) DELETE r }
 RETURN count(*) AS wiped`;
+
+// An intervention case on a device; its steps are touchpoints keyed by case and step, so each
+// is recorded once however often Temporal retries.
+const OPEN_INTERVENTION = `
+MATCH (d:Device {serial: $serial})
+MERGE (i:Intervention {id: $interventionId})
+  ON CREATE SET i.reason = $reason, i.status = 'OPEN', i.openedAt = datetime($now),
+                i.workflowId = $workflowId
+MERGE (i)-[:FOR]->(d)
+RETURN i.id AS id`;
+
+const INTERVENTION_STEP = `
+MATCH (i:Intervention {id: $interventionId})-[:FOR]->(d:Device)
+MERGE (t:Touchpoint {eventId: $interventionId + ':' + $type})
+  ON CREATE SET t.type = $type, t.occurredAt = datetime($now), t.channel = $channel,
+                t.delivery = 'delivered'
+MERGE (t)-[:ABOUT_DEVICE]->(d)
+MERGE (t)-[:FOR_INTERVENTION]->(i)
+SET i.status = CASE $type WHEN 'ESCALATED_TO_EXPERT' THEN 'ESCALATED'
+                          WHEN 'INTERVENTION_NOTIFIED' THEN 'AWAITING_CONFIRMATION'
+                          ELSE i.status END,
+    i.escalatedAt = CASE WHEN $type = 'ESCALATED_TO_EXPERT' THEN coalesce(i.escalatedAt, datetime($now)) ELSE i.escalatedAt END,
+    i.partShippedAt = CASE WHEN $type = 'PART_SHIPPED' THEN coalesce(i.partShippedAt, datetime($now)) ELSE i.partShippedAt END,
+    i.notifiedVia = CASE WHEN $type = 'INTERVENTION_NOTIFIED' THEN $channel ELSE i.notifiedVia END
+WITH t, d
+OPTIONAL MATCH (c:Customer {id: $customerId})
+FOREACH (_ IN CASE WHEN c IS NULL THEN [] ELSE [1] END | MERGE (c)-[:HAD]->(t))
+WITH t, d
+MATCH (d)-[:INSTANCE_OF]->(m:ProductModel)
+MERGE (t)-[:ABOUT]->(m)
+RETURN t.eventId AS eventId`;
+
+const CLOSE_INTERVENTION = `
+MATCH (i:Intervention {id: $interventionId})
+SET i.status = 'CLOSED', i.outcome = coalesce(i.outcome, $outcome),
+    i.closedAt = coalesce(i.closedAt, datetime($now))
+RETURN i.id AS id`;
 
 /**
  * Builds the lifecycle activities around their dependencies; the worker owns the connections.
@@ -248,6 +290,103 @@ export function createActivities({ graph }: ActivityDependencies) {
     /** Wipes every relationship between a person and a product model (an opt-out). */
     async wipeCustomerProduct(input: { customerId: string; sku: string }): Promise<void> {
       await graph.write(WIPE_CUSTOMER_PRODUCT, input);
+    },
+
+    /**
+     * Whether telemetry may be used to act for this customer now: consent for telemetry use,
+     * and no opt-out from the device's model.
+     */
+    async mayActOnTelemetry(input: { customerId: string; serial: string }): Promise<boolean> {
+      const [row] = await graph.read<{ allowed: boolean }>(
+        `MATCH (c:Customer {id: $customerId})-[:OWNS]->(d:Device {serial: $serial})
+         OPTIONAL MATCH (k:Consent {customerId: $customerId, purpose: 'TELEMETRY_USE'})
+         RETURN coalesce(k.granted, false) AND NOT d.sku IN coalesce(c.optedOutSkus, []) AS allowed`,
+        input,
+      );
+      return row?.allowed ?? false;
+    },
+
+    async openIntervention(input: {
+      interventionId: string;
+      serial: string;
+      customerId: string;
+      reason: InterventionReason;
+      workflowId: string;
+      now: string;
+    }): Promise<void> {
+      const rows = await graph.write(OPEN_INTERVENTION, input);
+      if (rows.length === 0) {
+        throw ApplicationFailure.nonRetryable(
+          `No device has serial ${input.serial}`,
+          'UnknownDevice',
+        );
+      }
+      await graph.write(INTERVENTION_STEP, {
+        ...input,
+        type: 'INTERVENTION_OPENED',
+        channel: null,
+      });
+    },
+
+    /**
+     * Tells the customer the fix. Service messages go through the customer's first allowed
+     * contact channel, or wait in the app when they allowed none.
+     */
+    async notifyFix(input: {
+      interventionId: string;
+      serial: string;
+      customerId: string;
+      reason: InterventionReason;
+    }): Promise<{ channel: string }> {
+      const contact = await consent(input.customerId, 'MARKETING_CONTACT');
+      return { channel: (contact.granted ? contact.channels[0] : undefined) ?? 'APP' };
+    },
+
+    async recordInterventionStep(input: {
+      interventionId: string;
+      serial: string;
+      customerId: string;
+      type: string;
+      channel: string | null;
+      now: string;
+    }): Promise<void> {
+      await graph.write(INTERVENTION_STEP, input);
+    },
+
+    async closeIntervention(input: {
+      interventionId: string;
+      outcome: InterventionOutcome;
+      now: string;
+    }): Promise<void> {
+      await graph.write(CLOSE_INTERVENTION, input);
+      const [row] = await graph.read<{ serial: string; customerId: string | null }>(
+        `MATCH (i:Intervention {id: $interventionId})-[:FOR]->(d:Device)
+         RETURN d.serial AS serial, head([(c:Customer)-[:OWNS]->(d) | c.id]) AS customerId`,
+        input,
+      );
+      if (row) {
+        await graph.write(INTERVENTION_STEP, {
+          interventionId: input.interventionId,
+          serial: row.serial,
+          customerId: row.customerId,
+          type: 'INTERVENTION_CLOSED',
+          channel: null,
+          now: input.now,
+        });
+      }
+    },
+
+    /**
+     * A device's health when its lifecycle checks for silence: the health change to act on,
+     * if telemetry stopped arriving. Devices that never reported are not silent, just offline.
+     */
+    async checkDeviceSilence(input: { serial: string; now: string }): Promise<{ silent: boolean }> {
+      const [row] = await graph.read<{ lastReadingAt: string | null }>(
+        'MATCH (d:Device {serial: $serial}) RETURN toString(d.lastReadingAt) AS lastReadingAt',
+        input,
+      );
+      if (!row?.lastReadingAt) return { silent: false };
+      return { silent: Date.parse(input.now) - Date.parse(row.lastReadingAt) > SILENCE_AFTER_MS };
     },
 
     /** The sku of a device's model, which opt-outs and outreach need. */

@@ -25,6 +25,7 @@ export { DEVICE_EVENT_TYPES, LIFECYCLE_STAGES } from './lifecycle-machine';
 /** Workflow type names, as registered with the worker. */
 export const DEVICE_LIFECYCLE_WORKFLOW = 'deviceLifecycle';
 export const JOURNEY_WORKFLOW = 'customerJourney';
+export const INTERVENTION_WORKFLOW = 'deviceIntervention';
 
 /** The lifecycle of a device is keyed by its serial, so starting it twice is harmless. */
 export function deviceLifecycleWorkflowId(serial: string): string {
@@ -34,6 +35,11 @@ export function deviceLifecycleWorkflowId(serial: string): string {
 /** Before the sale, a person's journey with a product model is keyed by both. */
 export function journeyWorkflowId(customerId: string, sku: string): string {
   return `journey:${customerId}:${sku}`;
+}
+
+/** The n-th intervention on a device; n counts from 1 over the device's whole life. */
+export function interventionWorkflowId(serial: string, n: number): string {
+  return `intervention:${serial}:${n}`;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -46,13 +52,56 @@ export interface LifecycleTimers {
   retargetAfterMs: number;
   /** No touch at all for this long: the journey lapses and ends. */
   journeyLapsesAfterMs: number;
+  /** How often a device lifecycle checks that telemetry still arrives. */
+  healthCheckEveryMs: number;
+  /** Fix not confirmed by telemetry or the customer in this time: escalate to an expert. */
+  confirmFixWithinMs: number;
 }
 
 export const DEFAULT_TIMERS: LifecycleTimers = {
   installHelpAfterMs: 3 * DAY_MS,
   retargetAfterMs: 7 * DAY_MS,
   journeyLapsesAfterMs: 180 * DAY_MS,
+  healthCheckEveryMs: DAY_MS,
+  confirmFixWithinMs: 2 * DAY_MS,
 };
+
+/** Why an intervention was opened. */
+export type InterventionReason = 'PREDICTED_FAILURE' | 'FAILED' | 'SILENT' | 'CUSTOMER_REQUEST';
+/** How an intervention ended. */
+export type InterventionOutcome =
+  'CONFIRMED_BY_TELEMETRY' | 'CONFIRMED_BY_CUSTOMER' | 'RESOLVED_BY_EXPERT' | 'CANCELLED';
+
+export interface InterventionInput {
+  interventionId: string;
+  serial: string;
+  customerId: string;
+  reason: InterventionReason;
+  /** Ship a replacement part with the fix (a failure, or a failure predicted soon). */
+  shipPart: boolean;
+  /** The device lifecycle to tell when the intervention closes. */
+  parentWorkflowId: string;
+  confirmFixWithinMs: number;
+}
+
+export interface InterventionResult {
+  interventionId: string;
+  outcome: InterventionOutcome;
+}
+
+export type InterventionStatus = 'OPEN' | 'AWAITING_CONFIRMATION' | 'ESCALATED' | 'CLOSED';
+
+/** Telemetry or the customer confirms that the fix worked. */
+export const fixConfirmedSignal =
+  defineSignal<[{ source: 'TELEMETRY' | 'CUSTOMER' }]>('fixConfirmed');
+/** The customer asks for a human: escalate now. */
+export const escalateSignal = defineSignal('escalate');
+/** A human expert resolved the case. */
+export const expertResolvedSignal = defineSignal<[{ note: string | null }]>('expertResolved');
+/** An intervention tells its device lifecycle that it closed. */
+export const interventionClosedSignal = defineSignal<[InterventionResult]>('interventionClosed');
+/** Where an intervention stands. */
+export const interventionStatusQuery = defineQuery<InterventionStatus>('interventionStatus');
 
 /** Input of the device lifecycle; `state` and `pending` carry it across continue-as-new. */
 export interface DeviceLifecycleInput {

@@ -1,3 +1,12 @@
 export * from './contracts';
 export { createLifecycleGateway, type LifecycleGateway } from './lifecycle-client';
 export { registerSearchAttributes } from './search-attributes';
+export {
+  evaluate as evaluateHealth,
+  initialHealthState,
+  validateReading,
+  type DeviceHealthState,
+  type HealthAssessment,
+  type HealthChange,
+  type TelemetryReading,
+} from './health/device-health';

@@ -3,6 +3,8 @@ import {
   DEVICE_LIFECYCLE_WORKFLOW,
   deviceEventSignal,
   deviceLifecycleWorkflowId,
+  expertResolvedSignal,
+  fixConfirmedSignal,
   JOURNEY_WORKFLOW,
   journeyEventSignal,
   journeyWorkflowId,
@@ -20,6 +22,11 @@ export interface LifecycleGateway {
   sendDeviceEvent(event: DeviceEvent): Promise<{ workflowId: string }>;
   /** Resolves once the event is durably in the journey's history. */
   sendJourneyEvent(event: JourneyEvent): Promise<{ workflowId: string }>;
+  /** Tells an open intervention that the customer confirmed the fix, or an expert resolved it. */
+  signalIntervention(
+    workflowId: string,
+    signal: { kind: 'fix-confirmed' } | { kind: 'expert-resolved'; note: string | null },
+  ): Promise<void>;
 }
 
 /**
@@ -33,6 +40,12 @@ export function createLifecycleGateway(
   timers?: Partial<LifecycleTimers>,
 ): LifecycleGateway {
   return {
+    async signalIntervention(workflowId, signal) {
+      const handle = client.workflow.getHandle(workflowId);
+      if (signal.kind === 'fix-confirmed')
+        await handle.signal(fixConfirmedSignal, { source: 'CUSTOMER' });
+      else await handle.signal(expertResolvedSignal, { note: signal.note });
+    },
     async sendDeviceEvent(event) {
       const workflowId = deviceLifecycleWorkflowId(event.serial);
       const input: DeviceLifecycleInput = { serial: event.serial, ...(timers ? { timers } : {}) };

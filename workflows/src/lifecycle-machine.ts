@@ -26,6 +26,8 @@ export const DEVICE_EVENT_TYPES = [
   'FEEDBACK',
   'OPT_OUT',
   'RETIRED',
+  'HEALTH_CHANGE',
+  'EXPERT_REQUESTED',
 ] as const;
 export type DeviceEventType = (typeof DEVICE_EVENT_TYPES)[number];
 
@@ -50,7 +52,12 @@ export type DeviceEvent = DeviceEventBase &
     | { type: 'FEEDBACK' }
     | { type: 'OPT_OUT'; customerId: string }
     | { type: 'RETIRED' }
+    | { type: 'HEALTH_CHANGE'; change: HealthSignal; failureRisk: number }
+    | { type: 'EXPERT_REQUESTED' }
   );
+
+/** The health changes telemetry evaluation signals to a lifecycle. */
+export type HealthSignal = 'PREDICTED_FAILURE' | 'FAILED' | 'SILENT' | 'INK_LOW' | 'RECOVERED';
 
 /** What the lifecycle remembers across events and across continue-as-new. */
 export interface LifecycleState {
@@ -61,6 +68,9 @@ export interface LifecycleState {
   /** When the device was delivered, from the delivery event: the installation clock. */
   deliveredAt: string | null;
   installHelpOffered: boolean;
+  /** The intervention under way, and how many the device has had. */
+  openInterventionId: string | null;
+  interventions: number;
   /** Increases on every stage change, so a stale write can never overwrite a newer stage. */
   sequence: number;
   /** The most recent event ids, to drop redeliveries without asking the graph. */
@@ -93,6 +103,8 @@ const STAGE_OF_EVENT: Record<DeviceEventType, LifecycleStage | null> = {
   FEEDBACK: null,
   OPT_OUT: 'OPTED_OUT',
   RETIRED: 'RETIRED',
+  HEALTH_CHANGE: null,
+  EXPERT_REQUESTED: null,
 };
 
 export const RECENT_EVENT_IDS = 500;
@@ -112,6 +124,8 @@ export function initialState(serial: string): LifecycleState {
     orderId: null,
     deliveredAt: null,
     installHelpOffered: false,
+    openInterventionId: null,
+    interventions: 0,
     sequence: 0,
     recentEventIds: [],
     history: [],
@@ -198,4 +212,42 @@ export function installHelpDueAt(state: LifecycleState, afterMs: number): number
     return null;
   }
   return Date.parse(state.deliveredAt) + afterMs;
+}
+
+/** What the lifecycle does about an event besides its stage: interventions. */
+export type InterventionAction =
+  | { kind: 'none' }
+  | {
+      kind: 'open';
+      reason: 'PREDICTED_FAILURE' | 'FAILED' | 'SILENT' | 'CUSTOMER_REQUEST';
+      shipPart: boolean;
+    }
+  | { kind: 'confirm' }
+  | { kind: 'escalate' };
+
+/** Failure risk from which a predicted failure ships a replacement part with the fix. */
+export const SHIP_PART_RISK = 0.8;
+
+/**
+ * Decides interventions. Telemetry opens one only for an installed device in use with an owner,
+ * and only one at a time; a recovery confirms the open one; asking for an expert escalates the
+ * open one or opens one already escalated.
+ */
+export function interventionAction(state: LifecycleState, event: DeviceEvent): InterventionAction {
+  const none: InterventionAction = { kind: 'none' };
+  if (state.customerId === null) return none;
+  const open = state.openInterventionId !== null;
+  if (event.type === 'EXPERT_REQUESTED') {
+    return open
+      ? { kind: 'escalate' }
+      : { kind: 'open', reason: 'CUSTOMER_REQUEST', shipPart: false };
+  }
+  if (event.type !== 'HEALTH_CHANGE') return none;
+  if (event.change === 'RECOVERED') return open ? { kind: 'confirm' } : none;
+  if (event.change === 'INK_LOW' || open || state.stage !== 'SUPPORT') return none;
+  return {
+    kind: 'open',
+    reason: event.change,
+    shipPart: event.change === 'FAILED' || event.failureRisk >= SHIP_PART_RISK,
+  };
 }

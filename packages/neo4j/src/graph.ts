@@ -13,8 +13,18 @@ export interface Graph {
   read<Row>(cypher: string, params?: CypherParams): Promise<Row[]>;
   /** Runs a write query in its own transaction and returns its rows. */
   write<Row>(cypher: string, params?: CypherParams): Promise<Row[]>;
+  /**
+   * Runs several statements in one write transaction, retried as a whole on transient errors:
+   * for read-modify-write work, where the first statement takes the locks.
+   */
+  transaction<T>(work: (tx: GraphTransaction) => Promise<T>): Promise<T>;
   readonly driver: Driver;
   readonly database: string;
+}
+
+/** The statements of one transaction, as {@link Graph.transaction} hands them out. */
+export interface GraphTransaction {
+  run<Row>(cypher: string, params?: CypherParams): Promise<Row[]>;
 }
 
 /**
@@ -47,5 +57,18 @@ export function createGraph(driver: Driver, database: string): Graph {
     database,
     read: (cypher, params = {}) => run(cypher, params, neo4j.routing.READ),
     write: (cypher, params = {}) => run(cypher, params, neo4j.routing.WRITE),
+    async transaction(work) {
+      const session = driver.session({ database });
+      try {
+        return await session.executeWrite((tx) =>
+          work({
+            run: async <Row>(cypher: string, params: CypherParams = {}) =>
+              (await tx.run(cypher, params)).records.map((r) => r.toObject() as Row),
+          }),
+        );
+      } finally {
+        await session.close();
+      }
+    },
   };
 }

@@ -1,4 +1,10 @@
-export { createDriver, createGraph, type CypherParams, type Graph } from './graph';
+export {
+  createDriver,
+  createGraph,
+  type CypherParams,
+  type Graph,
+  type GraphTransaction,
+} from './graph';
 export {
   loadMigrations,
   migrate,

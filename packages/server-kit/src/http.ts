@@ -28,8 +28,10 @@ export async function listen(app: Express, host: string, port: number): Promise<
     }
     throw error;
   }
-  // Idle keep-alive sockets would otherwise hold close() open until they time out.
-  server.keepAliveTimeout = 5_000;
+  // Clients (the gateway above all) reuse idle connections; a server that drops them sooner
+  // than its clients expect races them into ECONNRESET. close() below drops idle ones at once.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const address = server.address() as AddressInfo;
   return {
     port: address.port,

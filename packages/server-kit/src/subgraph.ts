@@ -39,6 +39,8 @@ export async function createSubgraphApp<Context extends BaseContext>(
       { typeDefs: definition.typeDefs, resolvers: definition.resolvers },
     ]),
     includeStacktraceInErrorResponses: false,
+    // runService owns shutdown; Apollo's own handlers would re-raise the signal mid-way.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       {

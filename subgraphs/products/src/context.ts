@@ -5,6 +5,9 @@ import { createDeviceLoaders, type DeviceLoaders } from './devices/device-loader
 import { createDeviceRepository, type DeviceRepository } from './devices/device-repository';
 import { createEventIntake, type EventIntake } from './events/event-intake';
 import { createEventRepository } from './events/event-repository';
+import { createTelemetryIntake } from './events/telemetry-intake';
+import { createHealthRepository, type HealthRepository } from './health/health-repository';
+import { createHealthLoaders, type HealthLoaders } from './health/resolvers';
 import {
   createExperienceRepository,
   type ExperienceRepository,
@@ -26,13 +29,17 @@ export interface ProductsContext {
   intake: EventIntake;
   experience: ExperienceRepository;
   experienceLoaders: ExperienceLoaders;
+  health: HealthRepository;
+  healthLoaders: HealthLoaders;
 }
 
 export function createContextFactory(deps: ProductsDependencies): () => ProductsContext {
   const devices = createDeviceRepository(deps.graph);
   const experience = createExperienceRepository(deps.graph);
+  const health = createHealthRepository(deps.graph);
   const intake = createEventIntake({
     events: createEventRepository(deps.graph),
+    telemetry: createTelemetryIntake({ graph: deps.graph, lifecycle: deps.lifecycle }),
     lifecycle: deps.lifecycle,
     logger: deps.logger,
   });
@@ -43,5 +50,7 @@ export function createContextFactory(deps: ProductsDependencies): () => Products
     intake,
     experience,
     experienceLoaders: createExperienceLoaders(experience),
+    health,
+    healthLoaders: createHealthLoaders(health),
   });
 }

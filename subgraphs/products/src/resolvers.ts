@@ -2,11 +2,16 @@ import type { Resolvers } from './__generated__/resolvers-types';
 import { resolvers as deviceResolvers } from './devices/resolvers';
 import { eventResolvers } from './events/resolvers';
 import { experienceResolvers } from './experience/resolvers';
+import { healthResolvers } from './health/resolvers';
 
 /** Every module's resolvers, merged into the subgraph's map. */
 export const resolvers: Resolvers = {
   ...deviceResolvers,
   Query: { ...deviceResolvers.Query, ...experienceResolvers.Query },
-  Mutation: { ...deviceResolvers.Mutation, ...eventResolvers.Mutation },
-  Device: { ...deviceResolvers.Device, ...experienceResolvers.Device },
+  Mutation: {
+    ...deviceResolvers.Mutation,
+    ...eventResolvers.Mutation,
+    ...healthResolvers.Mutation,
+  },
+  Device: { ...deviceResolvers.Device, ...experienceResolvers.Device, ...healthResolvers.Device },
 };

@@ -1,3 +1,4 @@
 // The workflows the worker registers; this file is the bundler's entry point.
 export { deviceLifecycle } from './device-lifecycle';
 export { customerJourney } from './customer-journey';
+export { deviceIntervention } from './device-intervention';

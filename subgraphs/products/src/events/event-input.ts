@@ -3,6 +3,8 @@ import { businessKey, pastDateTime, text } from '@experience-graph/server-kit';
 
 /** The most events one batch may carry: bounded work per request. */
 export const MAX_BATCH = 500;
+/** The most readings one telemetry event may carry. */
+export const MAX_READINGS = 1000;
 
 const anyDateTime = z.iso
   .datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone' })
@@ -69,6 +71,23 @@ const PAYLOADS = {
       message: 'give exactly one of serial and sku',
       path: ['serial'],
     }),
+  telemetry: z.object({
+    serial: businessKey,
+    readings: z
+      .array(
+        z.object({
+          readingId: businessKey,
+          at: z.string(),
+          pagesPrinted: z.number(),
+          errors: z.number(),
+          paperJams: z.number(),
+          inkLevel: z.number(),
+        }),
+      )
+      .min(1, 'must hold at least one reading')
+      .max(MAX_READINGS, `must hold at most ${MAX_READINGS} readings`),
+  }),
+  expertRequest: z.object({ serial: businessKey, topic: text(200) }),
 } as const;
 
 type Payloads = typeof PAYLOADS;

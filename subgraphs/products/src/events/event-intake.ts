@@ -4,6 +4,7 @@ import { badUserInput } from '@experience-graph/server-kit';
 import type { LifecycleGateway } from '@experience-graph/workflows';
 import { createEventParser, MAX_BATCH, type IntakeEvent } from './event-input';
 import type { EventRepository } from './event-repository';
+import type { TelemetryIntake } from './telemetry-intake';
 import { factsBeforeOwnWrite, isRejection, keysOf, planEvent, type Rejection } from './event-rules';
 
 export type EventStatus = 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
@@ -24,6 +25,7 @@ export interface RecordedBatch {
 
 export interface EventIntakeDependencies {
   events: EventRepository;
+  telemetry: TelemetryIntake;
   lifecycle: LifecycleGateway;
   logger: Logger;
   now?: () => number;
@@ -63,6 +65,11 @@ export function createEventIntake(deps: EventIntakeDependencies) {
     const event = parsed.event;
     const payloadHash = fingerprint(event);
     try {
+      if (event.field === 'telemetry') {
+        const outcome = await deps.telemetry.record({ eventId: event.eventId, ...event.data });
+        if (outcome.status === 'REJECTED') return rejected(outcome.error);
+        return { index, eventId, status: outcome.status, error: null };
+      }
       const facts = await events.facts(keysOf(event));
       const existing = facts.touchpoint;
       if (existing && existing.payloadHash !== payloadHash) {

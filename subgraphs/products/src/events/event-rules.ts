@@ -47,6 +47,13 @@ export function keysOf(event: IntakeEvent): EventKeys {
   return keys;
 }
 
+const DEVICE_EVENT_OF = {
+  installation: 'INSTALLED',
+  supportRequest: 'SUPPORT_REQUEST',
+  feedback: 'FEEDBACK',
+  expertRequest: 'EXPERT_REQUESTED',
+} as const;
+
 const reject = (code: EventErrorCode, path: string, message: string): Rejection => ({
   code,
   path,
@@ -212,18 +219,14 @@ export function planEvent(
     }
     case 'installation':
     case 'supportRequest':
-    case 'feedback': {
+    case 'feedback':
+    case 'expertRequest': {
       const { serial } = event.data;
       const device = facts.device;
       if (!device) return noDevice(serial);
       if (!device.sold)
         return reject('CONFLICT', `${f}.serial`, `Device ${serial} has not been sold`);
-      const type =
-        event.field === 'installation'
-          ? 'INSTALLED'
-          : event.field === 'feedback'
-            ? 'FEEDBACK'
-            : 'SUPPORT_REQUEST';
+      const type = DEVICE_EVENT_OF[event.field];
       return plan(
         'device',
         {
@@ -231,13 +234,19 @@ export function planEvent(
           serial,
           sku: device.sku,
           customerId: device.ownerId,
-          topic: event.field === 'supportRequest' ? event.data.topic : null,
+          topic:
+            event.field === 'supportRequest' || event.field === 'expertRequest'
+              ? event.data.topic
+              : null,
           rating: event.field === 'feedback' ? event.data.rating : null,
           comment: event.field === 'feedback' ? event.data.comment : null,
         },
         [{ ...base, type, serial }],
       );
     }
+    case 'telemetry':
+      // Telemetry has its own path (see telemetry-intake.ts): it is not a touchpoint.
+      return reject('INVALID', 'telemetry', 'Telemetry is not planned as a touchpoint');
     case 'optOut': {
       const { customerId, serial } = event.data;
       if (!facts.customer) return noCustomer(customerId);

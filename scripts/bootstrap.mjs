@@ -30,6 +30,10 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
   run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
+// The command line imports the workspace packages, which run from their build output.
+console.log('Building (codegen, supergraph check, tsc -b)...');
+run('npm', ['run', '--silent', 'build']);
+
 const envFile = path.join(root, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);
 

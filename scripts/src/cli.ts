@@ -53,16 +53,12 @@ async function runMigrations(config: Config): Promise<void> {
   }
 }
 
-const build = () =>
-  runCommand('npm', ['run', '--silent', 'build'], { cwd: ROOT, what: 'The build' });
-
 async function status(config: Config): Promise<void> {
   for (const service of services(config)) console.log(`${service.name}: ${await service.status()}`);
   for (const [name, state] of appsStatus(config)) console.log(`${name}: ${state}`);
 }
 
 async function start(config: Config): Promise<void> {
-  await build();
   await servicesUp(config);
   await appsUp(config);
   const gatewayUrl = `http://${config.gateway.host}:${config.gateway.port}/graphql`;
@@ -84,7 +80,6 @@ Stop everything with: npm stop`);
 }
 
 async function test(config: Config, jestArgs: string[]): Promise<void> {
-  await build();
   const started = await servicesUp(config);
   try {
     await runCommand(
@@ -102,7 +97,6 @@ async function test(config: Config, jestArgs: string[]): Promise<void> {
 }
 
 async function bench(config: Config, args: string[]): Promise<void> {
-  await build();
   const started = await servicesUp(config);
   try {
     await runCommand(

@@ -22,6 +22,7 @@ module.exports = {
     {
       displayName: 'integration',
       transform,
+      setupFiles: ['<rootDir>/test/support/quiet-temporal.ts'],
       testEnvironment: 'node',
       testMatch: ['<rootDir>/**/*.int.test.ts'],
       testPathIgnorePatterns: ignored,
@@ -30,6 +31,7 @@ module.exports = {
     {
       displayName: 'e2e',
       transform,
+      setupFiles: ['<rootDir>/test/support/quiet-temporal.ts'],
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/**/*.e2e.test.ts'],
       testPathIgnorePatterns: ignored,

@@ -127,9 +127,10 @@ describe('event intake through the gateway', () => {
           occurredAt: at,
           purchase: { ...walkIn.purchase, storeId: 'no-such-store' },
         },
+        { eventId: `${run}-installed`, occurredAt: at, installation: { serial: ids.serial } },
       ],
     });
-    expect(recordEvents.accepted).toBe(1);
+    expect(recordEvents.accepted).toBe(2);
     expect(recordEvents.rejected).toBe(4);
     expect(
       recordEvents.results.map((r) => [
@@ -145,7 +146,14 @@ describe('event intake through the gateway', () => {
       [3, 'REJECTED', 'INVALID', 'events[3].telemetry.readings[0].at'],
       // Judged after the walk-in sale in the same batch: the device is sold now.
       [4, 'REJECTED', 'CONFLICT', 'events[4].purchase.serial'],
+      [5, 'ACCEPTED', null, null],
     ]);
+    // The installation right behind the sale is the buyer's touchpoint at once.
+    const { customer } = await system.data<{ customer: { timeline: Array<{ type: string }> } }>(
+      `query ($id: ID!) { customer(id: $id) { timeline { type } } }`,
+      { id: ids.customer },
+    );
+    expect(customer.timeline.map((t) => t.type).sort()).toEqual(['INSTALLATION', 'PURCHASE']);
 
     // A walk-in sale without any earlier touch is accepted and attributed to no campaign.
     const { campaign } = await system.data<{ campaign: { conversions: number } }>(

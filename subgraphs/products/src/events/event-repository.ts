@@ -50,7 +50,9 @@ RETURN
   CASE WHEN d IS NULL THEN null ELSE {
     sku: d.sku,
     sold: EXISTS { (d)<-[:CONTAINS]-(:Order) },
-    ownerId: head([(x:Customer)-[:OWNS]->(d) | x.id])
+    // The buyer is known at once from the order; ownership follows when the lifecycle has it.
+    ownerId: coalesce(head([(x:Customer)-[:OWNS]->(d) | x.id]),
+                      head([(x:Customer)-[:PLACED]->(:Order)-[:CONTAINS]->(d) | x.id]))
   } END AS device,
   CASE WHEN o IS NULL THEN null ELSE {
     deliveredAt: toString(o.deliveredAt),

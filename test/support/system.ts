@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import pino from 'pino';
@@ -9,13 +8,11 @@ import { createCustomersSubgraph } from '@experience-graph/customers';
 import { createGateway } from '@experience-graph/gateway';
 import { createProductsSubgraph } from '@experience-graph/products';
 import { listen, type RunningServer } from '@experience-graph/server-kit';
+import { uniqueKey } from '@experience-graph/test-kit';
+
+export { eventually, uniqueKey } from '@experience-graph/test-kit';
 import { createLifecycleGateway, type LifecycleTimers } from '@experience-graph/workflows';
 import { createLifecycleWorker } from '@experience-graph/workflows/worker';
-
-/** A key no other test (or earlier run) uses, so tests can share the real servers. */
-export function uniqueKey(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-}
 
 export interface GraphQLResponse<T> {
   data?: T;
@@ -113,20 +110,4 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       await driver.close();
     },
   };
-}
-
-/** Polls until `read` gives a value that `done` accepts, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`Timed out; last value: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
-    last = await read();
-  }
-  return last;
 }

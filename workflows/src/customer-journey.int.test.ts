@@ -1,28 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig } from '@experience-graph/config';
+import { eventually, uniqueKey } from '@experience-graph/test-kit';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { journeyWorkflowId, searchAttributes, stageQuery } from './contracts';
 import { createLifecycleGateway } from './lifecycle-client';
 import { createLifecycleWorker } from './worker';
 
-const key = (prefix: string) =>
-  `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const key = uniqueKey;
 
 describe('the journey before the sale, on real Temporal and Neo4j', () => {
   const config = loadConfig(process.env);

@@ -1,29 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { loadConfig } from '@experience-graph/config';
+import { eventually, uniqueKey } from '@experience-graph/test-kit';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { deviceLifecycleWorkflowId, type DeviceEvent } from './contracts';
 import { createLifecycleGateway } from './lifecycle-client';
 
-const key = (prefix: string) =>
-  `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const key = uniqueKey;
 
 /**
  * The worker as its own process, as in production, so the test can kill it without warning.
@@ -102,7 +87,7 @@ describe('a worker killed mid-lifecycle', () => {
     worker = startWorker();
     await eventually(polling, (p) => p);
     await lifecycle.sendDeviceEvent(event('PURCHASED'));
-    await eventually(device, (d) => d?.stage === 'PURCHASED');
+    await eventually(device, (d) => d?.stage === 'PURCHASED', 60_000);
 
     worker.kill('SIGKILL');
     await new Promise((resolve) => worker?.once('exit', resolve));
@@ -113,7 +98,11 @@ describe('a worker killed mid-lifecycle', () => {
     expect((await device())?.stage).toBe('PURCHASED');
 
     worker = startWorker();
-    const after = await eventually(device, (d) => d?.stage === 'INSTALLING' && d.helps === 1);
+    const after = await eventually(
+      device,
+      (d) => d?.stage === 'INSTALLING' && d.helps === 1,
+      60_000,
+    );
     expect(after).toEqual({ stage: 'INSTALLING', owners: 1, helps: 1 });
     // Kill again after the help went out: the replacement replays and offers no second help.
     worker.kill('SIGKILL');

@@ -8,7 +8,7 @@ export {
   type SubgraphDefinition,
 } from './subgraph';
 export { badUserInput, notFound, parseArgument } from './errors';
-export { businessKey, pastDateTime, text, CLOCK_SKEW_MS } from './validation';
+export { businessKey, latitude, longitude, pastDateTime, text, CLOCK_SKEW_MS } from './validation';
 export { runService } from './lifecycle';
 export { keyedLoader } from './loaders';
 export { DateTimeScalar } from './date-time';

@@ -21,3 +21,15 @@ export const pastDateTime = (now: () => number = Date.now) =>
 /** Human-readable text of bounded length, trimmed. */
 export const text = (max: number) =>
   z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+/** Latitude in degrees. */
+export const latitude = z
+  .number()
+  .min(-90, 'must be between -90 and 90')
+  .max(90, 'must be between -90 and 90');
+
+/** Longitude in degrees. */
+export const longitude = z
+  .number()
+  .min(-180, 'must be between -180 and 180')
+  .max(180, 'must be between -180 and 180');

@@ -5,6 +5,8 @@ import {
   notFound,
   parseArgument,
   text,
+  latitude,
+  longitude,
 } from '@experience-graph/server-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import type { CouponRecord, OfferRecord, StoreRecord, StoreRepository } from './store-repository';
@@ -12,11 +14,8 @@ import type { CouponRecord, OfferRecord, StoreRecord, StoreRepository } from './
 const createStoreInput = z.object({
   id: businessKey,
   name: text(200),
-  latitude: z.number().min(-90, 'must be between -90 and 90').max(90, 'must be between -90 and 90'),
-  longitude: z
-    .number()
-    .min(-180, 'must be between -180 and 180')
-    .max(180, 'must be between -180 and 180'),
+  latitude,
+  longitude,
   radiusMeters: z.number().min(10, 'must be at least 10').max(50_000, 'must be at most 50,000'),
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { businessKey, pastDateTime, text } from '@experience-graph/server-kit';
+import { businessKey, pastDateTime, text, latitude, longitude } from '@experience-graph/server-kit';
 
 /** The most events one batch may carry: bounded work per request. */
 export const MAX_BATCH = 500;
@@ -19,14 +19,8 @@ const PAYLOADS = {
   storeProximity: z.object({
     customerId: businessKey,
     sku: businessKey,
-    latitude: z
-      .number()
-      .min(-90, 'must be between -90 and 90')
-      .max(90, 'must be between -90 and 90'),
-    longitude: z
-      .number()
-      .min(-180, 'must be between -180 and 180')
-      .max(180, 'must be between -180 and 180'),
+    latitude,
+    longitude,
   }),
   purchase: z.object({
     customerId: businessKey,

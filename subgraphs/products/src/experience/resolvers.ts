@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { businessKey, keyedLoader, notFound, parseArgument } from '@experience-graph/server-kit';
+import {
+  businessKey,
+  keyedLoader,
+  notFound,
+  parseArgument,
+  latitude,
+  longitude,
+} from '@experience-graph/server-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import type { DeviceContext } from './experience-rules';
 import { deviceMenu, journeyMenu } from './experience-rules';
@@ -7,14 +14,8 @@ import type { ExperienceRepository } from './experience-repository';
 
 const location = z
   .object({
-    latitude: z
-      .number()
-      .min(-90, 'must be between -90 and 90')
-      .max(90, 'must be between -90 and 90'),
-    longitude: z
-      .number()
-      .min(-180, 'must be between -180 and 180')
-      .max(180, 'must be between -180 and 180'),
+    latitude,
+    longitude,
   })
   .nullish()
   .transform((v) => v ?? null);

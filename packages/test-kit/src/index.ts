@@ -1,0 +1,25 @@
+/**
+ * Helpers for tests that share the real Neo4j and Temporal servers: keys nobody else uses, and
+ * waiting for what happens asynchronously (a workflow's write, a search attribute).
+ */
+import { randomBytes } from 'node:crypto';
+
+/** A key no other test (or earlier run) uses, so tests can share the real servers. */
+export function uniqueKey(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Polls until `read` gives a value that `done` accepts, or fails after `timeoutMs` with the last value. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

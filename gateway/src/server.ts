@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
@@ -11,7 +11,13 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from '@experience-graph/config';
+import {
+  SUBGRAPH_NAMES,
+  type ApiClient,
+  type GatewayConfig,
+  type SubgraphName,
+} from '@experience-graph/config';
+import { authenticate, authorizeOperations, type GatewayContext } from './auth';
 import { mountHealth } from '@experience-graph/server-kit';
 
 /** The supergraph composed at build time from the subgraphs' schemas. */
@@ -26,7 +32,7 @@ export interface GatewayDependencies {
 
 export interface GatewayApp {
   app: Express;
-  apollo: ApolloServer;
+  apollo: ApolloServer<GatewayContext>;
 }
 
 /**
@@ -42,7 +48,13 @@ export async function createGateway(deps: GatewayDependencies): Promise<GatewayA
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name }) =>
-      new RemoteGraphQLDataSource({ url: config.subgraphUrls[name as SubgraphName] }),
+      new RemoteGraphQLDataSource<GatewayContext>({
+        url: config.subgraphUrls[name as SubgraphName],
+        // Subgraphs log which client a fetch serves.
+        willSendRequest({ request, context }) {
+          if (context.client) request.http?.headers.set('x-experience-graph-client', context.client.name);
+        },
+      }),
     logger: logger.child({ component: 'apollo-gateway' }),
   });
   const armor = new ApolloArmor({
@@ -52,13 +64,14 @@ export async function createGateway(deps: GatewayDependencies): Promise<GatewayA
     costLimit: { maxCost: 10_000 },
     maxDirectives: { n: 20 },
   }).protect();
-  const apollo = new ApolloServer({
+  const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...armor,
     // runService owns shutdown; Apollo's own handlers would re-raise the signal mid-way.
     stopOnTerminationSignals: false,
     plugins: [
-      ...armor.plugins,
+      ...(armor.plugins as Array<ApolloServerPlugin<GatewayContext>>),
+      authorizeOperations(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
     ],
@@ -78,8 +91,11 @@ export async function createGateway(deps: GatewayDependencies): Promise<GatewayA
   app.use(
     '/graphql',
     cors<cors.CorsRequest>({ origin: config.corsOrigins, maxAge: 600 }),
+    authenticate(config.clients),
     express.json({ limit: config.limits.maxBodyBytes }),
-    expressMiddleware(apollo),
+    expressMiddleware(apollo, {
+      context: async ({ res }) => ({ client: res.locals['client'] as ApiClient }),
+    }),
   );
   return { app, apollo };
 }

@@ -53,6 +53,13 @@ async function runMigrations(config: Config): Promise<void> {
   }
 }
 
+/** The key of a client allowed to seed: events and admin scopes. */
+function adminKey(config: Config): string {
+  const client = config.gateway.clients.find((c) => c.scopes.includes('admin') && c.scopes.includes('events'));
+  if (!client) throw new SetupError('GATEWAY_API_KEYS has no client with the admin and events scopes to seed with');
+  return client.key;
+}
+
 async function status(config: Config): Promise<void> {
   for (const service of services(config)) console.log(`${service.name}: ${await service.status()}`);
   for (const [name, state] of appsStatus(config)) console.log(`${name}: ${state}`);
@@ -62,7 +69,7 @@ async function start(config: Config): Promise<void> {
   await servicesUp(config);
   await appsUp(config);
   const gatewayUrl = `http://${config.gateway.host}:${config.gateway.port}/graphql`;
-  await seedDemo(gatewayUrl);
+  await seedDemo({ url: gatewayUrl, apiKey: adminKey(config) });
   const query = `{ customer(id: "${DEMO.customerId}") { displayName devices { serial stage model { name campaigns { name journeyStage } } } } }`;
   console.log(`
 Experience Graph is running.
@@ -73,7 +80,7 @@ Experience Graph is running.
   Logs              ${path.relative(process.cwd(), path.join(DATA_DIR, 'logs'))}/
 
 Try:
-  curl -s ${gatewayUrl} -H 'content-type: application/json' \\
+  curl -s ${gatewayUrl} -H 'content-type: application/json' -H 'authorization: Bearer ${adminKey(config)}' \\
     -d '${JSON.stringify({ query })}'
 
 Stop everything with: npm stop`);
@@ -137,7 +144,10 @@ async function main(argv: string[]): Promise<void> {
     case 'migrate':
       return runMigrations(config);
     case 'seed':
-      return seedDemo(`http://${config.gateway.host}:${config.gateway.port}/graphql`);
+      return seedDemo({
+        url: `http://${config.gateway.host}:${config.gateway.port}/graphql`,
+        apiKey: adminKey(config),
+      });
     case 'test':
       return test(config, rest);
     case 'bench':

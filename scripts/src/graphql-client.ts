@@ -1,12 +1,13 @@
 /** A minimal GraphQL-over-HTTP client for scripts: errors become exceptions with their paths. */
 export async function graphqlRequest<T>(
-  url: string,
+  gateway: { url: string; apiKey: string },
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<T> {
+  const { url } = gateway;
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.apiKey}` },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as {

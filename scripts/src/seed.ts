@@ -30,8 +30,8 @@ const STAGE = `query Stage($serial: ID!) { device(serial: $serial) { stage } }`;
  * ad campaign, and printer PRN-0001 bought after an ad, shipped, delivered and installed. Event
  * ids are fixed, so seeding again changes nothing.
  */
-export async function seedDemo(gatewayUrl: string): Promise<void> {
-  await graphqlRequest(gatewayUrl, SETUP, {
+export async function seedDemo(gateway: { url: string; apiKey: string }): Promise<void> {
+  await graphqlRequest(gateway, SETUP, {
     customer: { id: DEMO.customerId, displayName: 'Ana' },
     model: { sku: DEMO.sku, name: 'LJ-200 inkjet printer' },
     device: { serial: DEMO.serial, sku: DEMO.sku },
@@ -53,7 +53,7 @@ export async function seedDemo(gatewayUrl: string): Promise<void> {
       rejected: number;
       results: Array<{ status: string; error: { message: string } | null }>;
     };
-  }>(gatewayUrl, EVENTS, {
+  }>(gateway, EVENTS, {
     events: [
       {
         eventId: id('ad-seen'),
@@ -100,7 +100,7 @@ export async function seedDemo(gatewayUrl: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const data = await graphqlRequest<{ device: { stage: string | null } | null }>(
-      gatewayUrl,
+      gateway,
       STAGE,
       {
         serial: DEMO.serial,

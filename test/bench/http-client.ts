@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { loadConfig } from '@experience-graph/config';
 
 /**
  * The bench's HTTP client: node:http with keep-alive, the same kind of client the gateway uses
@@ -18,6 +19,8 @@ export interface HttpAnswer {
   text: string;
 }
 
+const LOCAL_KEY = loadConfig(process.env).gateway.clients[0]?.key ?? '';
+
 /** POSTs a JSON body to a 127.0.0.1 URL; `signal` aborts it (Ctrl-C, or the request timeout). */
 export function postJson(url: string, body: string, signal: AbortSignal): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
@@ -30,6 +33,8 @@ export function postJson(url: string, body: string, signal: AbortSignal): Promis
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
+          // The gateway wants the local client's key; subgraphs ignore it.
+          authorization: `Bearer ${LOCAL_KEY}`,
         },
       },
       (res) => {

@@ -1,7 +1,15 @@
 import { parseArgs } from 'node:util';
 
+/** Every benchmark `npm run bench` runs, in the order it runs them. */
+export const BENCHMARKS = ['federation', 'intake', 'telemetry', 'intervention', 'memory'] as const;
+export type Benchmark = (typeof BENCHMARKS)[number];
+
 /** Everything a bench run can be told on the command line (`npm run bench -- --requests 500`). */
 export interface BenchOptions {
+  /** The benchmarks to run; all of them unless `--only` names some. */
+  only: Benchmark[];
+
+  // federation: the gateway against the subgraphs it calls
   /** Measured requests per scenario, split evenly over `rounds`. */
   requests: number;
   /** Requests in flight at once, per scenario. */
@@ -19,10 +27,46 @@ export interface BenchOptions {
   campaignsPerModel: number;
   /** A request slower than this is an error. */
   timeoutMs: number;
-  /** Hard limit on the whole load phase; hitting it fails the run. */
+  /** Hard limit on each benchmark's measuring phase; hitting it fails the run. */
   maxSeconds: number;
   /** How the baseline replays the gateway's subgraph fetches: stage by stage, or one by one. */
   replay: 'staged' | 'sequential';
+
+  // intake and telemetry: alternating rounds of the gateway and the raw write
+  /** Intake and telemetry alternate gateway and raw Neo4j this many times. */
+  lifecycleRounds: number;
+  /** Events sent through `recordEvents` (and as many written raw). */
+  intakeEvents: number;
+  /** Events per `recordEvents` batch, and per raw UNWIND statement. */
+  intakeBatch: number;
+  /** Batches in flight at once, on both sides. */
+  intakeConcurrency: number;
+  /** Customers the ad events and purchases are spread over. */
+  intakeCustomers: number;
+  /** Telemetry readings sent through the gateway (and as many written raw). */
+  telemetryReadings: number;
+  /** Readings per telemetry event (one event per request), and per raw statement. */
+  telemetryBatch: number;
+  /** Devices the readings are spread over. */
+  telemetryDevices: number;
+  /** Telemetry requests (or raw statements) in flight at once. */
+  telemetryConcurrency: number;
+
+  // intervention: telemetry-to-intervention latency
+  /** Devices measured per condition (without and with background load). */
+  latencyDevices: number;
+  /** Devices the healthy background telemetry is spread over. */
+  backgroundDevices: number;
+  /** Background telemetry, readings per second (an upper bound: a closed loop of 2 senders). */
+  backgroundRate: number;
+  /** Readings per background telemetry event. */
+  backgroundBatch: number;
+
+  // memory: the worker's RSS with live lifecycles
+  /** Device lifecycles started for the memory measurement. */
+  lifecycles: number;
+  /** signalWithStart and terminate calls in flight at once. */
+  startConcurrency: number;
 }
 
 const INTEGER_OPTIONS = {
@@ -36,10 +80,31 @@ const INTEGER_OPTIONS = {
   'campaigns-per-model': { default: 3, min: 1, max: 50 },
   'timeout-ms': { default: 10_000, min: 100, max: 120_000 },
   'max-seconds': { default: 900, min: 1, max: 3_600 },
+  'lifecycle-rounds': { default: 3, min: 1, max: 20 },
+  'intake-events': { default: 3_000, min: 4, max: 200_000 },
+  'intake-batch': { default: 100, min: 4, max: 500 },
+  'intake-concurrency': { default: 4, min: 1, max: 64 },
+  'intake-customers': { default: 300, min: 1, max: 100_000 },
+  'telemetry-readings': { default: 100_000, min: 1, max: 5_000_000 },
+  'telemetry-batch': { default: 500, min: 1, max: 1_000 },
+  'telemetry-devices': { default: 100, min: 1, max: 100_000 },
+  'telemetry-concurrency': { default: 4, min: 1, max: 64 },
+  'latency-devices': { default: 20, min: 1, max: 1_000 },
+  'background-devices': { default: 50, min: 1, max: 10_000 },
+  'background-rate': { default: 1_000, min: 1, max: 1_000_000 },
+  'background-batch': { default: 200, min: 1, max: 1_000 },
+  lifecycles: { default: 10_000, min: 1, max: 200_000 },
+  'start-concurrency': { default: 32, min: 1, max: 256 },
 } as const;
 
 export const USAGE = `Usage: npm run bench -- [options]
 
+  --only NAME[,NAME]        run only these benchmarks: ${BENCHMARKS.join(', ')}
+                            (default: all, in that order; may be repeated)
+  --max-seconds N           limit on each benchmark's measuring phase (default 900)
+  --timeout-ms N            a slower request is an error (default 10000)
+
+ federation: the gateway against the subgraphs it calls
   --requests N              measured requests per scenario (default 2000)
   --concurrency N           requests in flight at once (default 8)
   --warmup N                unmeasured requests per scenario first (default 200)
@@ -48,9 +113,28 @@ export const USAGE = `Usage: npm run bench -- [options]
   --devices-per-customer N  devices each customer owns (default 2)
   --models N                product models the devices are spread over (default 5)
   --campaigns-per-model N   campaigns promoting each model (default 3)
-  --timeout-ms N            a slower request is an error (default 10000)
-  --max-seconds N           limit on the whole load phase (default 900)
-  --replay staged|sequential  how the baseline replays the gateway's fetches (default staged)`;
+  --replay staged|sequential  how the baseline replays the gateway's fetches (default staged)
+
+ intake and telemetry: the gateway against a raw batched write of the same data
+  --lifecycle-rounds N      gateway and raw take turns N times (default 3)
+  --intake-events N         events through recordEvents, and as many raw (default 3000)
+  --intake-batch N          events per batch and per raw statement (default 100)
+  --intake-concurrency N    batches in flight (default 4)
+  --intake-customers N      customers the events are spread over (default 300)
+  --telemetry-readings N    readings through the gateway, and as many raw (default 100000)
+  --telemetry-batch N       readings per telemetry event and per raw statement (default 500)
+  --telemetry-devices N     devices the readings are spread over (default 100)
+  --telemetry-concurrency N requests (or statements) in flight (default 4)
+
+ intervention: degrading telemetry until the intervention shows through the gateway
+  --latency-devices N       devices measured per condition, unloaded and loaded (default 20)
+  --background-devices N    devices of the healthy background telemetry (default 50)
+  --background-rate N       background readings per second, at most (default 1000)
+  --background-batch N      readings per background telemetry event (default 200)
+
+ memory: the worker's RSS (child process) with live device lifecycles
+  --lifecycles N            lifecycles to start (default 10000)
+  --start-concurrency N     signalWithStart / terminate calls in flight (default 32)`;
 
 /** Parses and checks the arguments; a bad one throws a message naming it. */
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
@@ -62,11 +146,12 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
         Object.keys(INTEGER_OPTIONS).map((name) => [name, { type: 'string' as const }]),
       ),
       replay: { type: 'string', default: 'staged' },
+      only: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   // Built from a list above, so TypeScript cannot see the integer options' names; all are strings.
-  const values = parsed as Record<string, string | boolean | undefined>;
+  const values = parsed as Record<string, string | string[] | boolean | undefined>;
   if (values['help']) return 'help';
 
   const integer = (name: keyof typeof INTEGER_OPTIONS): number => {
@@ -83,7 +168,17 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (replay !== 'staged' && replay !== 'sequential') {
     throw new Error(`--replay must be staged or sequential (got ${String(replay)})`);
   }
+  const named = ((values['only'] as string[] | undefined) ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const name of named) {
+    if (!(BENCHMARKS as readonly string[]).includes(name)) {
+      throw new Error(`--only: unknown benchmark "${name}"; choose from ${BENCHMARKS.join(', ')}`);
+    }
+  }
   const options: BenchOptions = {
+    only: named.length ? BENCHMARKS.filter((b) => named.includes(b)) : [...BENCHMARKS],
     requests: integer('requests'),
     concurrency: integer('concurrency'),
     warmup: integer('warmup'),
@@ -95,6 +190,21 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     timeoutMs: integer('timeout-ms'),
     maxSeconds: integer('max-seconds'),
     replay,
+    lifecycleRounds: integer('lifecycle-rounds'),
+    intakeEvents: integer('intake-events'),
+    intakeBatch: integer('intake-batch'),
+    intakeConcurrency: integer('intake-concurrency'),
+    intakeCustomers: integer('intake-customers'),
+    telemetryReadings: integer('telemetry-readings'),
+    telemetryBatch: integer('telemetry-batch'),
+    telemetryDevices: integer('telemetry-devices'),
+    telemetryConcurrency: integer('telemetry-concurrency'),
+    latencyDevices: integer('latency-devices'),
+    backgroundDevices: integer('background-devices'),
+    backgroundRate: integer('background-rate'),
+    backgroundBatch: integer('background-batch'),
+    lifecycles: integer('lifecycles'),
+    startConcurrency: integer('start-concurrency'),
   };
   if (options.rounds > options.requests) {
     throw new Error(`--rounds (${options.rounds}) cannot exceed --requests (${options.requests})`);

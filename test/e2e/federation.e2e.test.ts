@@ -30,6 +30,8 @@ query CustomerView($id: ID!) {
   }
 }`;
 
+const PARTNER_KEY = 'adplatform-test-key-0123456789';
+
 describe('the federated graph through the gateway', () => {
   let system: TestSystem;
   const ids = {
@@ -40,7 +42,9 @@ describe('the federated graph through the gateway', () => {
   };
 
   beforeAll(async () => {
-    system = await startSystem();
+    system = await startSystem({
+      extraClients: [{ name: 'adplatform', scopes: ['events'], key: PARTNER_KEY }],
+    });
   });
 
   afterAll(async () => {
@@ -231,5 +235,42 @@ describe('the federated graph through the gateway', () => {
       `{ customer(id: "x") { devices { model { devices { model { devices { model { devices { model { devices { model { devices { serial } } } } } } } } } } } } }`,
     );
     expect(deep.errors?.[0]?.message).toMatch(/depth/i);
+  });
+
+  it('admits only clients with a valid key, each to the operations of its scopes', async () => {
+    const anonymous = await system.request('{ __typename }', {}, null);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    const wrongKey = await system.request('{ __typename }', {}, 'not-a-key-of-anyone-at-all');
+    expect(wrongKey.status).toBe(401);
+    expect(wrongKey.errors?.[0]?.message).toBe('The API key is not valid');
+
+    // The ad platform may send events, and nothing else.
+    const events = await system.request(
+      `mutation ($events: [LifecycleEventInput!]!) { recordEvents(events: $events) { rejected } }`,
+      {
+        events: [
+          {
+            eventId: uniqueKey('e'),
+            occurredAt: '2026-01-01T00:00:00Z',
+            installation: { serial: 'none' },
+          },
+        ],
+      },
+      PARTNER_KEY,
+    );
+    expect(events.data).toEqual({ recordEvents: { rejected: 1 } });
+    const register = await system.request(
+      `mutation { registerCustomer(input: { id: "${uniqueKey('c')}", displayName: "X" }) { id } }`,
+      {},
+      PARTNER_KEY,
+    );
+    expect(register.status).toBe(403);
+    expect(register.errors?.[0]).toMatchObject({
+      message: 'The adplatform client may not use registerCustomer: it needs the admin scope',
+      extensions: { code: 'FORBIDDEN', field: 'registerCustomer' },
+    });
+    const read = await system.request(`{ device(serial: "none") { serial } }`, {}, PARTNER_KEY);
+    expect(read.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', field: 'device' });
   });
 });

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import pino from 'pino';
-import { loadConfig, type Config } from '@experience-graph/config';
+import { loadConfig, type ApiClient, type Config } from '@experience-graph/config';
 import { createDriver, createGraph, type Graph } from '@experience-graph/neo4j';
 import { createCampaignsSubgraph } from '@experience-graph/campaigns';
 import { createCustomersSubgraph } from '@experience-graph/customers';
@@ -26,8 +26,12 @@ export interface TestSystem {
   graph: Graph;
   client: Client;
   taskQueue: string;
-  /** Sends one operation through the gateway and returns the raw response. */
-  request<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Sends one operation through the gateway as the local client and returns the raw response. */
+  request<T>(
+    query: string,
+    variables?: Record<string, unknown>,
+    apiKey?: string | null,
+  ): Promise<GraphQLResponse<T> & { status: number }>;
   /** Like request, but fails on any error. */
   data<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
@@ -36,6 +40,8 @@ export interface TestSystem {
 export interface SystemOptions {
   /** Shorter lifecycle timers, so tests can watch them fire. */
   timers?: Partial<LifecycleTimers>;
+  /** API clients besides the local one. */
+  extraClients?: ApiClient[];
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<TestSystem> {
@@ -75,16 +81,31 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     campaigns: await serve(createCampaignsSubgraph({ graph, logger })),
   };
   const gatewayUrl = await serve(
-    createGateway({ config: { ...config.gateway, subgraphUrls }, logger }),
+    createGateway({
+      config: {
+        ...config.gateway,
+        subgraphUrls,
+        clients: [...config.gateway.clients, ...(options.extraClients ?? [])],
+      },
+      logger,
+    }),
   );
 
-  const request = async <T>(query: string, variables: Record<string, unknown> = {}) => {
+  const localKey = config.gateway.clients[0]?.key;
+  const request = async <T>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    apiKey: string | null | undefined = localKey,
+  ) => {
     const response = await fetch(gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+      },
       body: JSON.stringify({ query, variables }),
     });
-    return (await response.json()) as GraphQLResponse<T>;
+    return { ...((await response.json()) as GraphQLResponse<T>), status: response.status };
   };
 
   return {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './index';
+import { ConfigError, loadConfig, parseApiKeys } from './index';
 
 describe('loadConfig', () => {
   it('gives the documented local defaults for an empty environment', () => {
@@ -32,5 +32,30 @@ describe('loadConfig', () => {
     expect(problems).toMatch(/NEO4J_URI: must start with bolt:\/\/.*\(got "http:\/\/x"\)/);
     expect(problems).toMatch(/GATEWAY_PORT: .*\(got "abc"\)/);
     expect(problems).toMatch(/TEMPORAL_ADDRESS: must be host:port/);
+  });
+});
+
+describe('parseApiKeys', () => {
+  it('reads name, scopes and key per client', () => {
+    expect(
+      parseApiKeys('adplatform:events:0123456789abcdef, app:read+admin:fedcba9876543210'),
+    ).toEqual([
+      { name: 'adplatform', scopes: ['events'], key: '0123456789abcdef' },
+      { name: 'app', scopes: ['read', 'admin'], key: 'fedcba9876543210' },
+    ]);
+  });
+
+  it('says what is wrong without echoing the key', () => {
+    expect(parseApiKeys('broken')).toBe('each entry must be name:scope+scope:key, got "broken"');
+    expect(parseApiKeys('a:write:0123456789abcdef')).toBe(
+      'a: unknown scope write (scopes: read, events, admin)',
+    );
+    expect(parseApiKeys('a:read:short')).toBe('a: the key must have at least 16 characters');
+    expect(parseApiKeys('a:read:0123456789abcdef,b:read:0123456789abcdef')).toBe(
+      'b: the key is used by another client',
+    );
+    expect(() => loadConfig({ GATEWAY_API_KEYS: 'a:read:short' })).toThrow(
+      /GATEWAY_API_KEYS: a: the key must have/,
+    );
   });
 });

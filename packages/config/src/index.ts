@@ -23,6 +23,46 @@ const list = z.string().transform((value) =>
     .filter((item) => item.length > 0),
 );
 
+/** What an API client may do through the gateway. */
+export const API_SCOPES = ['read', 'events', 'admin'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/** A client of the gateway: a partner system or an app, with its key and scopes. */
+export interface ApiClient {
+  name: string;
+  scopes: ApiScope[];
+  key: string;
+}
+
+/** The local development client, for `npm start`, the tests and the seed. Never for production. */
+export const LOCAL_API_KEYS = 'local:read+events+admin:experience-graph-local-key';
+
+/**
+ * Parses `name:scope+scope:key` entries separated by commas, such as
+ * `adplatform:events:...,mobile-app:read:...`. Keys are at least 16 characters and unique.
+ */
+export function parseApiKeys(value: string): ApiClient[] | string {
+  const clients: ApiClient[] = [];
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0)) {
+    const [name, scopes, key, ...rest] = entry.split(':');
+    if (!name || !scopes || !key || rest.length > 0) {
+      return `each entry must be name:scope+scope:key, got "${entry.replace(/:[^:]*$/, ':…')}"`;
+    }
+    const parsed = scopes.split('+');
+    const unknown = parsed.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
+    if (unknown.length > 0)
+      return `${name}: unknown scope ${unknown.join(', ')} (scopes: ${API_SCOPES.join(', ')})`;
+    if (key.length < 16) return `${name}: the key must have at least 16 characters`;
+    if (clients.some((c) => c.key === key)) return `${name}: the key is used by another client`;
+    clients.push({ name, scopes: parsed as ApiScope[], key });
+  }
+  if (clients.length === 0) return 'at least one client is needed';
+  return clients;
+}
+
 /** The environment variables, their validation and their local defaults. */
 export const envSchema = z.object({
   NEO4J_URI: url(['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc']).default(
@@ -55,8 +95,22 @@ export const envSchema = z.object({
   GATEWAY_MAX_ALIASES: z.coerce.number().int().min(1).max(1000).default(30),
   GATEWAY_MAX_TOKENS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
   GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  GATEWAY_API_KEYS: z
+    .string()
+    .default(LOCAL_API_KEYS)
+    .transform((value, ctx) => {
+      const clients = parseApiKeys(value);
+      if (typeof clients === 'string') {
+        ctx.addIssue({ code: 'custom', message: clients });
+        return z.NEVER;
+      }
+      return clients;
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** Variables whose values must never appear in messages or logs. */
+const SECRET_VARIABLES = new Set(['NEO4J_PASSWORD', 'GATEWAY_API_KEYS']);
 
 /** The names of the subgraphs, as composed into the supergraph. */
 export const SUBGRAPH_NAMES = ['products', 'customers', 'campaigns'] as const;
@@ -85,6 +139,7 @@ export interface GatewayConfig extends ListenConfig {
   corsOrigins: string[];
   subgraphUrls: Record<SubgraphName, string>;
   limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxBodyBytes: number };
+  clients: ApiClient[];
 }
 
 export interface Config {
@@ -117,7 +172,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = issue.path.join('.');
-        const got = name in present ? ` (got ${JSON.stringify(present[name])})` : '';
+        // Secrets are never echoed, not even in an error.
+        const secret = SECRET_VARIABLES.has(name);
+        const got = name in present && !secret ? ` (got ${JSON.stringify(present[name])})` : '';
         return `${name}: ${issue.message}${got}`;
       }),
     );
@@ -159,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         maxTokens: e.GATEWAY_MAX_TOKENS,
         maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES,
       },
+      clients: e.GATEWAY_API_KEYS,
     },
     logLevel: e.LOG_LEVEL,
   };

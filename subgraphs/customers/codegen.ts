@@ -6,5 +6,6 @@ export default subgraphCodegen({
     Customer: '../customers/customer-repository#CustomerRecord',
     Consent: '../consents/consent-repository#ConsentRecord',
     Touchpoint: '../timeline/timeline-repository#TouchpointRecord',
+    CustomerValue: '../value/value-repository#CustomerValueRecord',
   },
 });

@@ -17,15 +17,20 @@ type SubgraphUrls = Record<SubgraphName, string>;
 /**
  * The servers the bench measures, in this process, on port 0, built as test/support/system.ts
  * builds them; unlike that one it hands out the subgraphs' URLs, so the baseline can call them
- * directly. It starts no lifecycle worker: the bench only reads, and an idle worker's polling
- * would be one more source of noise. The products subgraph still gets a real Temporal client,
- * as in production.
+ * directly. It starts no lifecycle worker: an idle worker's polling would be one more source of
+ * noise, and the benchmarks that need one run it in a process of its own (worker-process.ts),
+ * as production does. The products subgraph gets a real Temporal client, as in production,
+ * sending to the task queue it is given (the configured one by default).
  */
 export interface BenchSystem {
   graph: Graph;
   gatewayUrl: string;
   subgraphUrls: SubgraphUrls;
   logger: Logger;
+  /** The Temporal client the products subgraph uses; the bench terminates workflows with it. */
+  client: Client;
+  /** The task queue lifecycles started through this system run on. */
+  taskQueue: string;
   /** Closes every server, the Temporal connection and the Neo4j driver, also after a failure. */
   stop(): Promise<void>;
 }
@@ -53,7 +58,16 @@ async function withoutSignalHandlers<T>(start: () => Promise<T>): Promise<T> {
 
 type Built = Promise<{ app: Parameters<typeof listen>[0]; apollo: { stop(): Promise<void> } }>;
 
-export async function startBenchSystem(config: Config): Promise<BenchSystem> {
+export interface BenchSystemOptions {
+  /** The lifecycles' task queue; the configured one if absent. */
+  taskQueue?: string;
+}
+
+export async function startBenchSystem(
+  config: Config,
+  options: BenchSystemOptions = {},
+): Promise<BenchSystem> {
+  const taskQueue = options.taskQueue ?? config.temporal.taskQueue;
   const logger = pino({ level: process.env['BENCH_LOG_LEVEL'] ?? 'silent' });
   const driver = createDriver(config.neo4j);
   const graph = createGraph(driver, config.neo4j.database);
@@ -75,16 +89,16 @@ export async function startBenchSystem(config: Config): Promise<BenchSystem> {
       stops.push(server.close);
       return `${server.url}/graphql`;
     };
-    const lifecycle = createLifecycleGateway(client, config.temporal.taskQueue);
+    const lifecycle = createLifecycleGateway(client, taskQueue);
     const subgraphUrls: SubgraphUrls = {
       products: await serve(() => createProductsSubgraph({ graph, lifecycle, logger })),
-      customers: await serve(() => createCustomersSubgraph({ graph, logger })),
+      customers: await serve(() => createCustomersSubgraph({ graph, value: config.value, logger })),
       campaigns: await serve(() => createCampaignsSubgraph({ graph, logger })),
     };
     const gatewayUrl = await serve(() =>
       createGateway({ config: { ...config.gateway, subgraphUrls }, logger }),
     );
-    return { graph, gatewayUrl, subgraphUrls, logger, stop };
+    return { graph, gatewayUrl, subgraphUrls, logger, client, taskQueue, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

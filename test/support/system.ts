@@ -77,7 +77,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   const lifecycle = createLifecycleGateway(client, taskQueue, options.timers);
   const subgraphUrls = {
     products: await serve(createProductsSubgraph({ graph, lifecycle, logger })),
-    customers: await serve(createCustomersSubgraph({ graph, logger })),
+    customers: await serve(createCustomersSubgraph({ graph, value: config.value, logger })),
     campaigns: await serve(createCampaignsSubgraph({ graph, logger })),
   };
   const gatewayUrl = await serve(

@@ -106,6 +106,12 @@ export const envSchema = z.object({
       }
       return clients;
     }),
+  REFERRAL_DISCOUNT: z.coerce
+    .number()
+    .gt(0, 'must be more than 0')
+    .max(1, 'must be at most 1')
+    .default(0.5),
+  REFERRAL_MAX_HOPS: z.coerce.number().int().min(1).max(50).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -142,8 +148,17 @@ export interface GatewayConfig extends ListenConfig {
   clients: ApiClient[];
 }
 
+/** How a customer's value counts what their recommendations brought. */
+export interface ValueConfig {
+  /** Each hop of a referral chain counts this much of the next: 0.5 halves it per hop. */
+  referralDiscount: number;
+  /** Hops followed down a referral chain. */
+  referralMaxHops: number;
+}
+
 export interface Config {
   neo4j: Neo4jConfig;
+  value: ValueConfig;
   temporal: TemporalConfig;
   subgraphs: Record<SubgraphName, ListenConfig>;
   gateway: GatewayConfig;
@@ -218,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       },
       clients: e.GATEWAY_API_KEYS,
     },
+    value: { referralDiscount: e.REFERRAL_DISCOUNT, referralMaxHops: e.REFERRAL_MAX_HOPS },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,4 +1,7 @@
+import type { ValueConfig } from '@experience-graph/config';
 import type { Graph } from '@experience-graph/neo4j';
+import { createValueLoaders, type ValueLoaders } from './value/resolvers';
+import { createValueRepository } from './value/value-repository';
 import { createConsentRepository, type ConsentRepository } from './consents/consent-repository';
 import { createConsentLoaders, type ConsentLoaders } from './consents/resolvers';
 import { createTimelineRepository } from './timeline/timeline-repository';
@@ -9,6 +12,7 @@ import { createCustomerRepository, type CustomerRepository } from './customers/c
 /** What the customers subgraph needs from the outside world. */
 export interface CustomersDependencies {
   graph: Graph;
+  value: ValueConfig;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -18,17 +22,20 @@ export interface CustomersContext {
   consents: ConsentRepository;
   consentLoaders: ConsentLoaders;
   timelineLoaders: TimelineLoaders;
+  valueLoaders: ValueLoaders;
 }
 
 export function createContextFactory(deps: CustomersDependencies): () => CustomersContext {
   const customers = createCustomerRepository(deps.graph);
   const consents = createConsentRepository(deps.graph);
   const timeline = createTimelineRepository(deps.graph);
+  const value = createValueRepository(deps.graph, deps.value);
   return () => ({
     customers,
     loaders: createCustomerLoaders(customers),
     consents,
     consentLoaders: createConsentLoaders(consents),
     timelineLoaders: createTimelineLoaders(timeline),
+    valueLoaders: createValueLoaders(value),
   });
 }

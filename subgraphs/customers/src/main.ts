@@ -11,6 +11,7 @@ runService(logger, async () => {
   const driver = createDriver(config.neo4j);
   const { app, apollo } = await createCustomersSubgraph({
     graph: createGraph(driver, config.neo4j.database),
+    value: config.value,
     logger,
   });
   const { host, port } = config.subgraphs.customers;

@@ -2,6 +2,7 @@ import type { Resolvers } from './__generated__/resolvers-types';
 import { consentResolvers } from './consents/resolvers';
 import { customerResolvers } from './customers/resolvers';
 import { timelineResolvers } from './timeline/resolvers';
+import { valueResolvers } from './value/resolvers';
 
 /** Every module's resolvers, merged into the subgraph's map. */
 export const resolvers: Resolvers = {
@@ -12,5 +13,6 @@ export const resolvers: Resolvers = {
     ...customerResolvers.Customer,
     ...consentResolvers.Customer,
     ...timelineResolvers.Customer,
+    ...valueResolvers.Customer,
   },
 };

@@ -82,6 +82,19 @@ const PAYLOADS = {
       .max(MAX_READINGS, `must hold at most ${MAX_READINGS} readings`),
   }),
   expertRequest: z.object({ serial: businessKey, topic: text(200) }),
+  referral: z
+    .object({
+      referrerId: businessKey,
+      referredId: businessKey,
+      sku: businessKey,
+      code: text(64)
+        .nullish()
+        .transform((v) => v ?? null),
+    })
+    .refine((r) => r.referrerId !== r.referredId, {
+      message: 'a customer cannot refer themselves',
+      path: ['referredId'],
+    }),
 } as const;
 
 type Payloads = typeof PAYLOADS;

@@ -9,6 +9,13 @@ export interface EventFacts {
   device: { sku: string; sold: boolean; ownerId: string | null } | null;
   order: { deliveredAt: string | null; serial: string; sku: string; buyerId: string | null } | null;
   storeFound: boolean;
+  /** For referrals: the referred person and how they relate to the referrer already. */
+  referral: {
+    referredFound: boolean;
+    alreadyReferredBy: string | null;
+    /** The referrer is downstream of the referred person: the new link would close a cycle. */
+    wouldCycle: boolean;
+  };
   coupon: {
     redeemed: boolean;
     expired: boolean;
@@ -21,6 +28,7 @@ export interface EventFacts {
 /** The keys an event names; absent ones are null. */
 export interface EventKeys {
   eventId: string;
+  referredId: string | null;
   customerId: string | null;
   sku: string | null;
   campaignId: string | null;
@@ -39,7 +47,13 @@ OPTIONAL MATCH (d:Device {serial: $serial})
 OPTIONAL MATCH (o:Order {id: $orderId})
 OPTIONAL MATCH (s:Store {id: $storeId})
 OPTIONAL MATCH (cp:Coupon {code: $couponCode})
+OPTIONAL MATCH (referred:Customer {id: $referredId})
 RETURN
+  {
+    referredFound: referred IS NOT NULL,
+    alreadyReferredBy: head([(x:Customer)-[:REFERRED]->(referred) | x.id]),
+    wouldCycle: c IS NOT NULL AND referred IS NOT NULL AND EXISTS { (referred)-[:REFERRED*1..]->(c) }
+  } AS referral,
   t { .delivery, .payloadHash } AS touchpoint,
   CASE WHEN c IS NULL THEN null ELSE {
     optedOutSkus: coalesce(c.optedOutSkus, []),
@@ -166,6 +180,14 @@ const WRITES: Record<string, string> = {
   device: `${TOUCHPOINT}
     SET t.channel = 'APP', t.topic = $topic, t.rating = $rating, t.comment = $comment
     ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_DEVICE}`,
+  // A referral is a relationship between two people and a touchpoint of the referrer's.
+  referral: `${TOUCHPOINT}
+    SET t.channel = 'REFERRAL', t.code = $code
+    WITH t
+    MATCH (referrer:Customer {id: $customerId}), (referred:Customer {id: $referredId})
+    MERGE (referrer)-[r:REFERRED]->(referred)
+      ON CREATE SET r.at = datetime($occurredAt), r.eventId = $eventId, r.sku = $sku, r.code = $code
+    ${LINK_CUSTOMER} ${LINK_MODEL}`,
   // The opt-out itself links the person to nothing: it only puts the product on their
   // suppression list at once, so no later event can record anything personal.
   optOut: `${TOUCHPOINT}

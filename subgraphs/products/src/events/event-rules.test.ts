@@ -18,6 +18,7 @@ const facts = (overrides: Partial<EventFacts> = {}): EventFacts => ({
   order: null,
   storeFound: true,
   coupon: null,
+  referral: { referredFound: true, alreadyReferredBy: null, wouldCycle: false },
   ...overrides,
 });
 
@@ -199,5 +200,62 @@ describe('deciding events against the graph', () => {
       ['OPT_OUT', 'PRN-2', 'e1:PRN-2'],
     ]);
     expect(plan.journeyEvents.map((e) => e.type)).toEqual(['OPT_OUT']);
+  });
+});
+
+describe('deciding referrals', () => {
+  const referral = (referredId = 'ben') =>
+    event({ referral: { referrerId: 'ana', referredId, sku: 'LJ-200', code: 'ANA50' } });
+
+  it('links the two people, with the referrer as the touchpoint owner', () => {
+    const plan = planEvent(referral(), facts());
+    expect(plan).toMatchObject({
+      write: 'referral',
+      params: { customerId: 'ana', referredId: 'ben', code: 'ANA50' },
+    });
+  });
+
+  it('refuses a self-referral, a second referrer and a cycle', () => {
+    expect(
+      parse({
+        eventId: 'e',
+        occurredAt: '2026-05-01T00:00:00Z',
+        referral: { referrerId: 'ana', referredId: 'ana', sku: 'X' },
+      }),
+    ).toMatchObject({
+      ok: false,
+      problem: {
+        path: 'referral.referredId',
+        message: 'referral.referredId: a customer cannot refer themselves',
+      },
+    });
+    expect(
+      planEvent(
+        referral(),
+        facts({ referral: { referredFound: true, alreadyReferredBy: 'cy', wouldCycle: false } }),
+      ),
+    ).toMatchObject({
+      code: 'CONFLICT',
+      path: 'referral.referredId',
+      message: 'Customer ben was already referred by cy',
+    });
+    expect(
+      planEvent(
+        referral(),
+        facts({ referral: { referredFound: true, alreadyReferredBy: null, wouldCycle: true } }),
+      ),
+    ).toMatchObject({
+      code: 'CONFLICT',
+      path: 'referral.referrerId',
+    });
+    expect(
+      planEvent(
+        referral(),
+        facts({ referral: { referredFound: false, alreadyReferredBy: null, wouldCycle: false } }),
+      ),
+    ).toMatchObject({
+      code: 'UNKNOWN_REFERENCE',
+      path: 'referral.referredId',
+    });
   });
 });

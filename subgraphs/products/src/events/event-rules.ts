@@ -24,6 +24,7 @@ export interface IntakePlan {
 export function keysOf(event: IntakeEvent): EventKeys {
   const keys: EventKeys = {
     eventId: event.eventId,
+    referredId: null,
     customerId: null,
     sku: null,
     campaignId: null,
@@ -41,9 +42,12 @@ export function keysOf(event: IntakeEvent): EventKeys {
     'orderId',
     'storeId',
     'couponCode',
+    'referredId',
   ] as const) {
     if (typeof d[k] === 'string') keys[k] = d[k];
   }
+  // A referral's own customer is the referrer.
+  if (event.field === 'referral') keys.customerId = event.data.referrerId;
   return keys;
 }
 
@@ -85,8 +89,8 @@ export function planEvent(
       `${f}.orderId`,
       `No order has id ${id}; send the purchase first, then this event again`,
     );
-  const suppressed = (customerId: string, sku: string) =>
-    reject('OPTED_OUT', `${f}.customerId`, `Customer ${customerId} opted out of ${sku}`);
+  const suppressed = (customerId: string, sku: string, field = 'customerId') =>
+    reject('OPTED_OUT', `${f}.${field}`, `Customer ${customerId} opted out of ${sku}`);
   const plan = (
     write: WriteKind,
     params: Record<string, unknown>,
@@ -243,6 +247,34 @@ export function planEvent(
         },
         [{ ...base, type, serial }],
       );
+    }
+    case 'referral': {
+      const { referrerId, referredId, sku, code } = event.data;
+      if (!facts.customer) {
+        return reject('UNKNOWN_REFERENCE', `${f}.referrerId`, `No customer has id ${referrerId}`);
+      }
+      if (!facts.referral.referredFound) {
+        return reject('UNKNOWN_REFERENCE', `${f}.referredId`, `No customer has id ${referredId}`);
+      }
+      if (!facts.modelFound)
+        return reject('UNKNOWN_REFERENCE', `${f}.sku`, `No product model has sku ${sku}`);
+      const by = facts.referral.alreadyReferredBy;
+      if (by !== null && by !== referrerId) {
+        return reject(
+          'CONFLICT',
+          `${f}.referredId`,
+          `Customer ${referredId} was already referred by ${by}`,
+        );
+      }
+      if (facts.referral.wouldCycle) {
+        return reject(
+          'CONFLICT',
+          `${f}.referrerId`,
+          `Customer ${referrerId} was referred, directly or further down, by ${referredId}: a referral cannot close a cycle`,
+        );
+      }
+      if (optedOut(sku)) return suppressed(referrerId, sku, 'referrerId');
+      return plan('referral', { type: 'REFERRAL', customerId: referrerId, referredId, sku, code });
     }
     case 'telemetry':
       // Telemetry has its own path (see telemetry-intake.ts): it is not a touchpoint.

@@ -1,0 +1,324 @@
+/**
+ * How much the federation gateway costs, measured against the subgraphs it calls, on real
+ * Neo4j: the scenarios take turns in alternating rounds, and the ratios between them are the
+ * figures to compare (this machine is shared and small; absolute figures move from run to run).
+ */
+import type { Config } from '@experience-graph/config';
+import { num, printTable, times, type BenchContext, type BenchSection } from './kit';
+import { runLoad, summarize, type LoadResult, type Summary } from './load';
+import type { BenchOptions } from './options';
+import {
+  CUSTOMER_VIEW,
+  checkAnswer,
+  checkCustomerView,
+  customerRoot,
+  directReplay,
+  gatewayCustomerView,
+  type Scenario,
+} from './scenarios';
+import { planData, removeData, seed, type BenchData } from './seed';
+import {
+  startBenchSystem,
+  startRecordingGateway,
+  toStages,
+  type BenchSystem,
+  type RecordedFetch,
+} from './system';
+
+const BASELINE_NOTE = [
+  'CustomerView: the baseline sends, for the same customer, the exact subgraph requests the',
+  'gateway sent for it (recorded once through a proxy before measuring), straight to the same',
+  'subgraph servers, in the same stages. Both sides do the same Neo4j reads and return the same',
+  'data; the difference is the gateway: one more HTTP hop, parsing, validation and limits,',
+  'query planning (cached), building entity representations and merging the answers.',
+  'Root field: customer(id){id displayName} through the gateway vs the customers subgraph alone',
+  '(one fetch): the fixed cost of a gateway request.',
+  'Everything (client, gateway, subgraphs) shares one Node.js event loop; Neo4j runs beside it.',
+  'The client uses keep-alive node:http, as the gateway does for its subgraph fetches.',
+].join('\n');
+
+interface Ratio {
+  /** Gateway throughput ÷ direct throughput: below 1 means the gateway serves fewer per second. */
+  throughput: number;
+  /** Gateway latency ÷ direct latency: above 1 means the gateway is slower. */
+  p50: number;
+  p99: number;
+  /** Gateway p50 − direct p50, in ms. */
+  p50DifferenceMs: number;
+}
+
+const ratio = (gateway: Summary, direct: Summary): Ratio => ({
+  throughput: gateway.throughputPerSecond / direct.throughputPerSecond,
+  p50: gateway.p50Ms / direct.p50Ms,
+  p99: gateway.p99Ms / direct.p99Ms,
+  p50DifferenceMs: gateway.p50Ms - direct.p50Ms,
+});
+
+export async function runFederation(ctx: BenchContext): Promise<BenchSection> {
+  const { config, options, signal } = ctx;
+  const data = planData(`${ctx.runId}-f`, options);
+  console.log('[federation] starting the subgraphs and the gateway in this process...');
+  const system = await startBenchSystem(config);
+  // Whatever fails, the seeded data is deleted and every server closed; the first failure is
+  // the one reported.
+  let failure: { error: unknown } | undefined;
+  let measured: Awaited<ReturnType<typeof measure>> | undefined;
+  let deleted: Record<string, number> = {};
+  try {
+    const seedStart = performance.now();
+    await seed(system.graph, data, options);
+    console.log(
+      `[federation] seeded ${data.customerIds.length} customers, ${data.serials.length} devices, ` +
+        `${data.skus.length} models and ${data.campaignIds.length} campaigns ` +
+        `in ${((performance.now() - seedStart) / 1000).toFixed(1)} s.`,
+    );
+    measured = await measure(config, system, data, options, signal);
+  } catch (error) {
+    failure = { error };
+  }
+  try {
+    deleted = await removeData(system.graph, data);
+    console.log(`[federation] removed the bench data: ${JSON.stringify(deleted)}.`);
+  } catch (error) {
+    console.error(`[federation] could not remove the data; its keys all start with ${ctx.runId}.`);
+    failure ??= { error };
+  }
+  try {
+    await system.stop();
+  } catch (error) {
+    failure ??= { error };
+  }
+  if (failure || !measured) throw failure?.error ?? new Error('Nothing was measured');
+
+  const { scenarios, ratios, planShapes, exampleFetches } = measured;
+  const failures = Object.values(scenarios).flatMap((s) => [
+    ...(s.errors ? [`${s.title}: ${s.errors} errors, e.g. ${s.errorSamples[0]}`] : []),
+    ...(s.completed < s.requests
+      ? [`${s.title}: only ${s.completed} of ${s.requests} requests within --max-seconds`]
+      : []),
+  ]);
+  const dataSize = {
+    customers: data.customerIds.length,
+    devices: data.serials.length,
+    models: data.skus.length,
+    campaigns: data.campaignIds.length,
+    objectsPerCustomerView: data.nodesPerView,
+  };
+  const size = `${dataSize.customers} customers, ${dataSize.devices} devices, ${dataSize.objectsPerCustomerView} objects/answer`;
+  const at = (key: string) => scenarios[key] as Summary;
+  return {
+    name: 'federation',
+    failures,
+    summary: [
+      {
+        benchmark: 'federation',
+        metric: 'CustomerView req/s, gateway (3 subgraphs)',
+        measured: num(at('gatewayCustomerView').throughputPerSecond),
+        baseline: `${num(at('directCustomerViewReplay').throughputPerSecond)} replayed fetches`,
+        ratio: `${times(ratios.customerView.throughput)} thr, ${times(ratios.customerView.p50)} p50`,
+        data: size,
+      },
+      {
+        benchmark: 'federation',
+        metric: 'customer root field req/s, gateway',
+        measured: num(at('gatewayCustomerRoot').throughputPerSecond),
+        baseline: `${num(at('directCustomerRoot').throughputPerSecond)} customers subgraph`,
+        ratio: `${times(ratios.customerRoot.throughput)} thr, ${times(ratios.customerRoot.p50)} p50`,
+        data: `${options.requests} req, concurrency ${options.concurrency}`,
+      },
+    ],
+    details: {
+      options: {
+        requests: options.requests,
+        concurrency: options.concurrency,
+        warmup: options.warmup,
+        rounds: options.rounds,
+        replay: options.replay,
+      },
+      data: dataSize,
+      baseline: { note: BASELINE_NOTE, planShapes, exampleFetches },
+      scenarios,
+      ratios,
+    },
+    cleanup: { deleted },
+    print: () => printFederation(data, scenarios, ratios),
+  };
+}
+
+/** Records the gateway's fetches, warms up, then runs the scenarios in alternating rounds. */
+async function measure(
+  config: Config,
+  system: BenchSystem,
+  data: BenchData,
+  options: BenchOptions,
+  signal: AbortSignal,
+) {
+  const { plans, planShapes, exampleFetches } = await recordPlans(config, system, data, signal);
+  const shapes = Object.entries(planShapes);
+  console.log(
+    `[federation] recorded the gateway's fetches for each customer; plan: ${shapes
+      .map(([shape, n]) => (shapes.length > 1 ? `${shape} (${n} customers)` : shape))
+      .join('; ')}.`,
+  );
+
+  const scenarios: Scenario[] = [
+    gatewayCustomerView(system.gatewayUrl, data),
+    directReplay(system.subgraphUrls, data, plans, options.replay),
+    customerRoot(
+      'gatewayCustomerRoot',
+      'gateway: customer(id){id displayName}',
+      system.gatewayUrl,
+      data,
+    ),
+    customerRoot(
+      'directCustomerRoot',
+      'direct: customers subgraph, same query',
+      system.subgraphUrls.customers,
+      data,
+    ),
+  ];
+  // One limit for everything from here on, so the run ends even if a server stalls.
+  const deadline = performance.now() + options.maxSeconds * 1000;
+  const load = (scenario: Scenario, count: number, offset: number) =>
+    runLoad({
+      count,
+      offset,
+      concurrency: options.concurrency,
+      deadline,
+      signal,
+      timeoutMs: options.timeoutMs,
+      send: (index, requestSignal) => scenario.send(index, requestSignal),
+    });
+
+  if (options.warmup > 0) {
+    console.log(`[federation] warming up: ${options.warmup} requests per scenario...`);
+    for (const scenario of scenarios) {
+      const warm = await load(scenario, options.warmup, 0);
+      if (signal.aborted) throw new Error('Interrupted during the warm-up');
+      if (warm.errors) {
+        throw new Error(`Warm-up of "${scenario.title}" failed: ${warm.errorSamples.join('; ')}`);
+      }
+    }
+  }
+
+  const results = new Map<string, LoadResult[]>(scenarios.map((s) => [s.key, []]));
+  let offset = 0;
+  for (let round = 0; round < options.rounds; round++) {
+    const count =
+      Math.floor(options.requests / options.rounds) +
+      (round < options.requests % options.rounds ? 1 : 0);
+    // Rotate the order each round, so no scenario always runs first (or last).
+    const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length] as Scenario);
+    const line: string[] = [];
+    for (const scenario of order) {
+      const result = await load(scenario, count, offset);
+      results.get(scenario.key)?.push(result);
+      line.push(`${scenario.key} ${((result.completed / result.elapsedMs) * 1000).toFixed(0)}/s`);
+    }
+    offset += count;
+    console.log(
+      `[federation] round ${round + 1}/${options.rounds} (${count} requests each): ${line.join(', ')}`,
+    );
+    if (signal.aborted) break;
+  }
+
+  const summaries: Record<string, Summary & { title: string }> = {};
+  for (const scenario of scenarios) {
+    summaries[scenario.key] = {
+      title: scenario.title,
+      ...summarize(options.requests, options.concurrency, results.get(scenario.key) ?? []),
+    };
+  }
+  const at = (key: string) => summaries[key] as Summary;
+  return {
+    scenarios: summaries,
+    ratios: {
+      customerView: ratio(at('gatewayCustomerView'), at('directCustomerViewReplay')),
+      customerRoot: ratio(at('gatewayCustomerRoot'), at('directCustomerRoot')),
+    },
+    planShapes,
+    exampleFetches,
+  };
+}
+
+/**
+ * Sends each customer's CustomerView once through a recording gateway and keeps the subgraph
+ * fetches it made, grouped into the stages of its query plan, for the baseline to replay.
+ */
+async function recordPlans(
+  config: Config,
+  system: BenchSystem,
+  data: BenchData,
+  signal: AbortSignal,
+) {
+  const recorder = await startRecordingGateway(config, system);
+  const plans = new Map<string, RecordedFetch[][]>();
+  const planShapes: Record<string, number> = {};
+  try {
+    for (const id of data.customerIds) {
+      if (signal.aborted) throw new Error('Interrupted');
+      const { response, fetches } = await recorder.record(CUSTOMER_VIEW, { id });
+      checkCustomerView(
+        checkAnswer(response as Parameters<typeof checkAnswer>[0]),
+        id,
+        data.nodesPerView,
+      );
+      const stages = toStages(fetches);
+      plans.set(id, stages);
+      const shape = stages.map((stage) => stage.map((f) => f.subgraph).join(' ∥ ')).join(' → ');
+      planShapes[shape] = (planShapes[shape] ?? 0) + 1;
+    }
+  } finally {
+    await recorder.stop();
+  }
+  // The first customer's fetches, for the report: what exactly the baseline sends.
+  const first = plans.get(data.customerIds[0] as string) ?? [];
+  const exampleFetches = first.flatMap((stage, i) =>
+    stage.map((f) => {
+      const body = JSON.parse(f.body) as { query: string; variables?: Record<string, unknown> };
+      return { stage: i + 1, subgraph: f.subgraph, query: body.query, variables: body.variables };
+    }),
+  );
+  return { plans, planShapes, exampleFetches };
+}
+
+function printFederation(
+  data: BenchData,
+  scenarios: Record<string, Summary & { title: string }>,
+  ratios: Record<string, Ratio>,
+) {
+  console.log(`
+federation: the gateway against the subgraphs it calls
+  data      ${data.customerIds.length} customers, ${data.serials.length} devices, ${data.skus.length} models, ${data.campaignIds.length} campaigns; one CustomerView answer has ${data.nodesPerView} objects
+  baseline  ${BASELINE_NOTE.replace(/\n/g, '\n            ')}
+`);
+  const rows = Object.values(scenarios).map((s) => [
+    s.title,
+    String(s.completed),
+    String(s.concurrency),
+    s.throughputPerSecond.toFixed(1),
+    s.p50Ms.toFixed(2),
+    s.p99Ms.toFixed(2),
+    String(s.errors),
+  ]);
+  printTable(['scenario', 'requests', 'conc.', 'req/s', 'p50 ms', 'p99 ms', 'errors'], rows);
+  console.log(
+    '\nGateway ÷ direct (throughput below 1 and latency above 1: the gateway costs that much)',
+  );
+  printTable(
+    ['comparison', 'throughput', 'p50', 'p99', 'p50 +ms'],
+    [
+      ['CustomerView vs replayed fetches', ratios['customerView']],
+      ['customer root field vs customers', ratios['customerRoot']],
+    ].map(([name, r]) => {
+      const { throughput, p50, p99, p50DifferenceMs } = r as Ratio;
+      return [
+        name as string,
+        throughput.toFixed(2),
+        p50.toFixed(2),
+        p99.toFixed(2),
+        p50DifferenceMs.toFixed(2),
+      ];
+    }),
+  );
+}

@@ -55,8 +55,13 @@ async function runMigrations(config: Config): Promise<void> {
 
 /** The key of a client allowed to seed: events and admin scopes. */
 function adminKey(config: Config): string {
-  const client = config.gateway.clients.find((c) => c.scopes.includes('admin') && c.scopes.includes('events'));
-  if (!client) throw new SetupError('GATEWAY_API_KEYS has no client with the admin and events scopes to seed with');
+  const client = config.gateway.clients.find(
+    (c) => c.scopes.includes('admin') && c.scopes.includes('events'),
+  );
+  if (!client)
+    throw new SetupError(
+      'GATEWAY_API_KEYS has no client with the admin and events scopes to seed with',
+    );
   return client.key;
 }
 
@@ -70,12 +75,13 @@ async function start(config: Config): Promise<void> {
   await appsUp(config);
   const gatewayUrl = `http://${config.gateway.host}:${config.gateway.port}/graphql`;
   await seedDemo({ url: gatewayUrl, apiKey: adminKey(config) });
-  const query = `{ customer(id: "${DEMO.customerId}") { displayName devices { serial stage model { name campaigns { name journeyStage } } } } }`;
+  const query = `{ customer(id: "${DEMO.customerId}") { displayName value { total referral } devices { serial stage health { level reasons } interventions { status reason } experience { actions { label detail } } } } }`;
   console.log(`
 Experience Graph is running.
 
   GraphQL gateway   ${gatewayUrl}
   Temporal Web UI   ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent(`Serial="${DEMO.serial}"`)}
+                    open interventions: ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent('OpenIntervention = true')}
   Neo4j (Bolt)      ${config.neo4j.uri}  (user ${config.neo4j.user})
   Logs              ${path.relative(process.cwd(), path.join(DATA_DIR, 'logs'))}/
 

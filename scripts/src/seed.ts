@@ -4,37 +4,115 @@ import { graphqlRequest } from './graphql-client';
 /** The demo story's keys, so the start-up summary can point at them. */
 export const DEMO = {
   customerId: 'cust-ana',
+  friendId: 'cust-ben',
   serial: 'PRN-0001',
+  friendSerial: 'PRN-0002',
   sku: 'LJ-200',
   campaignId: 'camp-lj200-social',
+  storeId: 'store-downtown',
 } as const;
 
+type Gateway = { url: string; apiKey: string };
+
 const SETUP = `
-mutation Seed($customer: RegisterCustomerInput!, $model: RegisterProductModelInput!,
-              $device: RegisterDeviceInput!, $campaign: CreateCampaignInput!) {
-  registerCustomer(input: $customer) { id }
+mutation Seed($ana: RegisterCustomerInput!, $ben: RegisterCustomerInput!, $model: RegisterProductModelInput!,
+              $device: RegisterDeviceInput!, $friendDevice: RegisterDeviceInput!, $campaign: CreateCampaignInput!,
+              $store: CreateStoreInput!, $offer: CreateOfferInput!, $location: SetConsentInput!,
+              $contact: SetConsentInput!, $telemetry: SetConsentInput!) {
+  ana: registerCustomer(input: $ana) { id }
+  ben: registerCustomer(input: $ben) { id }
   registerProductModel(input: $model) { sku }
-  registerDevice(input: $device) { serial }
+  device: registerDevice(input: $device) { serial }
+  friendDevice: registerDevice(input: $friendDevice) { serial }
   createCampaign(input: $campaign) { id }
+  createStore(input: $store) { id }
+  createOffer(input: $offer) { id }
+  location: setConsent(input: $location) { granted }
+  contact: setConsent(input: $contact) { granted }
+  telemetry: setConsent(input: $telemetry) { granted }
 }`;
 
 const EVENTS = `
 mutation Events($events: [LifecycleEventInput!]!) {
-  recordEvents(events: $events) { rejected results { status error { message path } } }
+  recordEvents(events: $events) { results { status error { message path } } }
 }`;
 
-const STAGE = `query Stage($serial: ID!) { device(serial: $serial) { stage } }`;
+const STATE = `query State($id: ID!, $serial: ID!) {
+  customer(id: $id) { coupons { code } }
+  device(serial: $serial) { stage interventions { id } }
+}`;
+
+const DAY = 24 * 3600_000;
+// The partner store's geofence centre; a location is only ever an event's input, never stored.
+const STORE = { latitude: 47.3769, longitude: 8.5417 };
+
+async function send(gateway: Gateway, events: Array<Record<string, unknown>>): Promise<void> {
+  const { recordEvents } = await graphqlRequest<{
+    recordEvents: {
+      results: Array<{ status: string; error: { message: string; path: string } | null }>;
+    };
+  }>(gateway, EVENTS, { events });
+  // Seeding again sends the same ids with times relative to now: those are already seeded.
+  const problems = recordEvents.results.filter(
+    (r) =>
+      r.status === 'REJECTED' &&
+      !r.error?.message.includes('was already used for a different event'),
+  );
+  if (problems.length > 0) {
+    throw new Error(
+      `Demo events were rejected: ${problems.map((p) => `${p.error?.path}: ${p.error?.message}`).join('; ')}`,
+    );
+  }
+}
+
+async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`The demo did not reach "${what}" within 60 s; is the worker running?`);
+    await sleep(250);
+  }
+}
+
+/** Four weeks of readings ending now: a healthy printer whose error rate starts rising. */
+function degradingReadings(serial: string, end: number) {
+  return Array.from({ length: 28 * 4 }, (_, i) => {
+    const day = i / 4;
+    const rate = day < 16 ? 0.005 : 0.005 * Math.pow(24, (day - 16) / 12);
+    return {
+      readingId: `demo-${serial}-reading-${i}`,
+      at: new Date(end - (28 - day) * DAY).toISOString(),
+      pagesPrinted: 40,
+      errors: Math.round(40 * rate + (i % 10 === 0 ? 1 : 0)),
+      paperJams: 0,
+      inkLevel: 90 - day * 2.7,
+    };
+  });
+}
 
 /**
- * Seeds the demo story through the gateway, as a client would: Ana, the LJ-200 and its social
- * ad campaign, and printer PRN-0001 bought after an ad, shipped, delivered and installed. Event
- * ids are fixed, so seeding again changes nothing.
+ * Seeds the demo story through the gateway, as partners would send it: Ana sees and clicks the
+ * LJ-200's social ad, walks by the partner store and gets its coupon, buys PRN-0001 with it,
+ * which is shipped, delivered and installed; she recommends the printer to Ben, who buys
+ * PRN-0002; and PRN-0001's telemetry starts predicting a failure, which opens an intervention.
+ * Event ids are fixed, so seeding again changes nothing.
  */
-export async function seedDemo(gateway: { url: string; apiKey: string }): Promise<void> {
+export async function seedDemo(gateway: Gateway): Promise<void> {
+  const id = (what: string) => `demo-${what}`;
+  const now = Date.now();
+  const at = (days: number) => new Date(now + days * DAY).toISOString();
   await graphqlRequest(gateway, SETUP, {
-    customer: { id: DEMO.customerId, displayName: 'Ana' },
-    model: { sku: DEMO.sku, name: 'LJ-200 inkjet printer' },
+    ana: { id: DEMO.customerId, displayName: 'Ana' },
+    ben: { id: DEMO.friendId, displayName: 'Ben' },
+    model: { sku: DEMO.sku, name: 'LJ-200 inkjet printer', category: 'printer' },
     device: { serial: DEMO.serial, sku: DEMO.sku },
+    friendDevice: { serial: DEMO.friendSerial, sku: DEMO.sku },
     campaign: {
       id: DEMO.campaignId,
       name: 'LJ-200 launch, social ads',
@@ -42,74 +120,121 @@ export async function seedDemo(gateway: { url: string; apiKey: string }): Promis
       journeyStage: 'INTERESTED',
       productSku: DEMO.sku,
     },
+    store: { id: DEMO.storeId, name: 'Downtown partner store', ...STORE, radiusMeters: 250 },
+    offer: {
+      id: 'offer-downtown-lj200',
+      storeId: DEMO.storeId,
+      productSku: DEMO.sku,
+      amount: 50,
+      currency: 'USD',
+      validDays: 60,
+    },
+    location: { customerId: DEMO.customerId, purpose: 'LOCATION_OFFERS', granted: true },
+    contact: {
+      customerId: DEMO.customerId,
+      purpose: 'MARKETING_CONTACT',
+      granted: true,
+      channels: ['PUSH', 'EMAIL'],
+    },
+    telemetry: { customerId: DEMO.customerId, purpose: 'TELEMETRY_USE', granted: true },
   });
-  const day = 24 * 3600_000;
-  const start = Date.now() - 10 * day;
-  const at = (days: number) => new Date(start + days * day).toISOString();
-  const order = `demo-order-${DEMO.serial}`;
-  const id = (what: string) => `demo-${DEMO.serial}-${what}`;
-  const { recordEvents } = await graphqlRequest<{
-    recordEvents: {
-      rejected: number;
-      results: Array<{ status: string; error: { message: string } | null }>;
-    };
-  }>(gateway, EVENTS, {
-    events: [
-      {
-        eventId: id('ad-seen'),
-        occurredAt: at(-3),
-        adImpression: { customerId: DEMO.customerId, campaignId: DEMO.campaignId },
-      },
-      {
-        eventId: id('ad-clicked'),
-        occurredAt: at(-2),
-        adClick: { customerId: DEMO.customerId, campaignId: DEMO.campaignId },
-      },
-      {
-        eventId: id('purchased'),
-        occurredAt: at(0),
-        purchase: {
-          customerId: DEMO.customerId,
-          serial: DEMO.serial,
-          orderId: order,
-          amount: 249,
-          currency: 'USD',
-          promisedDeliveryAt: at(3),
-        },
-      },
-      {
-        eventId: id('shipped'),
-        occurredAt: at(1),
-        shipmentUpdate: {
-          orderId: order,
-          carrier: 'Parcel Co',
-          status: 'In transit',
-          expectedDeliveryAt: at(3),
-        },
-      },
-      { eventId: id('delivered'), occurredAt: at(2), delivery: { orderId: order, inFull: true } },
-      { eventId: id('installed'), occurredAt: at(3), installation: { serial: DEMO.serial } },
-    ],
-  });
-  const problems = recordEvents.results.filter((r) => r.status === 'REJECTED');
-  if (problems.length > 0) {
-    throw new Error(
-      `Demo events were rejected: ${problems.map((p) => p.error?.message).join('; ')}`,
-    );
-  }
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const data = await graphqlRequest<{ device: { stage: string | null } | null }>(
-      gateway,
-      STAGE,
-      {
+  const ana = DEMO.customerId;
+  await send(gateway, [
+    {
+      eventId: id('ana-sees-ad'),
+      occurredAt: at(-45),
+      adImpression: { customerId: ana, campaignId: DEMO.campaignId },
+    },
+    {
+      eventId: id('ana-clicks-ad'),
+      occurredAt: at(-44),
+      adClick: { customerId: ana, campaignId: DEMO.campaignId },
+    },
+    {
+      eventId: id('ana-near-store'),
+      occurredAt: at(-43),
+      storeProximity: { customerId: ana, sku: DEMO.sku, ...STORE },
+    },
+  ]);
+  // The journey decides the coupon; the purchase uses it.
+  await until(
+    'a coupon for Ana',
+    () =>
+      graphqlRequest<{ customer: { coupons: Array<{ code: string }> } }>(gateway, STATE, {
+        id: ana,
         serial: DEMO.serial,
+      }),
+    (s) => s.customer.coupons.length > 0,
+  );
+  const order = id('order-PRN-0001');
+  await send(gateway, [
+    {
+      eventId: id('ana-buys'),
+      occurredAt: at(-42),
+      purchase: {
+        customerId: ana,
+        serial: DEMO.serial,
+        orderId: order,
+        storeId: DEMO.storeId,
+        couponCode: `CPN-${id('ana-near-store')}`,
+        amount: 199,
+        currency: 'USD',
+        promisedDeliveryAt: at(-38),
       },
-    );
-    if (data.device?.stage === 'SUPPORT') return;
-    await sleep(250);
-  }
-  throw new Error(
-    `The demo device ${DEMO.serial} did not reach SUPPORT within 30 s; is the worker running?`,
+    },
+    {
+      eventId: id('shipped'),
+      occurredAt: at(-41),
+      shipmentUpdate: {
+        orderId: order,
+        carrier: 'Parcel Co',
+        status: 'Delivered to the door',
+        expectedDeliveryAt: at(-39),
+      },
+    },
+    { eventId: id('delivered'), occurredAt: at(-39), delivery: { orderId: order, inFull: true } },
+    { eventId: id('installed'), occurredAt: at(-38), installation: { serial: DEMO.serial } },
+    {
+      eventId: id('ana-refers-ben'),
+      occurredAt: at(-30),
+      referral: { referrerId: ana, referredId: DEMO.friendId, sku: DEMO.sku, code: 'ANA-FRIENDS' },
+    },
+    {
+      eventId: id('ben-buys'),
+      occurredAt: at(-29),
+      purchase: {
+        customerId: DEMO.friendId,
+        serial: DEMO.friendSerial,
+        orderId: id('order-PRN-0002'),
+        amount: 199,
+        currency: 'USD',
+        promisedDeliveryAt: at(-26),
+      },
+    },
+  ]);
+  await until(
+    'PRN-0001 in SUPPORT',
+    () =>
+      graphqlRequest<{ device: { stage: string | null } }>(gateway, STATE, {
+        id: ana,
+        serial: DEMO.serial,
+      }),
+    (s) => s.device.stage === 'SUPPORT',
+  );
+  await send(gateway, [
+    {
+      eventId: id('PRN-0001-telemetry'),
+      occurredAt: at(0),
+      telemetry: { serial: DEMO.serial, readings: degradingReadings(DEMO.serial, now) },
+    },
+  ]);
+  await until(
+    'an intervention on PRN-0001',
+    () =>
+      graphqlRequest<{ device: { interventions: unknown[] } }>(gateway, STATE, {
+        id: ana,
+        serial: DEMO.serial,
+      }),
+    (s) => s.device.interventions.length > 0,
   );
 }

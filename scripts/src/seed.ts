@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { degradingPrinterReadings } from '@experience-graph/workflows';
 import { graphqlRequest } from './graphql-client';
 
 /** The demo story's keys, so the start-up summary can point at them. */
@@ -78,22 +79,6 @@ async function until<T>(
       throw new Error(`The demo did not reach "${what}" within 60 s; is the worker running?`);
     await sleep(250);
   }
-}
-
-/** Four weeks of readings ending now: a healthy printer whose error rate starts rising. */
-function degradingReadings(serial: string, end: number) {
-  return Array.from({ length: 28 * 4 }, (_, i) => {
-    const day = i / 4;
-    const rate = day < 16 ? 0.005 : 0.005 * Math.pow(24, (day - 16) / 12);
-    return {
-      readingId: `demo-${serial}-reading-${i}`,
-      at: new Date(end - (28 - day) * DAY).toISOString(),
-      pagesPrinted: 40,
-      errors: Math.round(40 * rate + (i % 10 === 0 ? 1 : 0)),
-      paperJams: 0,
-      inkLevel: 90 - day * 2.7,
-    };
-  });
 }
 
 /**
@@ -225,7 +210,10 @@ export async function seedDemo(gateway: Gateway): Promise<void> {
     {
       eventId: id('PRN-0001-telemetry'),
       occurredAt: at(0),
-      telemetry: { serial: DEMO.serial, readings: degradingReadings(DEMO.serial, now) },
+      telemetry: {
+        serial: DEMO.serial,
+        readings: degradingPrinterReadings(`demo-${DEMO.serial}-reading`, now),
+      },
     },
   ]);
   await until(

@@ -4,6 +4,7 @@
  * Temporal (stage and search attributes).
  */
 import {
+  degradingPrinterReadings,
   deviceLifecycleWorkflowId,
   journeyWorkflowId,
   searchAttributes,
@@ -30,27 +31,6 @@ const farAway = { latitude: 40.0, longitude: -3.7 };
 const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
 let sequence = 0;
 
-/**
- * Four weeks of readings every six hours ending now: a healthy printer whose error rate starts
- * rising exponentially after day 16, and whose ink runs down to 15%.
- */
-function degradingReadings(serial: string) {
-  const end = Date.now();
-  const readings = [];
-  for (let hour = 0; hour < 28 * 24; hour += 6) {
-    const day = hour / 24;
-    const rate = day < 16 ? 0.005 : 0.005 * Math.pow(24, (day - 16) / 12);
-    readings.push({
-      readingId: `${serial}-reading-${hour}`,
-      at: new Date(end - (28 * 24 - hour) * 3600_000).toISOString(),
-      pagesPrinted: 40,
-      errors: Math.round(40 * rate + (hour % 60 === 0 ? 1 : 0)),
-      paperJams: 0,
-      inkLevel: 90 - day * 2.7,
-    });
-  }
-  return readings;
-}
 const eventId = (what: string) => `${run}-${(sequence += 1)}-${what}`;
 
 describe('the Experience Graph story', () => {
@@ -473,7 +453,10 @@ describe('the Experience Graph story', () => {
     await accept({
       eventId: eventId('telemetry'),
       occurredAt: minutes(3),
-      telemetry: { serial: ids.serial, readings: degradingReadings(ids.serial) },
+      telemetry: {
+        serial: ids.serial,
+        readings: degradingPrinterReadings(`${ids.serial}-reading`, Date.now()),
+      },
     });
     const deviceId = deviceLifecycleWorkflowId(ids.serial);
     const open = await eventually(

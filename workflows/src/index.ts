@@ -10,3 +10,4 @@ export {
   type HealthChange,
   type TelemetryReading,
 } from './health/device-health';
+export { degradingPrinterReadings } from './health/fleet-simulation';

@@ -467,3 +467,26 @@ export function simulateFleet(options: Partial<FleetOptions> = {}): FleetMetrics
     falsePositivesPerDeviceMonth: m.falsePositives / ((o.devices * o.days) / 30),
   };
 }
+
+/**
+ * Four weeks of readings every six hours ending at `end`: a healthy printer whose error rate
+ * starts rising exponentially after day 16 (to about 12% of pages), and whose ink runs down to
+ * about 15%. The demo and the tests use it to show a predicted failure end to end.
+ */
+export function degradingPrinterReadings(
+  readingIdPrefix: string,
+  end: number,
+): Array<Omit<TelemetryReading, 'serial'>> {
+  return Array.from({ length: 28 * 4 }, (_, i) => {
+    const day = i / 4;
+    const rate = day < 16 ? 0.005 : 0.005 * Math.pow(24, (day - 16) / 12);
+    return {
+      readingId: `${readingIdPrefix}-${i}`,
+      at: new Date(end - (28 - day) * DAY_MS).toISOString(),
+      pagesPrinted: 40,
+      errors: Math.round(40 * rate + (i % 10 === 0 ? 1 : 0)),
+      paperJams: 0,
+      inkLevel: 90 - day * 2.7,
+    };
+  });
+}

@@ -79,20 +79,29 @@ function plan(ctx: BenchContext): IntakePlan {
   };
 }
 
-/** Unit u: customer u mod C, campaign u mod K (and its model), device u (of that model). */
-function unitOf(p: IntakePlan, u: number): Unit {
+/**
+ * Unit u of a side: customer u mod C, campaign u mod K (and its model), and a device of that
+ * model of the side's own (the raw side's purchases sell devices too, so the sides share none).
+ */
+function unitOf(p: IntakePlan, u: number, side: Side = 'g'): Unit {
   const k = u % p.campaignIds.length;
   return {
     customerId: p.customerIds[u % p.customerIds.length] as string,
     campaignId: p.campaignIds[k] as string,
     sku: p.skus[Math.floor(k / CAMPAIGNS_PER_MODEL)] as string,
-    serial: `${p.prefix}-d${u}`,
+    serial: `${p.prefix}-${side}d${u}`,
   };
 }
 
-const eventIds = (p: IntakePlan, side: 'g' | 'r', u: number) =>
+type Side = 'g' | 'r';
+/** Every unit of both sides. */
+const allUnits = (p: IntakePlan) =>
+  (['g', 'r'] as const).flatMap((side) =>
+    Array.from({ length: p.units }, (_, unit) => ({ unit, side })),
+  );
+const eventIds = (p: IntakePlan, side: Side, u: number) =>
   ['imp', 'clk', 'buy', 'shp'].map((what) => `${p.prefix}-${side}${u}-${what}`);
-const orderId = (p: IntakePlan, side: 'g' | 'r', u: number) => `${p.prefix}-${side}o${u}`;
+const orderId = (p: IntakePlan, side: Side, u: number) => `${p.prefix}-${side}o${u}`;
 const unitsOfBatch = (p: IntakePlan, batch: number) =>
   Array.from({ length: p.unitsPerBatch }, (_, i) => batch * p.unitsPerBatch + i);
 
@@ -168,7 +177,7 @@ RETURN count(*) AS written`;
 
 function rawBatch(p: IntakePlan, batch: number) {
   return unitsOfBatch(p, batch).flatMap((u) => {
-    const { customerId, campaignId, sku, serial } = unitOf(p, u);
+    const { customerId, campaignId, sku, serial } = unitOf(p, u, 'r');
     const [imp, clk, buy, shp] = eventIds(p, 'r', u);
     const order = orderId(p, 'r', u);
     const channel = CHANNELS[u % CHANNELS.length];
@@ -237,7 +246,7 @@ async function seedIntake(graph: Graph, p: IntakePlan): Promise<void> {
       { ids },
     );
   }
-  const devices = Array.from({ length: p.units }, (_, u) => unitOf(p, u));
+  const devices = allUnits(p).map(({ unit, side }) => unitOf(p, unit, side));
   for (const rows of chunks(devices, 2_000)) {
     await graph.write(
       `UNWIND $rows AS row
@@ -252,7 +261,7 @@ async function seedIntake(graph: Graph, p: IntakePlan): Promise<void> {
      RETURN devices, campaigns`,
     { serials: devices.map((d) => d.serial), campaigns: p.campaignIds },
   );
-  if (counts?.devices !== p.units || counts.campaigns !== p.campaignIds.length) {
+  if (counts?.devices !== devices.length || counts.campaigns !== p.campaignIds.length) {
     throw new Error(`Seeding the intake data went wrong: ${JSON.stringify(counts)}`);
   }
 }
@@ -265,7 +274,7 @@ export async function runIntake(ctx: BenchContext): Promise<BenchSection> {
   const taskQueue = `${ctx.runId}-intake`;
   console.log(
     `[intake] ${measuredEvents} events per side in ${p.measuredBatches} batches of ${eventsPerBatch}, ` +
-      `${options.intakeConcurrency} in flight; seeding ${p.customerIds.length} customers and ${p.units} devices...`,
+      `${options.intakeConcurrency} in flight; seeding ${p.customerIds.length} customers and ${2 * p.units} devices...`,
   );
   const system = await startBenchSystem(config, { taskQueue });
   let failure: { error: unknown } | undefined;
@@ -395,13 +404,13 @@ export async function runIntake(ctx: BenchContext): Promise<BenchSection> {
     concurrency: options.intakeConcurrency,
     mixPerUnit: 'adImpression, adClick, purchase, shipmentUpdate',
     customers: p.customerIds.length,
-    devices: p.units,
+    devicesPerSide: p.units,
     models: p.skus.length,
     campaigns: p.campaignIds.length,
     rounds: results.gateway.length,
     warmupBatchesPerSide: p.warmupBatches,
   };
-  const dataText = `${measuredEvents} events/side, batches of ${eventsPerBatch}, ${p.customerIds.length} customers, ${p.units} devices`;
+  const dataText = `${measuredEvents} events/side, batches of ${eventsPerBatch}, ${p.customerIds.length} customers, ${p.units} devices/side`;
   return {
     name: 'intake',
     failures,
@@ -468,7 +477,7 @@ export async function runIntake(ctx: BenchContext): Promise<BenchSection> {
 /** Deletes everything this run's intake made, by exact keys and from them. */
 async function removeIntake(graph: Graph, p: IntakePlan): Promise<Record<string, number>> {
   const units = Array.from({ length: p.units }, (_, u) => u);
-  const serials = units.map((u) => unitOf(p, u).serial);
+  const serials = allUnits(p).map(({ unit, side }) => unitOf(p, unit, side).serial);
   const deleted = await deleteNodes(graph, [
     {
       name: 'touchpoints',

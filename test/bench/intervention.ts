@@ -26,7 +26,6 @@ import {
   num,
   printTable,
   recordAccepted,
-  seconds,
   sleep,
   terminateWorkflows,
   times,
@@ -188,7 +187,13 @@ function startBackground(
       try {
         await recordAccepted(
           gatewayUrl,
-          [{ eventId: `${serial}-h${n}`, occurredAt: isoFromNow(-1_000), telemetry: { serial, readings } }],
+          [
+            {
+              eventId: `${serial}-h${n}`,
+              occurredAt: isoFromNow(-1_000),
+              telemetry: { serial, readings },
+            },
+          ],
           AbortSignal.any([interrupt, AbortSignal.timeout(timeoutMs)]),
         );
         stats.batches++;
@@ -238,14 +243,23 @@ export async function runIntervention(ctx: BenchContext): Promise<BenchSection> 
     // Purchase, delivery and installation of every measured device, through the gateway:
     // real lifecycles, driven to SUPPORT by the worker.
     const setupStart = performance.now();
-    for (const group of chunks(p.serials.map((_, i) => i), 20)) {
+    for (const group of chunks(
+      p.serials.map((_, i) => i),
+      20,
+    )) {
       if (signal.aborted) throw new Error('Interrupted');
       setupStarted = Math.max(setupStarted, (group.at(-1) ?? 0) + 1);
-      await recordAccepted(system.gatewayUrl, group.flatMap((i) => setupEvents(p, i)), timeout());
+      await recordAccepted(
+        system.gatewayUrl,
+        group.flatMap((i) => setupEvents(p, i)),
+        timeout(),
+      );
     }
     await waitForStage(system.graph, p.serials, 'SUPPORT', 180_000, signal);
     setupSeconds = (performance.now() - setupStart) / 1000;
-    console.log(`[intervention] ${p.serials.length} devices in SUPPORT after ${setupSeconds.toFixed(1)} s.`);
+    console.log(
+      `[intervention] ${p.serials.length} devices in SUPPORT after ${setupSeconds.toFixed(1)} s.`,
+    );
 
     const measureOne = async (index: number, loaded: boolean): Promise<Measurement> => {
       const serial = p.serials[index] as string;
@@ -280,7 +294,12 @@ export async function runIntervention(ctx: BenchContext): Promise<BenchSection> 
     const readOnce = async (into: number[]) => {
       for (let i = 0; i < READ_SAMPLES && !signal.aborted; i++) {
         const started = performance.now();
-        await gql(system.gatewayUrl, DEVICE_INTERVENTIONS, { serial: p.backgroundSerials[0] }, timeout());
+        await gql(
+          system.gatewayUrl,
+          DEVICE_INTERVENTIONS,
+          { serial: p.backgroundSerials[0] },
+          timeout(),
+        );
         into.push(performance.now() - started);
       }
     };
@@ -291,7 +310,8 @@ export async function runIntervention(ctx: BenchContext): Promise<BenchSection> 
     let next = WARMUP_DEVICES;
     for (let round = 0; round < rounds && !signal.aborted; round++) {
       const count =
-        Math.floor(options.latencyDevices / rounds) + (round < options.latencyDevices % rounds ? 1 : 0);
+        Math.floor(options.latencyDevices / rounds) +
+        (round < options.latencyDevices % rounds ? 1 : 0);
       for (const loaded of round % 2 === 0 ? [false, true] : [true, false]) {
         if (performance.now() > phaseDeadline) throw new Error('--max-seconds reached');
         const load = loaded
@@ -351,12 +371,21 @@ export async function runIntervention(ctx: BenchContext): Promise<BenchSection> 
       options.startConcurrency,
       Math.max(60_000, workflowIds.length * 20),
     );
-    cleanup['deleted'] = await removeLatency(system.graph, p, backgroundState, options.backgroundBatch);
+    cleanup['deleted'] = await removeLatency(
+      system.graph,
+      p,
+      backgroundState,
+      options.backgroundBatch,
+    );
     cleanup['seconds'] = (performance.now() - started) / 1000;
-    console.log(`[intervention] removed the bench data and lifecycles: ${JSON.stringify(cleanup)}.`);
+    console.log(
+      `[intervention] removed the bench data and lifecycles: ${JSON.stringify(cleanup)}.`,
+    );
     const terminated = cleanup['workflows'] as { errors: number; errorSamples: string[] };
     if (terminated.errors) {
-      throw new Error(`Could not terminate ${terminated.errors} workflows: ${terminated.errorSamples[0]}`);
+      throw new Error(
+        `Could not terminate ${terminated.errors} workflows: ${terminated.errorSamples[0]}`,
+      );
     }
   } catch (error) {
     console.error(`[intervention] clean-up failed; every key starts with ${p.prefix}.`);
@@ -395,10 +424,15 @@ export async function runIntervention(ctx: BenchContext): Promise<BenchSection> 
     p99: latency.loaded.p99Ms / latency.unloaded.p99Ms,
   };
   const failures = [
-    ...(latency.unloaded.count < options.latencyDevices || latency.loaded.count < options.latencyDevices
-      ? [`intervention: measured ${latency.unloaded.count} unloaded and ${latency.loaded.count} loaded of ${options.latencyDevices} each`]
+    ...(latency.unloaded.count < options.latencyDevices ||
+    latency.loaded.count < options.latencyDevices
+      ? [
+          `intervention: measured ${latency.unloaded.count} unloaded and ${latency.loaded.count} loaded of ${options.latencyDevices} each`,
+        ]
       : []),
-    ...(bg.errors ? [`intervention background: ${bg.errors} failed batches, e.g. ${bg.samples[0]}`] : []),
+    ...(bg.errors
+      ? [`intervention background: ${bg.errors} failed batches, e.g. ${bg.samples[0]}`]
+      : []),
   ];
   const dataText = `${options.latencyDevices} devices/condition; background ${num(backgroundRate)} readings/s over ${p.backgroundSerials.length} devices`;
   const row = (d: Distribution) => `${num(d.p50Ms, 0)} / ${num(d.p99Ms, 0)} ms`;
@@ -429,7 +463,8 @@ export async function runIntervention(ctx: BenchContext): Promise<BenchSection> 
         'in alternating phases (unloaded, loaded; then loaded, unloaded; ...). Latency runs from ' +
         'sending the degrading batch (112 readings, 4 weeks, rising error rate) to the first ' +
         `gateway read of device{interventions{id}} that lists one, polled every ${POLL_MS} ms ` +
-        'after the batch was ACCEPTED. Reference: the round trip of that read alone.',
+        'after the batch was ACCEPTED. Reference: the round trip of that read alone. ' +
+        'Percentiles are nearest-rank: with 20 samples, p99 is the largest.',
       worker: worker
         ? { process: 'child (worker-child.ts)', runner: worker.runner, settings: worker.settings }
         : null,
@@ -452,7 +487,9 @@ export async function runIntervention(ctx: BenchContext): Promise<BenchSection> 
     },
     cleanup,
     print() {
-      console.log(`\nintervention: degrading telemetry until the intervention shows through the gateway (${dataText})`);
+      console.log(
+        `\nintervention: degrading telemetry until the intervention shows through the gateway (${dataText})`,
+      );
       const line = (name: string, d: Distribution) => [
         name,
         String(d.count),
@@ -538,7 +575,10 @@ async function removeLatency(
   background: BackgroundState,
   batch: number,
 ): Promise<Record<string, number>> {
-  const interventions = p.serials.flatMap((s) => [interventionWorkflowId(s, 1), interventionWorkflowId(s, 2)]);
+  const interventions = p.serials.flatMap((s) => [
+    interventionWorkflowId(s, 1),
+    interventionWorkflowId(s, 2),
+  ]);
   const backgroundReadings = [...background].flatMap(([serial, batches]) =>
     Array.from({ length: batches }, (_, n) => n).flatMap((n) =>
       Array.from({ length: batch }, (_, k) => `${serial}-h${n}-${k}`),

@@ -288,12 +288,16 @@ export async function deleteAnchored(
   return total;
 }
 
-/** Left-aligns the first column and right-aligns the figures. */
-export function printTable(headers: string[], rows: string[][], leftColumns = 1): void {
+/**
+ * Prints a table. `align` has one letter per column, `l` or `r`; by default the first column
+ * is left-aligned and the figures right-aligned.
+ */
+export function printTable(headers: string[], rows: string[][], align?: string): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const left = (i: number) => (align ? align[i] === 'l' : i === 0);
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i < leftColumns ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .map((c, i) => (left(i) ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
   console.log(line(headers));
@@ -339,6 +343,7 @@ export async function waitForStage(
     await sleep(Math.min(2_000, 200 + serials.length / 10), signal);
   }
   if (signal.aborted) throw new Error('Interrupted');
-  throw new Error(`Only ${reached} of ${serials.length} devices reached ${stage} within ${timeoutMs / 1000} s`);
+  throw new Error(
+    `Only ${reached} of ${serials.length} devices reached ${stage} within ${timeoutMs / 1000} s`,
+  );
 }
-

@@ -38,8 +38,9 @@ import { startWorkerProcess, type WorkerProcess, type WorkerSample } from './wor
 
 const WARMUP_LIFECYCLES = 20;
 const DEVICES_PER_CUSTOMER = 10;
-/** Samples per measurement point, a second apart; the median is reported. */
+/** Samples that must agree for a figure, a second apart; their median is reported. */
 const SAMPLES = 3;
+const SETTLE_SAMPLES = 30;
 
 interface MemoryPlan {
   prefix: string;
@@ -67,15 +68,34 @@ function plan(ctx: BenchContext): MemoryPlan {
 const ownerOf = (p: MemoryPlan, i: number) =>
   p.customerIds[Math.floor(i / DEVICES_PER_CUSTOMER) % p.customerIds.length] as string;
 
-/** The median sample by RSS, of `SAMPLES` taken a second apart. */
-async function settledSample(worker: WorkerProcess): Promise<WorkerSample> {
+/**
+ * RSS once it has settled: V8 and the allocator give memory back to the system a while after
+ * a collection, so a single sample right after a burst of work reads high. Samples a second
+ * apart (each after a full GC) until the last `SAMPLES` are within 1% (2 MB at least) of each
+ * other, for at most `SETTLE_SAMPLES`; the median of the last `SAMPLES` is the figure.
+ */
+async function settledSample(
+  worker: WorkerProcess,
+  signal: AbortSignal,
+): Promise<WorkerSample & { settled: boolean; samplesTaken: number }> {
   const samples: WorkerSample[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
-    if (i > 0) await sleep(1_000);
+  let settled = false;
+  for (let i = 0; i < SETTLE_SAMPLES && !signal.aborted; i++) {
+    if (i > 0) await sleep(1_000, signal);
     samples.push(await worker.sample());
+    const rss = samples.slice(-SAMPLES).map((s) => s.rssMB);
+    if (
+      rss.length === SAMPLES &&
+      Math.max(...rss) - Math.min(...rss) <= Math.max(2, Math.max(...rss) / 100)
+    ) {
+      settled = true;
+      break;
+    }
   }
-  samples.sort((a, b) => a.rssMB - b.rssMB);
-  return samples[Math.floor(samples.length / 2)] as WorkerSample;
+  const last = samples.slice(-SAMPLES).sort((a, b) => a.rssMB - b.rssMB);
+  const median = last[Math.floor(last.length / 2)];
+  if (!median) throw new Error('No memory sample was taken');
+  return { ...median, settled, samplesTaken: samples.length };
 }
 
 interface ProgressPoint {
@@ -91,17 +111,21 @@ export async function runMemory(ctx: BenchContext): Promise<BenchSection> {
   const p = plan(ctx);
   const n = p.serials.length;
   const taskQueue = `${ctx.runId}-memory`;
-  console.log(`[memory] ${n} lifecycles; seeding ${n + WARMUP_LIFECYCLES} devices and starting the worker process...`);
+  console.log(
+    `[memory] ${n} lifecycles; seeding ${n + WARMUP_LIFECYCLES} devices and starting the worker process...`,
+  );
   // Only for its Temporal client and graph: no request goes through its gateway here.
   const system = await startBenchSystem(config, { taskQueue });
   const lifecycle = createLifecycleGateway(system.client, taskQueue);
   let worker: WorkerProcess | undefined;
   let failure: { error: unknown } | undefined;
-  let baseline: WorkerSample | undefined;
-  let loaded: WorkerSample | undefined;
+  let baseline: Awaited<ReturnType<typeof settledSample>> | undefined;
+  let loaded: Awaited<ReturnType<typeof settledSample>> | undefined;
   const progress: ProgressPoint[] = [];
   const timings: Record<string, number> = {};
   let started = 0;
+  /** Lifecycles a signalWithStart was sent for (answered or not): the ones to terminate. */
+  let attempted = 0;
   const cleanup: Record<string, unknown> = {};
   try {
     const seedStart = performance.now();
@@ -125,12 +149,14 @@ export async function runMemory(ctx: BenchContext): Promise<BenchSection> {
         customerId: ownerOf(p, n + i),
         orderId: `${p.prefix}-wo${i}`,
       });
-      await system.client.workflow.getHandle(deviceLifecycleWorkflowId(serial)).signal(deviceEventSignal, {
-        eventId: `${p.prefix}-wret${i}`,
-        serial,
-        occurredAt: isoFromNow(-30_000),
-        type: 'RETIRED',
-      });
+      await system.client.workflow
+        .getHandle(deviceLifecycleWorkflowId(serial))
+        .signal(deviceEventSignal, {
+          eventId: `${p.prefix}-wret${i}`,
+          serial,
+          occurredAt: isoFromNow(-30_000),
+          type: 'RETIRED',
+        });
     }).then((r) => {
       if (r.errors) throw new Error(`Warm-up failed: ${r.errorSamples[0]}`);
     });
@@ -139,8 +165,7 @@ export async function runMemory(ctx: BenchContext): Promise<BenchSection> {
     for (let i = 0; i < 30 && (await worker.sample()).cachedWorkflows > 0; i++) {
       await sleep(1_000, signal);
     }
-    await sleep(2_000, signal);
-    baseline = await settledSample(worker);
+    baseline = await settledSample(worker, signal);
     console.log(
       `[memory] baseline: ${num(baseline.rssMB)} MB RSS with 0 live lifecycles (${baseline.cachedWorkflows} cached). ` +
         `Starting ${n} lifecycles, ${options.startConcurrency} at a time...`,
@@ -181,6 +206,7 @@ export async function runMemory(ctx: BenchContext): Promise<BenchSection> {
         options.startConcurrency,
         deadline,
         async (i) => {
+          attempted = Math.max(attempted, i + 1);
           await lifecycle.sendDeviceEvent({
             eventId: `${p.prefix}-buy${i}`,
             serial: p.serials[i] as string,
@@ -216,9 +242,10 @@ export async function runMemory(ctx: BenchContext): Promise<BenchSection> {
       stopWatching.abort();
       await watcher;
     }
-    await sleep(3_000, signal);
-    loaded = await settledSample(worker);
-    console.log(`[memory] with ${n} live lifecycles: ${num(loaded.rssMB)} MB RSS (${loaded.cachedWorkflows} cached).`);
+    loaded = await settledSample(worker, signal);
+    console.log(
+      `[memory] with ${n} live lifecycles: ${num(loaded.rssMB)} MB RSS (${loaded.cachedWorkflows} cached).`,
+    );
   } catch (error) {
     failure = { error };
   }
@@ -226,8 +253,8 @@ export async function runMemory(ctx: BenchContext): Promise<BenchSection> {
   try {
     const stopStart = performance.now();
     await worker?.stop();
-    const ids = [...p.warmupSerials, ...p.serials.slice(0, Math.max(started, 0) + options.startConcurrency)].map(
-      (s) => deviceLifecycleWorkflowId(s),
+    const ids = [...p.warmupSerials, ...p.serials.slice(0, attempted)].map((s) =>
+      deviceLifecycleWorkflowId(s),
     );
     cleanup['workflows'] = await terminateWorkflows(
       system.client,
@@ -236,15 +263,24 @@ export async function runMemory(ctx: BenchContext): Promise<BenchSection> {
       Math.max(120_000, ids.length * 30),
     );
     cleanup['deleted'] = await deleteNodes(system.graph, [
-      { name: 'devices', label: 'Device', key: 'serial', values: [...p.warmupSerials, ...p.serials] },
+      {
+        name: 'devices',
+        label: 'Device',
+        key: 'serial',
+        values: [...p.warmupSerials, ...p.serials],
+      },
       { name: 'customers', label: 'Customer', key: 'id', values: p.customerIds },
       { name: 'models', label: 'ProductModel', key: 'sku', values: [p.sku] },
     ]);
     cleanup['seconds'] = (performance.now() - stopStart) / 1000;
-    console.log(`[memory] stopped the worker, removed the lifecycles and data: ${JSON.stringify(cleanup)}.`);
+    console.log(
+      `[memory] stopped the worker, removed the lifecycles and data: ${JSON.stringify(cleanup)}.`,
+    );
     const terminated = cleanup['workflows'] as { errors: number; errorSamples: string[] };
     if (terminated.errors) {
-      throw new Error(`Could not terminate ${terminated.errors} workflows: ${terminated.errorSamples[0]}`);
+      throw new Error(
+        `Could not terminate ${terminated.errors} workflows: ${terminated.errorSamples[0]}`,
+      );
     }
   } catch (error) {
     console.error(`[memory] clean-up failed; every key starts with ${p.prefix}.`);
@@ -260,6 +296,8 @@ export async function runMemory(ctx: BenchContext): Promise<BenchSection> {
 
   const growthMB = loaded.rssMB - baseline.rssMB;
   const perThousand = growthMB / (n / 1000);
+  // Beyond maxCachedWorkflows the SDK evicts: the growth is that of the cached ones.
+  const perThousandCached = growthMB / (Math.max(1, loaded.cachedWorkflows) / 1000);
   const cap = worker.settings.maxCachedWorkflows;
   const dataText = `${n} lifecycles (PURCHASED), maxCachedWorkflows ${cap}`;
   return {
@@ -279,11 +317,17 @@ export async function runMemory(ctx: BenchContext): Promise<BenchSection> {
       baseline:
         'RSS (VmRSS from /proc/<pid>/status) of the same worker process with 0 live lifecycles, ' +
         `after start-up and ${WARMUP_LIFECYCLES} warm-up lifecycles run to their end; each ` +
-        `figure the median of ${SAMPLES} samples a second apart, taken after a full GC.`,
-      worker: { process: 'child (worker-child.ts)', pid: worker.pid, runner: worker.runner, settings: worker.settings },
+        `figure the median of the first ${SAMPLES} consecutive samples (a second apart, each ` +
+        `after a full GC) within 1% of each other (settled: false if none within ${SETTLE_SAMPLES}).`,
+      worker: {
+        process: 'child (worker-child.ts)',
+        pid: worker.pid,
+        runner: worker.runner,
+        settings: worker.settings,
+      },
       maxCachedWorkflowsNote:
         'SDK default with reuseV8Context (the default): max(floor((heap limit MB − 200) × 600 ÷ 1024), 10); ' +
-        'the heap limit is V8\'s default for this machine, so it differs between machines. At most ' +
+        "the heap limit is V8's default for this machine, so it differs between machines. At most " +
         'that many workflows stay in memory; the rest are evicted (LRU) and replayed from history ' +
         'on their next task. Set it with createLifecycleWorker({ options: { maxCachedWorkflows } }).',
       lifecycles: n,
@@ -291,13 +335,16 @@ export async function runMemory(ctx: BenchContext): Promise<BenchSection> {
       loadedSample: loaded,
       growthMB,
       mbPer1000Lifecycles: perThousand,
+      mbPer1000CachedWorkflows: perThousandCached,
       ratio: loaded.rssMB / baseline.rssMB,
       timings,
       progress,
     },
     cleanup,
     print() {
-      console.log(`\nmemory: the lifecycle worker (child process) with ${n} live device lifecycles`);
+      console.log(
+        `\nmemory: the lifecycle worker (child process) with ${n} live device lifecycles`,
+      );
       printTable(
         ['worker', 'RSS MB', 'peak RSS MB', 'heap used MB', 'external MB', 'cached workflows'],
         [
@@ -316,16 +363,24 @@ export async function runMemory(ctx: BenchContext): Promise<BenchSection> {
         }),
       );
       console.log(
-        `growth ${num(growthMB)} MB = ${num(perThousand, 2)} MB per 1,000 lifecycles; ` +
+        `growth ${num(growthMB)} MB = ${num(perThousand, 2)} MB per 1,000 live lifecycles ` +
+          `(${num(perThousandCached, 2)} MB per 1,000 cached workflows); ` +
           `${times(loaded.rssMB / baseline.rssMB)} the baseline. maxCachedWorkflows ${cap} ` +
           `(SDK default for a ${num(worker.settings.heapSizeLimitMB, 0)} MB heap limit).` +
+          (baseline.settled && loaded.settled
+            ? ''
+            : `\nRSS had not settled within ${SETTLE_SAMPLES} s for ${baseline.settled ? 'the loaded' : 'the baseline'} figure.`) +
           `\nstarted in ${num(timings['startSeconds'] ?? NaN)} s, all processed after ${num(timings['allProcessedSeconds'] ?? NaN)} s.`,
       );
     },
   };
 }
 
-async function countStage(graph: Graph, serials: readonly string[], stage: string): Promise<number> {
+async function countStage(
+  graph: Graph,
+  serials: readonly string[],
+  stage: string,
+): Promise<number> {
   let total = 0;
   for (const part of chunks(serials, 10_000)) {
     const [row] = await graph.read<{ n: number }>(

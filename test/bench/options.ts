@@ -81,11 +81,11 @@ const INTEGER_OPTIONS = {
   'timeout-ms': { default: 10_000, min: 100, max: 120_000 },
   'max-seconds': { default: 900, min: 1, max: 3_600 },
   'lifecycle-rounds': { default: 3, min: 1, max: 20 },
-  'intake-events': { default: 3_000, min: 4, max: 200_000 },
+  'intake-events': { default: 2_000, min: 4, max: 200_000 },
   'intake-batch': { default: 100, min: 4, max: 500 },
   'intake-concurrency': { default: 4, min: 1, max: 64 },
   'intake-customers': { default: 300, min: 1, max: 100_000 },
-  'telemetry-readings': { default: 100_000, min: 1, max: 5_000_000 },
+  'telemetry-readings': { default: 60_000, min: 1, max: 5_000_000 },
   'telemetry-batch': { default: 500, min: 1, max: 1_000 },
   'telemetry-devices': { default: 100, min: 1, max: 100_000 },
   'telemetry-concurrency': { default: 4, min: 1, max: 64 },
@@ -117,11 +117,11 @@ export const USAGE = `Usage: npm run bench -- [options]
 
  intake and telemetry: the gateway against a raw batched write of the same data
   --lifecycle-rounds N      gateway and raw take turns N times (default 3)
-  --intake-events N         events through recordEvents, and as many raw (default 3000)
+  --intake-events N         events through recordEvents, and as many raw (default 2000)
   --intake-batch N          events per batch and per raw statement (default 100)
   --intake-concurrency N    batches in flight (default 4)
   --intake-customers N      customers the events are spread over (default 300)
-  --telemetry-readings N    readings through the gateway, and as many raw (default 100000)
+  --telemetry-readings N    readings through the gateway, and as many raw (default 60000)
   --telemetry-batch N       readings per telemetry event and per raw statement (default 500)
   --telemetry-devices N     devices the readings are spread over (default 100)
   --telemetry-concurrency N requests (or statements) in flight (default 4)

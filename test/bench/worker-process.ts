@@ -12,6 +12,7 @@ import type { FromWorker, ToWorker } from './worker-child';
 const ROOT = path.resolve(__dirname, '..', '..');
 const SOURCE = path.join(ROOT, 'test', 'bench', 'worker-child.ts');
 const COMPILED = path.join(ROOT, 'test', 'dist', 'bench', 'worker-child.js');
+const BUILD_INFO = path.join(ROOT, 'test', 'dist', 'tsconfig.tsbuildinfo');
 const MB = 1024 * 1024;
 
 export interface WorkerSample {
@@ -50,11 +51,14 @@ function procMemory(pid: number): { rssMB: number; peakRssMB: number } {
 }
 
 /**
- * The compiled entry when it is at least as new as its source (`npm run bench` builds first),
- * else the source through tsx's loader: its module hooks add a few MB to every figure alike.
+ * The compiled entry when a build ran after the source last changed (`npm run bench` builds
+ * first; tsc -b leaves an unchanged output alone but rewrites its build info), else the source
+ * through tsx's loader, whose module hooks add a few MB to every figure alike.
  */
 function entry(): { file: string; execArgv: string[]; runner: 'compiled' | 'tsx' } {
-  if (existsSync(COMPILED) && statSync(COMPILED).mtimeMs >= statSync(SOURCE).mtimeMs) {
+  const mtime = (file: string) => (existsSync(file) ? statSync(file).mtimeMs : -Infinity);
+  const built = Math.max(mtime(COMPILED), mtime(BUILD_INFO));
+  if (existsSync(COMPILED) && built >= mtime(SOURCE)) {
     return { file: COMPILED, execArgv: ['--expose-gc'], runner: 'compiled' };
   }
   const loader = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -123,19 +127,22 @@ export async function startWorkerProcess(
     runner,
     stop,
     async sample() {
-      if (exited || !child.connected) throw new Error(`The worker process exited (${JSON.stringify(exited)})`);
+      if (exited || !child.connected)
+        throw new Error(`The worker process exited (${JSON.stringify(exited)})`);
       const id = nextId++;
-      const reply = await new Promise<Extract<FromWorker, { type: 'sample' }>>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          pending.delete(id);
-          reject(new Error('The worker process did not answer within 30 s'));
-        }, 30_000);
-        pending.set(id, (message) => {
-          clearTimeout(timer);
-          resolve(message);
-        });
-        child.send({ type: 'sample', id } satisfies ToWorker);
-      });
+      const reply = await new Promise<Extract<FromWorker, { type: 'sample' }>>(
+        (resolve, reject) => {
+          const timer = setTimeout(() => {
+            pending.delete(id);
+            reject(new Error('The worker process did not answer within 30 s'));
+          }, 30_000);
+          pending.set(id, (message) => {
+            clearTimeout(timer);
+            resolve(message);
+          });
+          child.send({ type: 'sample', id } satisfies ToWorker);
+        },
+      );
       return {
         ...procMemory(pid),
         heapUsedMB: reply.memory.heapUsed / MB,

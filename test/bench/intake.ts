@@ -340,6 +340,8 @@ export async function runIntake(ctx: BenchContext): Promise<BenchSection> {
 
   // Clean-up, whatever happened: the lifecycles the accepted events started, then every node.
   try {
+    // Requests given up on (a timeout, Ctrl-C) still run in the servers: let them end first.
+    cleanup['requestsStillInFlight'] = await system.drain(120_000);
     const units = Array.from(
       { length: Math.min(p.units, sentGatewayBatches * p.unitsPerBatch) },
       (_, u) => unitOf(p, u),
@@ -358,6 +360,11 @@ export async function runIntake(ctx: BenchContext): Promise<BenchSection> {
     cleanup['workflowsSeconds'] = (performance.now() - started) / 1000;
     cleanup['deleted'] = await removeIntake(system.graph, p);
     console.log(`[intake] removed the bench data and lifecycles: ${JSON.stringify(cleanup)}.`);
+    if (cleanup['requestsStillInFlight']) {
+      throw new Error(
+        `${String(cleanup['requestsStillInFlight'])} requests were still running at clean-up`,
+      );
+    }
     const terminated = cleanup['workflows'] as { errors: number; errorSamples: string[] };
     if (terminated.errors) {
       throw new Error(

@@ -357,6 +357,8 @@ export async function runIntervention(ctx: BenchContext): Promise<BenchSection> 
 
   // Clean-up: stop the worker, terminate every lifecycle and intervention, delete the data.
   try {
+    // Requests given up on (a timeout, Ctrl-C) still run in the servers: let them end first.
+    cleanup['requestsStillInFlight'] = await system.drain(120_000);
     const started = performance.now();
     await worker?.stop();
     const reached = p.serials.slice(0, setupStarted);
@@ -381,6 +383,11 @@ export async function runIntervention(ctx: BenchContext): Promise<BenchSection> 
     console.log(
       `[intervention] removed the bench data and lifecycles: ${JSON.stringify(cleanup)}.`,
     );
+    if (cleanup['requestsStillInFlight']) {
+      throw new Error(
+        `${String(cleanup['requestsStillInFlight'])} requests were still running at clean-up`,
+      );
+    }
     const terminated = cleanup['workflows'] as { errors: number; errorSamples: string[] };
     if (terminated.errors) {
       throw new Error(

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pino, { type Logger } from 'pino';
@@ -31,6 +31,13 @@ export interface BenchSystem {
   client: Client;
   /** The task queue lifecycles started through this system run on. */
   taskQueue: string;
+  /**
+   * Waits until no request is being handled by the gateway or a subgraph, at most `timeoutMs`;
+   * resolves how many still are (0 when drained). A request whose client gave up (a timeout,
+   * Ctrl-C) goes on in the server: a recordEvents batch keeps writing and signalling until it
+   * ends, so clean-up must wait for it, or it would recreate what was just removed.
+   */
+  drain(timeoutMs: number): Promise<number>;
   /** Closes every server, the Temporal connection and the Neo4j driver, also after a failure. */
   stop(): Promise<void>;
 }
@@ -56,7 +63,31 @@ async function withoutSignalHandlers<T>(start: () => Promise<T>): Promise<T> {
   }
 }
 
-type Built = Promise<{ app: Parameters<typeof listen>[0]; apollo: { stop(): Promise<void> } }>;
+type App = Parameters<typeof listen>[0];
+type Built = Promise<{ app: App; apollo: { stop(): Promise<void> } }>;
+
+/**
+ * The same app, counting the requests whose handler has not yet ended its response; the
+ * response's end is the handler's, whether or not the client is still there to read it.
+ */
+function countingInFlight(app: App, inFlight: { count: number }): App {
+  return new Proxy(app, {
+    apply(target, thisArg, args: unknown[]) {
+      const response = args[1] as ServerResponse;
+      inFlight.count++;
+      let ended = false;
+      const end = response.end.bind(response) as (...endArgs: unknown[]) => ServerResponse;
+      response.end = ((...endArgs: unknown[]) => {
+        if (!ended) {
+          ended = true;
+          inFlight.count--;
+        }
+        return end(...endArgs);
+      }) as ServerResponse['end'];
+      return Reflect.apply(target, thisArg, args) as unknown;
+    },
+  });
+}
 
 export interface BenchSystemOptions {
   /** The lifecycles' task queue; the configured one if absent. */
@@ -72,6 +103,14 @@ export async function startBenchSystem(
   const driver = createDriver(config.neo4j);
   const graph = createGraph(driver, config.neo4j.database);
   const stops: Array<() => Promise<void>> = [() => driver.close()];
+  const inFlight = { count: 0 };
+  const drain = async (timeoutMs: number) => {
+    const deadline = performance.now() + timeoutMs;
+    while (inFlight.count > 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return inFlight.count;
+  };
   const stop = async () => {
     // Reverse order: servers before the connections they use. Keep going past a failure.
     const failures: unknown[] = [];
@@ -85,7 +124,7 @@ export async function startBenchSystem(
     const serve = async (build: () => Built) => {
       const { app, apollo } = await withoutSignalHandlers(build);
       stops.push(() => apollo.stop());
-      const server = await listen(app, '127.0.0.1', 0);
+      const server = await listen(countingInFlight(app, inFlight), '127.0.0.1', 0);
       stops.push(server.close);
       return `${server.url}/graphql`;
     };
@@ -98,7 +137,7 @@ export async function startBenchSystem(
     const gatewayUrl = await serve(() =>
       createGateway({ config: { ...config.gateway, subgraphUrls }, logger }),
     );
-    return { graph, gatewayUrl, subgraphUrls, logger, client, taskQueue, stop };
+    return { graph, gatewayUrl, subgraphUrls, logger, client, taskQueue, drain, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

@@ -179,7 +179,14 @@ export async function runTelemetry(ctx: BenchContext): Promise<BenchSection> {
   }
 
   try {
+    // Requests given up on (a timeout, Ctrl-C) still run in the servers: let them end first.
+    cleanup['requestsStillInFlight'] = await system.drain(120_000);
     cleanup['deleted'] = await removeTelemetry(system.graph, p, sentEvents);
+    if (cleanup['requestsStillInFlight']) {
+      throw new Error(
+        `${String(cleanup['requestsStillInFlight'])} requests were still running at clean-up`,
+      );
+    }
     console.log(`[telemetry] removed the bench data: ${JSON.stringify(cleanup['deleted'])}.`);
   } catch (error) {
     console.error(`[telemetry] clean-up failed; every key starts with ${p.prefix}.`);

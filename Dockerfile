@@ -14,6 +14,7 @@ COPY packages/neo4j/package.json packages/neo4j/
 COPY packages/server-kit/package.json packages/server-kit/
 COPY packages/test-kit/package.json packages/test-kit/
 COPY packages/customer-value/package.json packages/customer-value/
+COPY packages/identity/package.json packages/identity/
 COPY subgraphs/products/package.json subgraphs/products/
 COPY subgraphs/customers/package.json subgraphs/customers/
 COPY subgraphs/campaigns/package.json subgraphs/campaigns/

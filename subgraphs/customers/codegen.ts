@@ -7,5 +7,7 @@ export default subgraphCodegen({
     Consent: '../consents/consent-repository#ConsentRecord',
     Touchpoint: '../timeline/timeline-repository#TouchpointRecord',
     CustomerValue: '../value/value-repository#CustomerValueRecord',
+    CustomerMerge: '@experience-graph/identity#MergeRecord',
+    Identity: '@experience-graph/identity#IdentityRecord',
   },
 });

@@ -76,7 +76,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   };
   const lifecycle = createLifecycleGateway(client, taskQueue, options.timers);
   const subgraphUrls = {
-    products: await serve(createProductsSubgraph({ graph, lifecycle, logger })),
+    products: await serve(
+      createProductsSubgraph({ graph, lifecycle, logger, identity: config.identity }),
+    ),
     customers: await serve(createCustomersSubgraph({ graph, value: config.value, logger })),
     campaigns: await serve(createCampaignsSubgraph({ graph, logger })),
   };

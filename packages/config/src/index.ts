@@ -112,6 +112,12 @@ export const envSchema = z.object({
     .max(1, 'must be at most 1')
     .default(0.5),
   REFERRAL_MAX_HOPS: z.coerce.number().int().min(1).max(50).default(10),
+  IDENTITY_SHARED_THRESHOLD: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(2, 'must be at least 2 (one person alone never shares an identifier)')
+    .max(1000, 'must be at most 1000')
+    .default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -148,6 +154,12 @@ export interface GatewayConfig extends ListenConfig {
   clients: ApiClient[];
 }
 
+/** How identifiers resolve to people. */
+export interface IdentityConfig {
+  /** An identifier seen with this many distinct people is shared: never merged on, never resolved alone. */
+  sharedThreshold: number;
+}
+
 /** How a customer's value counts what their recommendations brought. */
 export interface ValueConfig {
   /** Each hop of a referral chain counts this much of the next: 0.5 halves it per hop. */
@@ -159,6 +171,7 @@ export interface ValueConfig {
 export interface Config {
   neo4j: Neo4jConfig;
   value: ValueConfig;
+  identity: IdentityConfig;
   temporal: TemporalConfig;
   subgraphs: Record<SubgraphName, ListenConfig>;
   gateway: GatewayConfig;
@@ -234,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       clients: e.GATEWAY_API_KEYS,
     },
     value: { referralDiscount: e.REFERRAL_DISCOUNT, referralMaxHops: e.REFERRAL_MAX_HOPS },
+    identity: { sharedThreshold: e.IDENTITY_SHARED_THRESHOLD },
     logLevel: e.LOG_LEVEL,
   };
 }

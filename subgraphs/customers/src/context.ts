@@ -1,5 +1,7 @@
 import type { ValueConfig } from '@experience-graph/config';
+import { createIdentityRepository, type IdentityRepository } from '@experience-graph/identity';
 import type { Graph } from '@experience-graph/neo4j';
+import { createIdentityLoaders, type IdentityLoaders } from './identity/resolvers';
 import { createValueLoaders, type ValueLoaders } from './value/resolvers';
 import { createValueRepository } from './value/value-repository';
 import { createConsentRepository, type ConsentRepository } from './consents/consent-repository';
@@ -23,6 +25,8 @@ export interface CustomersContext {
   consentLoaders: ConsentLoaders;
   timelineLoaders: TimelineLoaders;
   valueLoaders: ValueLoaders;
+  identity: IdentityRepository;
+  identityLoaders: IdentityLoaders;
 }
 
 export function createContextFactory(deps: CustomersDependencies): () => CustomersContext {
@@ -30,6 +34,7 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
   const consents = createConsentRepository(deps.graph);
   const timeline = createTimelineRepository(deps.graph);
   const value = createValueRepository(deps.graph, deps.value);
+  const identity = createIdentityRepository(deps.graph);
   return () => ({
     customers,
     loaders: createCustomerLoaders(customers),
@@ -37,5 +42,7 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
     consentLoaders: createConsentLoaders(consents),
     timelineLoaders: createTimelineLoaders(timeline),
     valueLoaders: createValueLoaders(value),
+    identity,
+    identityLoaders: createIdentityLoaders(identity),
   });
 }

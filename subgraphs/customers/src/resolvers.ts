@@ -1,18 +1,25 @@
 import type { Resolvers } from './__generated__/resolvers-types';
 import { consentResolvers } from './consents/resolvers';
 import { customerResolvers } from './customers/resolvers';
+import { identityResolvers } from './identity/resolvers';
 import { timelineResolvers } from './timeline/resolvers';
 import { valueResolvers } from './value/resolvers';
 
 /** Every module's resolvers, merged into the subgraph's map. */
 export const resolvers: Resolvers = {
   ...customerResolvers,
-  Mutation: { ...customerResolvers.Mutation, ...consentResolvers.Mutation },
+  Query: { ...customerResolvers.Query, ...identityResolvers.Query },
+  Mutation: {
+    ...customerResolvers.Mutation,
+    ...consentResolvers.Mutation,
+    ...identityResolvers.Mutation,
+  },
   Touchpoint: timelineResolvers.Touchpoint,
   Customer: {
     ...customerResolvers.Customer,
     ...consentResolvers.Customer,
     ...timelineResolvers.Customer,
     ...valueResolvers.Customer,
+    ...identityResolvers.Customer,
   },
 };

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { IdentityConfig } from '@experience-graph/config';
+import { createIdentityService } from '@experience-graph/identity';
 import type { Graph } from '@experience-graph/neo4j';
 import type { LifecycleGateway } from '@experience-graph/workflows';
 import { createDeviceLoaders, type DeviceLoaders } from './devices/device-loaders';
@@ -18,6 +20,7 @@ import { createExperienceLoaders, type ExperienceLoaders } from './experience/re
 export interface ProductsDependencies {
   graph: Graph;
   lifecycle: LifecycleGateway;
+  identity: IdentityConfig;
   logger: Logger;
 }
 
@@ -41,6 +44,7 @@ export function createContextFactory(deps: ProductsDependencies): () => Products
     events: createEventRepository(deps.graph),
     telemetry: createTelemetryIntake({ graph: deps.graph, lifecycle: deps.lifecycle }),
     lifecycle: deps.lifecycle,
+    identity: createIdentityService(deps.graph, deps.identity),
     logger: deps.logger,
   });
   return () => ({

@@ -16,6 +16,7 @@ runService(logger, async () => {
   const { app, apollo } = await createProductsSubgraph({
     graph: createGraph(driver, config.neo4j.database),
     lifecycle: createLifecycleGateway(client, config.temporal.taskQueue),
+    identity: config.identity,
     logger,
   });
   const { host, port } = config.subgraphs.products;

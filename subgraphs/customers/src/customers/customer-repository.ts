@@ -13,11 +13,16 @@ const CUSTOMER_FIELDS = 'c { .id, .displayName, createdAt: toString(c.createdAt)
 export function createCustomerRepository(graph: Graph) {
   return {
     async customersById(ids: readonly string[]): Promise<Map<string, CustomerRecord>> {
-      const rows = await graph.read<{ customer: CustomerRecord }>(
-        `MATCH (c:Customer) WHERE c.id IN $ids RETURN ${CUSTOMER_FIELDS} AS customer`,
+      // The id of a person merged into another names the survivor (see the identity package).
+      const rows = await graph.read<{ id: string; customer: CustomerRecord }>(
+        `UNWIND $ids AS id
+         OPTIONAL MATCH (own:Customer {id: id})
+         OPTIONAL MATCH (:MergedCustomer {id: id})-[:MERGED_INTO*1..]->(survivor:Customer)
+         WITH id, coalesce(own, survivor) AS c WHERE c IS NOT NULL
+         RETURN id, ${CUSTOMER_FIELDS} AS customer`,
         { ids },
       );
-      return new Map(rows.map(({ customer }) => [customer.id, customer]));
+      return new Map(rows.map(({ id, customer }) => [id, customer]));
     },
 
     /** The owner of each device that has one. */
@@ -32,7 +37,9 @@ export function createCustomerRepository(graph: Graph) {
 
     async upsertCustomer(input: { id: string; displayName: string }): Promise<CustomerRecord> {
       const [row] = await graph.write<{ customer: CustomerRecord }>(
-        `MERGE (c:Customer {id: $id})
+        `OPTIONAL MATCH (:MergedCustomer {id: $id})-[:MERGED_INTO*1..]->(survivor:Customer)
+         WITH coalesce(survivor.id, $id) AS id
+         MERGE (c:Customer {id: id})
            ON CREATE SET c.createdAt = datetime()
          SET c.displayName = $displayName
          RETURN ${CUSTOMER_FIELDS} AS customer`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIdentifiers, type Identifier } from '@experience-graph/identity';
 import { businessKey, pastDateTime, text, latitude, longitude } from '@experience-graph/server-kit';
 
 /** The most events one batch may carry: bounded work per request. */
@@ -10,20 +11,26 @@ const anyDateTime = z.iso
   .datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone' })
   .transform((value) => new Date(value).toISOString());
 
-const adTouch = z.object({ customerId: businessKey, campaignId: businessKey });
+/**
+ * The person an event is about: optional where the event's `identifiers` may name them instead
+ * (see the identity package).
+ */
+const personKey = businessKey.nullish().transform((v) => v ?? null);
+
+const adTouch = z.object({ customerId: personKey, campaignId: businessKey });
 
 /** Each payload field of `LifecycleEventInput`, its schema and the kind of event it makes. */
 const PAYLOADS = {
   adImpression: adTouch,
   adClick: adTouch,
   storeProximity: z.object({
-    customerId: businessKey,
+    customerId: personKey,
     sku: businessKey,
     latitude,
     longitude,
   }),
   purchase: z.object({
-    customerId: businessKey,
+    customerId: personKey,
     serial: businessKey,
     orderId: businessKey,
     storeId: businessKey.nullish().transform((v) => v ?? null),
@@ -57,7 +64,7 @@ const PAYLOADS = {
   }),
   optOut: z
     .object({
-      customerId: businessKey,
+      customerId: personKey,
       serial: businessKey.nullish().transform((v) => v ?? null),
       sku: businessKey.nullish().transform((v) => v ?? null),
     })
@@ -95,21 +102,66 @@ const PAYLOADS = {
       message: 'a customer cannot refer themselves',
       path: ['referredId'],
     }),
+  // Sign-up, login, cookie sync: who this is, by their identifiers (at least one).
+  identify: z.object({
+    customerId: personKey,
+    displayName: text(200)
+      .nullish()
+      .transform((v) => v ?? null),
+  }),
 } as const;
 
 type Payloads = typeof PAYLOADS;
 export type PayloadField = keyof Payloads;
 export const PAYLOAD_FIELDS = Object.keys(PAYLOADS) as PayloadField[];
 
-/** A validated event: its payload field says what happened, `data` the details. */
-export type IntakeEvent = {
+/** A payload's data once its person is known: `customerId` is no longer optional. */
+type Named<T> = T extends { customerId: string | null }
+  ? Omit<T, 'customerId'> & { customerId: string }
+  : T;
+
+/**
+ * A validated event as sent: its payload field says what happened, `data` the details,
+ * `identifiers` (normalised) who it is about where `customerId` is not given.
+ */
+export type ParsedEvent = {
   [F in PayloadField]: {
     eventId: string;
     occurredAt: string;
     field: F;
     data: z.output<Payloads[F]>;
+    identifiers: Identifier[];
   };
 }[PayloadField];
+
+/** A validated event whose person is resolved: what the rules decide on. */
+export type IntakeEvent = {
+  [F in PayloadField]: {
+    eventId: string;
+    occurredAt: string;
+    field: F;
+    data: Named<z.output<Payloads[F]>>;
+    identifiers: Identifier[];
+  };
+}[PayloadField];
+
+/** Whether a payload names a person by `customerId` (and so may name them by identifiers). */
+export function namesPerson(field: PayloadField): boolean {
+  const schema = PAYLOADS[field] as unknown as { shape?: Record<string, unknown> };
+  return schema.shape !== undefined && 'customerId' in schema.shape;
+}
+
+/**
+ * The event with its person resolved to `customerId` (by default the one it names; an event
+ * naming nobody is a programming error here, since the parser refuses it).
+ */
+export function namePerson(event: ParsedEvent, customerId?: string): IntakeEvent {
+  if (!namesPerson(event.field)) return event as IntakeEvent;
+  const data = event.data as { customerId?: string | null };
+  const id = customerId ?? data.customerId;
+  if (typeof id !== 'string') throw new Error(`Event ${event.eventId} names no person`);
+  return { ...event, data: { ...event.data, customerId: id } } as IntakeEvent;
+}
 
 export interface InputProblem {
   message: string;
@@ -131,7 +183,7 @@ export function createEventParser(now: () => number = Date.now) {
   const header = z.object({ eventId: businessKey, occurredAt: pastDateTime(now) });
   return (
     raw: Record<string, unknown>,
-  ): { ok: true; event: IntakeEvent } | { ok: false; problem: InputProblem } => {
+  ): { ok: true; event: ParsedEvent } | { ok: false; problem: InputProblem } => {
     const head = header.safeParse(raw);
     if (!head.success) return { ok: false, problem: problemOf(head.error.issues, []) };
     const present = PAYLOAD_FIELDS.filter((f) => raw[f] !== undefined && raw[f] !== null);
@@ -145,6 +197,34 @@ export function createEventParser(now: () => number = Date.now) {
     const field = present[0] as PayloadField;
     const payload = PAYLOADS[field].safeParse(raw[field]);
     if (!payload.success) return { ok: false, problem: problemOf(payload.error.issues, [field]) };
-    return { ok: true, event: { ...head.data, field, data: payload.data } as IntakeEvent };
+    const identified = parseIdentifiers(raw['identifiers']);
+    if (!identified.ok) {
+      return { ok: false, problem: { path: identified.path, message: identified.message } };
+    }
+    const { identifiers } = identified;
+    const named = namesPerson(field);
+    if (!named && identifiers.length > 0) {
+      return {
+        ok: false,
+        problem: {
+          path: 'identifiers',
+          message: `identifiers: a ${field} event names no person by customerId, so it takes no identifiers`,
+        },
+      };
+    }
+    const data = payload.data as { customerId?: string | null };
+    if (named && data.customerId === null && identifiers.length === 0) {
+      return {
+        ok: false,
+        problem: {
+          path: `${field}.customerId`,
+          message: `${field}.customerId: give customerId or at least one identifier`,
+        },
+      };
+    }
+    return {
+      ok: true,
+      event: { ...head.data, field, data: payload.data, identifiers } as ParsedEvent,
+    };
   };
 }

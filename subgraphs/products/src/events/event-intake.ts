@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { IdentityChanges, IdentityService } from '@experience-graph/identity';
 import { badUserInput } from '@experience-graph/server-kit';
 import type { LifecycleGateway } from '@experience-graph/workflows';
-import { createEventParser, MAX_BATCH, type IntakeEvent } from './event-input';
+import {
+  createEventParser,
+  MAX_BATCH,
+  namePerson,
+  namesPerson,
+  type IntakeEvent,
+  type ParsedEvent,
+} from './event-input';
 import type { EventRepository } from './event-repository';
 import type { TelemetryIntake } from './telemetry-intake';
 import { factsBeforeOwnWrite, isRejection, keysOf, planEvent, type Rejection } from './event-rules';
@@ -27,12 +35,13 @@ export interface EventIntakeDependencies {
   events: EventRepository;
   telemetry: TelemetryIntake;
   lifecycle: LifecycleGateway;
+  identity: IdentityService;
   logger: Logger;
   now?: () => number;
 }
 
 /** A stable fingerprint of a validated event, to tell a resend from a reused id. */
-function fingerprint(event: IntakeEvent): string {
+function fingerprint(event: ParsedEvent): string {
   return createHash('sha256').update(JSON.stringify(event)).digest('hex');
 }
 
@@ -45,7 +54,39 @@ function fingerprint(event: IntakeEvent): string {
  * Events of a batch are processed in order: a purchase and its shipment may travel together.
  */
 export function createEventIntake(deps: EventIntakeDependencies) {
-  const { events, lifecycle, logger } = deps;
+  const { events, lifecycle, logger, identity } = deps;
+
+  /**
+   * Who the event is about: the person its `customerId` or `identifiers` resolve to (absorbed
+   * people resolve to their survivor), with the identity changes to apply once it is accepted.
+   */
+  async function resolvePerson(
+    parsed: ParsedEvent,
+  ): Promise<Rejection | { event: IntakeEvent; changes: IdentityChanges | null }> {
+    if (namesPerson(parsed.field)) {
+      const data = parsed.data as { customerId?: string | null; displayName?: string | null };
+      const who = await identity.resolve({
+        field: parsed.field,
+        mayCreate: parsed.field === 'identify',
+        customerId: data.customerId ?? null,
+        identifiers: parsed.identifiers,
+        displayName: data.displayName ?? null,
+      });
+      if ('code' in who) return who;
+      return { event: namePerson(parsed, who.customerId), changes: who };
+    }
+    if (parsed.field === 'referral') {
+      const { referrerId, referredId } = parsed.data;
+      const now = await identity.canonicalIds([referrerId, referredId]);
+      const data = {
+        ...parsed.data,
+        referrerId: now.get(referrerId) ?? referrerId,
+        referredId: now.get(referredId) ?? referredId,
+      };
+      return { event: { ...parsed, data }, changes: null };
+    }
+    return { event: parsed as IntakeEvent, changes: null };
+  }
 
   async function recordOne(
     raw: Record<string, unknown>,
@@ -62,14 +103,25 @@ export function createEventIntake(deps: EventIntakeDependencies) {
     });
     const parsed = parse(raw);
     if (!parsed.ok) return rejected({ code: 'INVALID', ...parsed.problem });
-    const event = parsed.event;
-    const payloadHash = fingerprint(event);
+    const payloadHash = fingerprint(parsed.event);
     try {
-      if (event.field === 'telemetry') {
-        const outcome = await deps.telemetry.record({ eventId: event.eventId, ...event.data });
+      if (parsed.event.field === 'telemetry') {
+        const data = parsed.event.data;
+        const outcome = await deps.telemetry.record({ eventId: parsed.event.eventId, ...data });
         if (outcome.status === 'REJECTED') return rejected(outcome.error);
         return { index, eventId, status: outcome.status, error: null };
       }
+      const person = await resolvePerson(parsed.event);
+      if ('code' in person) {
+        // Identities may have changed since (an undone merge, a now shared identifier): an
+        // event accepted before is still only a duplicate.
+        const seen = await events.touchpointOf(eventId);
+        if (seen?.delivery === 'delivered' && seen.payloadHash === payloadHash) {
+          return { index, eventId, status: 'DUPLICATE', error: null };
+        }
+        return rejected(person);
+      }
+      const { event, changes } = person;
       const facts = await events.facts(keysOf(event));
       const existing = facts.touchpoint;
       if (existing && existing.payloadHash !== payloadHash) {
@@ -89,6 +141,21 @@ export function createEventIntake(deps: EventIntakeDependencies) {
       // graph as it was before its own write.
       const plan = planEvent(event, existing ? factsBeforeOwnWrite(event, facts) : facts, near);
       if (isRejection(plan)) return rejected(plan);
+      if (changes) {
+        const refused = await identity.apply(changes, {
+          eventId,
+          occurredAt: event.occurredAt,
+          reason: `event ${eventId} (${event.field}) tied their identifiers`,
+        });
+        if (refused) {
+          const at = parsed.event.identifiers.findIndex((i) => i.key === refused.identifierKey);
+          return rejected({
+            code: 'CONFLICT',
+            path: at >= 0 ? `identifiers[${at}]` : 'identifiers',
+            message: refused.refused,
+          });
+        }
+      }
       await events.write(plan.write, { ...plan.params, payloadHash });
       for (const e of plan.journeyEvents) await lifecycle.sendJourneyEvent(e);
       for (const e of plan.deviceEvents) await lifecycle.sendDeviceEvent(e);

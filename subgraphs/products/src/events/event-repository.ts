@@ -188,6 +188,8 @@ const WRITES: Record<string, string> = {
     MERGE (referrer)-[r:REFERRED]->(referred)
       ON CREATE SET r.at = datetime($occurredAt), r.eventId = $eventId, r.sku = $sku, r.code = $code
     ${LINK_CUSTOMER} ${LINK_MODEL}`,
+  // Sign-up, login or cookie sync: the identifiers were linked by identity resolution.
+  identify: `${TOUCHPOINT} SET t.channel = 'IDENTITY' ${LINK_CUSTOMER}`,
   // The opt-out itself links the person to nothing: it only puts the product on their
   // suppression list at once, so no later event can record anything personal.
   optOut: `${TOUCHPOINT}
@@ -217,6 +219,17 @@ export function createEventRepository(graph: Graph) {
     /** Writes an event's touchpoint and facts in one transaction, pending delivery. */
     async write(kind: WriteKind, params: Record<string, unknown>): Promise<void> {
       await graph.write(WRITES[kind] as string, params);
+    },
+
+    /** How far an event id got, to answer a resend as a duplicate whatever else changed since. */
+    async touchpointOf(
+      eventId: string,
+    ): Promise<{ delivery: 'pending' | 'delivered'; payloadHash: string } | null> {
+      const [row] = await graph.read<{ delivery: 'pending' | 'delivered'; payloadHash: string }>(
+        `MATCH (t:Touchpoint {eventId: $eventId}) RETURN t.delivery AS delivery, t.payloadHash AS payloadHash`,
+        { eventId },
+      );
+      return row ?? null;
     },
 
     /** Marks a touchpoint as handed to its lifecycle: from now on a resend is a duplicate. */

@@ -1,4 +1,4 @@
-import { createEventParser, type IntakeEvent } from './event-input';
+import { createEventParser, namePerson, type IntakeEvent } from './event-input';
 import type { EventFacts } from './event-repository';
 import { factsBeforeOwnWrite, isRejection, planEvent } from './event-rules';
 
@@ -6,7 +6,7 @@ const parse = createEventParser(() => Date.parse('2026-06-01T00:00:00Z'));
 const event = (raw: Record<string, unknown>): IntakeEvent => {
   const parsed = parse({ eventId: 'e1', occurredAt: '2026-05-01T10:00:00Z', ...raw });
   if (!parsed.ok) throw new Error(parsed.problem.message);
-  return parsed.event;
+  return namePerson(parsed.event);
 };
 
 const facts = (overrides: Partial<EventFacts> = {}): EventFacts => ({

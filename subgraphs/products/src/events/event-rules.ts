@@ -3,7 +3,7 @@ import type { EventFacts, EventKeys, WriteKind } from './event-repository';
 import type { IntakeEvent } from './event-input';
 
 export type EventErrorCode =
-  'INVALID' | 'UNKNOWN_REFERENCE' | 'OPTED_OUT' | 'CONFLICT' | 'UNAVAILABLE';
+  'INVALID' | 'UNKNOWN_REFERENCE' | 'OPTED_OUT' | 'CONFLICT' | 'UNAVAILABLE' | 'AMBIGUOUS';
 
 export interface Rejection {
   code: EventErrorCode;
@@ -276,6 +276,9 @@ export function planEvent(
       if (optedOut(sku)) return suppressed(referrerId, sku, 'referrerId');
       return plan('referral', { type: 'REFERRAL', customerId: referrerId, referredId, sku, code });
     }
+    case 'identify':
+      // Who the person is was settled by identity resolution; the event is their touchpoint.
+      return plan('identify', { type: 'IDENTIFY', customerId: event.data.customerId });
     case 'telemetry':
       // Telemetry has its own path (see telemetry-intake.ts): it is not a touchpoint.
       return reject('INVALID', 'telemetry', 'Telemetry is not planned as a touchpoint');

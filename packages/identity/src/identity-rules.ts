@@ -1,0 +1,258 @@
+/**
+ * The identity rules, with no I/O: which person an event is about, what it teaches about their
+ * identifiers, which people it merges, and which merges are refused.
+ */
+import { createHash } from 'node:crypto';
+import { namespacePriority, type Identifier } from './identifiers';
+
+/** A person as resolution needs them. */
+export interface Person {
+  id: string;
+  /** ISO-8601; the earlier person survives a tie. */
+  createdAt: string;
+}
+
+/** What the graph knows about one identifier. */
+export interface KnownIdentifier {
+  shared: boolean;
+  /** Distinct people this identifier was seen with, at most the threshold. */
+  seenWith: string[];
+  /** The people it identifies now (one, unless it is shared). */
+  owners: Person[];
+}
+
+export interface ResolutionRequest {
+  /** The payload field, for error paths such as `purchase.customerId`. */
+  field: string;
+  /** `identify` events may create a person; the others must name a known one. */
+  mayCreate: boolean;
+  customerId: string | null;
+  /** Null when `customerId` is null or names nobody (absorbed ids resolve to their survivor). */
+  customer: Person | null;
+  identifiers: Identifier[];
+  known: ReadonlyMap<string, KnownIdentifier>;
+  /** The display name for a person created by this event. */
+  displayName: string | null;
+  sharedThreshold: number;
+}
+
+export type IdentityErrorCode = 'INVALID' | 'UNKNOWN_REFERENCE' | 'AMBIGUOUS' | 'CONFLICT';
+
+export interface IdentityRejection {
+  code: IdentityErrorCode;
+  /** Path under the event, such as `identifiers[0]`. */
+  path: string;
+  message: string;
+}
+
+/** One merge an event causes: `absorbedId` into `survivorId`, tied by `identifierKey`. */
+export interface PlannedMerge {
+  survivorId: string;
+  absorbedId: string;
+  identifierKey: string | null;
+}
+
+/** What an accepted event changes in identities, applied after its plan is accepted. */
+export interface IdentityChanges {
+  /** The person the event is about, after merges. */
+  customerId: string;
+  /** A person to create first (identify of unknown identifiers or an unknown customerId). */
+  create: { id: string; displayName: string } | null;
+  merges: PlannedMerge[];
+  /** Identifiers to link to `customerId` (MERGE: already linked ones are left as they are). */
+  links: Identifier[];
+  /** Per identifier of the event: the people it has now been seen with, and whether shared. */
+  sightings: Array<{ key: string; seenWith: string[]; shared: boolean }>;
+}
+
+/** The rank of the person named by `customerId`: above every identifier namespace. */
+const CUSTOMER_ID_RANK = 100;
+
+/**
+ * The survivor of a merge: the person with the strongest identifier on the event (a named
+ * `customerId` outranks them all), then the earliest created, then the smallest id — a total
+ * order, so the choice never depends on the order things were read in.
+ */
+export function chooseSurvivor<P extends Person & { rank: number }>(people: readonly P[]): P {
+  const sorted = [...people].sort(
+    (a, b) =>
+      b.rank - a.rank ||
+      Date.parse(a.createdAt) - Date.parse(b.createdAt) ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  const first = sorted[0];
+  if (!first) throw new Error('chooseSurvivor needs at least one person');
+  return first;
+}
+
+/** The strongest of some identifiers: highest namespace priority, then smallest key. */
+export function strongestIdentifier(identifiers: readonly Identifier[]): Identifier | undefined {
+  return [...identifiers].sort(
+    (a, b) =>
+      namespacePriority(b.namespace) - namespacePriority(a.namespace) ||
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  )[0];
+}
+
+/**
+ * The id of a person created from identifiers alone: derived from the strongest one, so that a
+ * resent sign-up creates nobody new. Only a hash prefix: the id carries no e-mail or phone.
+ */
+export function personIdFor(identifier: Identifier): string {
+  return `person-${createHash('sha256').update(identifier.key).digest('hex').slice(0, 20)}`;
+}
+
+const names = (ids: readonly Identifier[]) => ids.map((i) => i.key).join(', ');
+
+/**
+ * Decides who an event is about and what it changes in identities.
+ *
+ * - A named `customerId` must exist (an `identify` event creates it); its person is always in.
+ * - Every known, unshared identifier brings its owner in. An identifier that would now be seen
+ *   with `sharedThreshold` distinct people becomes shared instead and brings nobody.
+ * - Shared identifiers are ignored for resolution; alone they are ambiguous.
+ * - No one in: an `identify` creates a person from its strongest new identifier, others are
+ *   rejected naming the identifiers.
+ * - Several people in: they merge into the survivor ({@link chooseSurvivor}).
+ * - Every identifier of the event ends up linked to the person (learning).
+ */
+export function resolveIdentity(req: ResolutionRequest): IdentityRejection | IdentityChanges {
+  const { customer, identifiers, known, sharedThreshold } = req;
+  if (req.customerId === null && identifiers.length === 0) {
+    return {
+      code: 'INVALID',
+      path: `${req.field}.customerId`,
+      message: `${req.field}.customerId: give customerId or at least one identifier`,
+    };
+  }
+  if (req.customerId !== null && customer === null && !req.mayCreate) {
+    return {
+      code: 'UNKNOWN_REFERENCE',
+      path: `${req.field}.customerId`,
+      message: `No customer has id ${req.customerId}`,
+    };
+  }
+
+  // Candidates: the named customer, and the owners of known identifiers not yet shared.
+  const ranked = new Map<string, Person & { rank: number; via: string | null }>();
+  const bring = (p: Person, rank: number, via: string | null) => {
+    const seen = ranked.get(p.id);
+    if (!seen || seen.rank < rank) ranked.set(p.id, { ...p, rank, via });
+  };
+  if (customer) bring(customer, CUSTOMER_ID_RANK, null);
+  const trusted = identifiers.filter((i) => {
+    const k = known.get(i.key);
+    return k !== undefined && !k.shared && k.owners.length > 0;
+  });
+  const candidates = new Set<string>(customer ? [customer.id] : []);
+  for (const i of trusted) for (const o of known.get(i.key)?.owners ?? []) candidates.add(o.id);
+
+  // An identifier that ties people who would make it seen with too many becomes shared now.
+  const becomesShared = new Set<string>();
+  for (const i of trusted) {
+    const k = known.get(i.key) as KnownIdentifier;
+    const seen = new Set([...k.seenWith, ...k.owners.map((o) => o.id), ...candidates]);
+    if (seen.size >= sharedThreshold) becomesShared.add(i.key);
+  }
+  for (const i of trusted) {
+    if (becomesShared.has(i.key)) continue;
+    for (const o of known.get(i.key)?.owners ?? []) bring(o, namespacePriority(i.namespace), i.key);
+  }
+
+  let customerId: string;
+  let create: IdentityChanges['create'] = null;
+  const merges: PlannedMerge[] = [];
+  const people = [...ranked.values()];
+  if (people.length === 0) {
+    const unknown = identifiers.filter((i) => !known.has(i.key));
+    if (req.mayCreate && (req.customerId !== null || unknown.length > 0)) {
+      const strongest = strongestIdentifier(unknown);
+      customerId = req.customerId ?? personIdFor(strongest as Identifier);
+      create = { id: customerId, displayName: req.displayName ?? customerId };
+    } else {
+      const shared = identifiers.filter((i) => known.get(i.key)?.shared || becomesShared.has(i.key));
+      if (shared.length > 0 && unknown.length === 0) {
+        const counts = shared.map((i) => {
+          const k = known.get(i.key) as KnownIdentifier;
+          return new Set([...k.seenWith, ...k.owners.map((o) => o.id)]).size;
+        });
+        const index = identifiers.indexOf(shared[0] as Identifier);
+        return {
+          code: 'AMBIGUOUS',
+          path: `identifiers[${index}]`,
+          message: `${names(shared)} ${shared.length === 1 ? 'is' : 'are'} shared by ${Math.max(
+            ...counts,
+          )} people and cannot tell who this is: send customerId or a personal identifier`,
+        };
+      }
+      return {
+        code: 'UNKNOWN_REFERENCE',
+        path: 'identifiers',
+        message: `No customer is known by ${names(identifiers)}`,
+      };
+    }
+  } else {
+    const survivor = chooseSurvivor(people);
+    customerId = survivor.id;
+    for (const p of people) {
+      if (p.id === survivor.id) continue;
+      merges.push({ survivorId: survivor.id, absorbedId: p.id, identifierKey: p.via });
+    }
+  }
+
+  // Learning: every identifier of the event is now linked to the person. Identifiers of absorbed
+  // people move with them, so only the ones not yet owned by a merged person need a link.
+  const merged = new Set([customerId, ...merges.map((m) => m.absorbedId)]);
+  const links = identifiers.filter((i) => {
+    const owners = known.get(i.key)?.owners ?? [];
+    return !owners.some((o) => merged.has(o.id));
+  });
+  const sightings = identifiers.map((i) => {
+    const k = known.get(i.key);
+    const seen = [...new Set([...(k?.seenWith ?? []), ...(k?.owners ?? []).map((o) => o.id)])];
+    for (const id of [customerId, ...merges.map((m) => m.absorbedId)]) {
+      if (!seen.includes(id)) seen.push(id);
+    }
+    if (becomesShared.has(i.key)) for (const id of candidates) if (!seen.includes(id)) seen.push(id);
+    const shared = (k?.shared ?? false) || seen.length >= sharedThreshold;
+    return { key: i.key, seenWith: seen.slice(0, sharedThreshold), shared };
+  });
+  return { customerId, create, merges, links, sightings };
+}
+
+/** What the graph says about the referrals around two people about to merge. */
+export interface MergeFacts {
+  survivorId: string;
+  absorbedId: string;
+  /** Who referred each of them, if anyone. */
+  survivorReferrer: string | null;
+  absorbedReferrer: string | null;
+  /** One referred the other directly. */
+  referredEachOther: boolean;
+  /** One reaches the other through two or more referral hops. */
+  chainBetween: boolean;
+  /** The survivor was itself merged into the absorbed one (by that merge's id). */
+  survivorMergedIntoAbsorbed: string | null;
+}
+
+/**
+ * Merges that would break the referral graph or the merge history are refused: a person with two
+ * referrers, a referral between the two (a self-referral), a referral cycle, or merging a person
+ * into someone merged into them.
+ */
+export function mergeBlocker(f: MergeFacts): string | null {
+  const pair = `${f.absorbedId} into ${f.survivorId}`;
+  if (f.survivorMergedIntoAbsorbed !== null) {
+    return `Cannot merge ${pair}: ${f.survivorId} was merged into ${f.absorbedId} (merge ${f.survivorMergedIntoAbsorbed})`;
+  }
+  if (f.referredEachOther) {
+    return `Cannot merge ${pair}: one referred the other, and the merged person would have referred themselves`;
+  }
+  if (f.chainBetween) {
+    return `Cannot merge ${pair}: one is further down the other's referral chain, and merges that would form a cycle are refused`;
+  }
+  if (f.survivorReferrer !== null && f.absorbedReferrer !== null) {
+    return `Cannot merge ${pair}: ${f.survivorId} was referred by ${f.survivorReferrer} and ${f.absorbedId} by ${f.absorbedReferrer}, and a person has one referrer`;
+  }
+  return null;
+}

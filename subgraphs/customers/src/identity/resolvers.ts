@@ -1,0 +1,91 @@
+import { GraphQLError } from 'graphql';
+import { z } from 'zod';
+import {
+  IdentityError,
+  parseIdentifier,
+  type IdentityRecord,
+  type IdentityRepository,
+  type MergeRecord,
+} from '@experience-graph/identity';
+import {
+  badUserInput,
+  businessKey,
+  keyedLoader,
+  parseArgument,
+  text,
+} from '@experience-graph/server-kit';
+import type { Resolvers } from '../__generated__/resolvers-types';
+
+const mergeCustomersInput = z.object({
+  survivorId: businessKey,
+  absorbedId: businessKey,
+  reason: text(500),
+});
+const undoMergeInput = z.object({ mergeId: businessKey, reason: text(500) });
+
+/** Per-request loaders of identities and merges: one query per kind, however many customers. */
+export function createIdentityLoaders(repo: IdentityRepository) {
+  return {
+    identitiesByCustomer: keyedLoader<string, IdentityRecord[]>(
+      (ids) => repo.identitiesByCustomer(ids),
+      [],
+    ),
+    mergesByCustomer: keyedLoader<string, MergeRecord[]>((ids) => repo.mergesByCustomer(ids), []),
+    mergeById: keyedLoader<string, MergeRecord | null>((ids) => repo.mergesById(ids), null),
+    /** The person an identifier key names now, or the number of people sharing it. */
+    ownerByIdentifier: keyedLoader<string, { customerId: string | null; sharedBy: number } | null>(
+      (keys) => repo.ownersByIdentifier(keys),
+      null,
+    ),
+  };
+}
+
+export type IdentityLoaders = ReturnType<typeof createIdentityLoaders>;
+
+/** The repository's refusals as GraphQL errors with their code and field. */
+async function asGraphQLError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof IdentityError) {
+      throw new GraphQLError(error.message, {
+        extensions: { code: error.code, field: error.field },
+      });
+    }
+    throw error;
+  }
+}
+
+export const identityResolvers: Pick<Resolvers, 'Query' | 'Mutation' | 'Customer'> = {
+  Query: {
+    async customerByIdentifier(_parent, args, { loaders, identityLoaders }) {
+      const parsed = parseIdentifier(args);
+      if (!parsed.ok) {
+        throw badUserInput(`${parsed.problem.field}: ${parsed.problem.message}`, parsed.problem.field);
+      }
+      const owner = await identityLoaders.ownerByIdentifier.load(parsed.identifier.key);
+      if (!owner) return null;
+      if (owner.customerId === null) {
+        throw new GraphQLError(
+          `${parsed.identifier.key} is shared by ${owner.sharedBy} people and names no one person`,
+          { extensions: { code: 'AMBIGUOUS', field: 'value' } },
+        );
+      }
+      return loaders.customerById.load(owner.customerId);
+    },
+    merge: (_parent, { id }, { identityLoaders }) => identityLoaders.mergeById.load(id),
+  },
+  Mutation: {
+    mergeCustomers: (_parent, args, { identity }) =>
+      asGraphQLError(() =>
+        identity.mergeCustomers(parseArgument(mergeCustomersInput, args.input, 'input')),
+      ),
+    undoMerge: (_parent, args, { identity }) =>
+      asGraphQLError(() => identity.undoMerge(parseArgument(undoMergeInput, args.input, 'input'))),
+  },
+  Customer: {
+    identities: ({ id }, _args, { identityLoaders }) =>
+      identityLoaders.identitiesByCustomer.load(id),
+    merges: ({ id }, _args, { identityLoaders }) => identityLoaders.mergesByCustomer.load(id),
+  },
+};

@@ -259,3 +259,64 @@ describe('deciding referrals', () => {
     });
   });
 });
+
+describe('events naming a person by identifiers', () => {
+  const at = { eventId: 'e1', occurredAt: '2026-05-01T10:00:00Z' };
+
+  it('rejects an unknown namespace with its path and the known ones', () => {
+    const result = parse({
+      ...at,
+      identifiers: [
+        { namespace: 'EMAIL', value: 'ana@example.com' },
+        { namespace: 'FAX', value: '123' },
+      ],
+      adClick: { campaignId: 'c1' },
+    });
+    expect(result).toEqual({
+      ok: false,
+      problem: {
+        path: 'identifiers[1].namespace',
+        message: expect.stringMatching(
+          /^identifiers\[1\]\.namespace: unknown namespace "FAX"; known namespaces: LOYALTY_ID, EMAIL/,
+        ),
+      },
+    });
+  });
+
+  it('wants a customerId or an identifier, and identifiers only where a person is named', () => {
+    expect(parse({ ...at, adClick: { campaignId: 'c1' } })).toEqual({
+      ok: false,
+      problem: {
+        path: 'adClick.customerId',
+        message: 'adClick.customerId: give customerId or at least one identifier',
+      },
+    });
+    expect(
+      parse({
+        ...at,
+        identifiers: [{ namespace: 'EMAIL', value: 'ana@example.com' }],
+        installation: { serial: 'A' },
+      }),
+    ).toMatchObject({ ok: false, problem: { path: 'identifiers' } });
+  });
+
+  it('normalises identifiers and keeps customerId optional', () => {
+    const result = parse({
+      ...at,
+      identifiers: [{ namespace: 'EMAIL', value: ' Ana@Example.com' }],
+      identify: {},
+    });
+    expect(result).toEqual({
+      ok: true,
+      event: {
+        ...at,
+        occurredAt: '2026-05-01T10:00:00.000Z',
+        field: 'identify',
+        data: { customerId: null, displayName: null },
+        identifiers: [{ namespace: 'EMAIL', value: 'ana@example.com', key: 'EMAIL:ana@example.com' }],
+      },
+    });
+    const named = parse({ ...at, adClick: { customerId: 'ana', campaignId: 'c1' } });
+    expect(named.ok && named.event.identifiers).toEqual([]);
+  });
+});

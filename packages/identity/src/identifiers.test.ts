@@ -2,7 +2,9 @@ import { namespacePriority, parseIdentifier, parseIdentifiers } from './identifi
 
 const value = (namespace: string, raw: string) => {
   const parsed = parseIdentifier({ namespace, value: raw });
-  return parsed.ok ? parsed.identifier.value : `! ${parsed.problem.field}: ${parsed.problem.message}`;
+  return parsed.ok
+    ? parsed.identifier.value
+    : `! ${parsed.problem.field}: ${parsed.problem.message}`;
 };
 
 describe('normalising identifiers', () => {
@@ -48,7 +50,14 @@ describe('normalising identifiers', () => {
   });
 
   it('puts loyalty ids first and cookies last', () => {
-    const order = ['LOYALTY_ID', 'EMAIL', 'PHONE', 'APP_INSTALL', 'SOCIAL_HANDLE', 'COOKIE'] as const;
+    const order = [
+      'LOYALTY_ID',
+      'EMAIL',
+      'PHONE',
+      'APP_INSTALL',
+      'SOCIAL_HANDLE',
+      'COOKIE',
+    ] as const;
     const priorities = order.map(namespacePriority);
     expect([...priorities].sort((a, b) => b - a)).toEqual(priorities);
   });

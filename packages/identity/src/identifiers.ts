@@ -94,7 +94,7 @@ function normaliseValue(namespace: IdentifierNamespace, raw: string): Normalised
       break;
     default:
       value = trimmed;
-      if (/[\u0000-\u001f\u007f]/.test(value)) {
+      if ([...value].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) {
         return { ok: false, message: 'must not contain control characters' };
       }
   }
@@ -130,7 +130,8 @@ export function parseIdentifier(
     return { ok: false, problem: { field: 'value', message: 'must be at most 1000 characters' } };
   }
   const normalised = normaliseValue(namespace, r['value']);
-  if (!normalised.ok) return { ok: false, problem: { field: 'value', message: normalised.message } };
+  if (!normalised.ok)
+    return { ok: false, problem: { field: 'value', message: normalised.message } };
   return {
     ok: true,
     identifier: { namespace, value: normalised.value, key: `${namespace}:${normalised.value}` },

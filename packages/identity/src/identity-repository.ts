@@ -378,8 +378,10 @@ export function createIdentityRepository(graph: Graph) {
           `MATCH (m:Merge {id: $mergeId})
            SET m.id = m.id
            RETURN ${MERGE_FIELDS} AS merge,
-             head([(l:Merge) WHERE l.undoneAt IS NULL AND l.absorbedId = m.survivorId AND l.at >= m.at
-                   | l { .id, .survivorId, .absorbedId }]) AS dependent`,
+             head(COLLECT {
+               MATCH (l:Merge {absorbedId: m.survivorId}) WHERE l.undoneAt IS NULL AND l.at >= m.at
+               RETURN l { .id, .survivorId, .absorbedId } ORDER BY l.at
+             }) AS dependent`,
           input,
         );
         if (!found) {
@@ -483,7 +485,8 @@ export function createIdentityRepository(graph: Graph) {
       for (const r of rows) {
         const people = new Set([...r.seen, ...r.owners]);
         if (r.shared) found.set(r.key, { customerId: null, sharedBy: people.size });
-        else if (r.owners[0] !== undefined) found.set(r.key, { customerId: r.owners[0], sharedBy: 1 });
+        else if (r.owners[0] !== undefined)
+          found.set(r.key, { customerId: r.owners[0], sharedBy: 1 });
       }
       return found;
     },

@@ -111,7 +111,9 @@ describe('resolving who an event is about', () => {
       ),
     );
     expect(out.customerId).toBe('ben');
-    expect(out.merges).toEqual([{ survivorId: 'ben', absorbedId: 'ana', identifierKey: email.key }]);
+    expect(out.merges).toEqual([
+      { survivorId: 'ben', absorbedId: 'ana', identifierKey: email.key },
+    ]);
     expect(out.links).toEqual([]);
   });
 
@@ -130,9 +132,24 @@ describe('resolving who an event is about', () => {
       { survivorId: 'ben', absorbedId: 'ana', identifierKey: loyalty.key },
     ]);
     const rank = 3;
-    expect(chooseSurvivor([{ ...ben, rank }, { ...ana, rank }]).id).toBe('ana');
-    expect(chooseSurvivor([{ ...ana, rank }, { ...cat, rank }]).id).toBe('cat');
-    expect(chooseSurvivor([{ ...ana, rank: 1 }, { ...ben, rank: 2 }]).id).toBe('ben');
+    expect(
+      chooseSurvivor([
+        { ...ben, rank },
+        { ...ana, rank },
+      ]).id,
+    ).toBe('ana');
+    expect(
+      chooseSurvivor([
+        { ...ana, rank },
+        { ...cat, rank },
+      ]).id,
+    ).toBe('cat');
+    expect(
+      chooseSurvivor([
+        { ...ana, rank: 1 },
+        { ...ben, rank: 2 },
+      ]).id,
+    ).toBe('ben');
   });
 });
 
@@ -160,7 +177,9 @@ describe('shared identifiers', () => {
 
   it('alone, are ambiguous, saying how many people share them', () => {
     expect(
-      resolveIdentity(request({ identifiers: [cookie], known: new Map([[cookie.key, sharedCookie]]) })),
+      resolveIdentity(
+        request({ identifiers: [cookie], known: new Map([[cookie.key, sharedCookie]]) }),
+      ),
     ).toEqual({
       code: 'AMBIGUOUS',
       path: 'identifiers[0]',
@@ -176,14 +195,18 @@ describe('shared identifiers', () => {
           customerId: 'cat',
           customer: cat,
           identifiers: [cookie],
-          known: new Map([[cookie.key, { shared: false, seenWith: ['ana', 'ben'], owners: [ana] }]]),
+          known: new Map([
+            [cookie.key, { shared: false, seenWith: ['ana', 'ben'], owners: [ana] }],
+          ]),
         }),
       ),
     );
     expect(out.merges).toEqual([]);
     expect(out.customerId).toBe('cat');
     expect(out.links).toEqual([cookie]);
-    expect(out.sightings).toEqual([{ key: cookie.key, seenWith: ['ana', 'ben', 'cat'], shared: true }]);
+    expect(out.sightings).toEqual([
+      { key: cookie.key, seenWith: ['ana', 'ben', 'cat'], shared: true },
+    ]);
   });
 
   it('below the threshold, a tie still merges and is remembered', () => {
@@ -197,7 +220,9 @@ describe('shared identifiers', () => {
         }),
       ),
     );
-    expect(out.merges).toEqual([{ survivorId: 'ben', absorbedId: 'ana', identifierKey: cookie.key }]);
+    expect(out.merges).toEqual([
+      { survivorId: 'ben', absorbedId: 'ana', identifierKey: cookie.key },
+    ]);
     expect(out.sightings).toEqual([{ key: cookie.key, seenWith: ['ana', 'ben'], shared: false }]);
   });
 });

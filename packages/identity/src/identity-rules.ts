@@ -170,7 +170,9 @@ export function resolveIdentity(req: ResolutionRequest): IdentityRejection | Ide
       customerId = req.customerId ?? personIdFor(strongest as Identifier);
       create = { id: customerId, displayName: req.displayName ?? customerId };
     } else {
-      const shared = identifiers.filter((i) => known.get(i.key)?.shared || becomesShared.has(i.key));
+      const shared = identifiers.filter(
+        (i) => known.get(i.key)?.shared || becomesShared.has(i.key),
+      );
       if (shared.length > 0 && unknown.length === 0) {
         const counts = shared.map((i) => {
           const k = known.get(i.key) as KnownIdentifier;
@@ -213,7 +215,8 @@ export function resolveIdentity(req: ResolutionRequest): IdentityRejection | Ide
     for (const id of [customerId, ...merges.map((m) => m.absorbedId)]) {
       if (!seen.includes(id)) seen.push(id);
     }
-    if (becomesShared.has(i.key)) for (const id of candidates) if (!seen.includes(id)) seen.push(id);
+    if (becomesShared.has(i.key))
+      for (const id of candidates) if (!seen.includes(id)) seen.push(id);
     const shared = (k?.shared ?? false) || seen.length >= sharedThreshold;
     return { key: i.key, seenWith: seen.slice(0, sharedThreshold), shared };
   });

@@ -61,7 +61,10 @@ export const identityResolvers: Pick<Resolvers, 'Query' | 'Mutation' | 'Customer
     async customerByIdentifier(_parent, args, { loaders, identityLoaders }) {
       const parsed = parseIdentifier(args);
       if (!parsed.ok) {
-        throw badUserInput(`${parsed.problem.field}: ${parsed.problem.message}`, parsed.problem.field);
+        throw badUserInput(
+          `${parsed.problem.field}: ${parsed.problem.message}`,
+          parsed.problem.field,
+        );
       }
       const owner = await identityLoaders.ownerByIdentifier.load(parsed.identifier.key);
       if (!owner) return null;

@@ -313,7 +313,9 @@ describe('events naming a person by identifiers', () => {
         occurredAt: '2026-05-01T10:00:00.000Z',
         field: 'identify',
         data: { customerId: null, displayName: null },
-        identifiers: [{ namespace: 'EMAIL', value: 'ana@example.com', key: 'EMAIL:ana@example.com' }],
+        identifiers: [
+          { namespace: 'EMAIL', value: 'ana@example.com', key: 'EMAIL:ana@example.com' },
+        ],
       },
     });
     const named = parse({ ...at, adClick: { customerId: 'ana', campaignId: 'c1' } });

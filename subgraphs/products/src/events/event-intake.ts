@@ -11,7 +11,7 @@ import {
   type IntakeEvent,
   type ParsedEvent,
 } from './event-input';
-import type { EventRepository } from './event-repository';
+import type { EventFacts, EventRepository } from './event-repository';
 import type { TelemetryIntake } from './telemetry-intake';
 import { factsBeforeOwnWrite, isRejection, keysOf, planEvent, type Rejection } from './event-rules';
 
@@ -88,6 +88,29 @@ export function createEventIntake(deps: EventIntakeDependencies) {
     return { event: parsed as IntakeEvent, changes: null };
   }
 
+  /**
+   * The facts of the person as they will be once the event's merges are applied: the products
+   * any of the merged people opted out of, and the devices any of them owns.
+   */
+  async function withAbsorbed(
+    event: IntakeEvent,
+    changes: IdentityChanges | null,
+    facts: EventFacts,
+  ): Promise<EventFacts> {
+    if (!changes || changes.merges.length === 0 || !facts.customer) return facts;
+    const customer = { ...facts.customer };
+    for (const merge of changes.merges) {
+      const other = await events.facts({ ...keysOf(event), customerId: merge.absorbedId });
+      customer.optedOutSkus = [
+        ...new Set([...customer.optedOutSkus, ...(other.customer?.optedOutSkus ?? [])]),
+      ];
+      customer.ownedSerials = [
+        ...new Set([...customer.ownedSerials, ...(other.customer?.ownedSerials ?? [])]),
+      ];
+    }
+    return { ...facts, customer };
+  }
+
   async function recordOne(
     raw: Record<string, unknown>,
     index: number,
@@ -122,7 +145,7 @@ export function createEventIntake(deps: EventIntakeDependencies) {
         return rejected(person);
       }
       const { event, changes } = person;
-      const facts = await events.facts(keysOf(event));
+      const facts = await withAbsorbed(event, changes, await events.facts(keysOf(event)));
       const existing = facts.touchpoint;
       if (existing && existing.payloadHash !== payloadHash) {
         return rejected({

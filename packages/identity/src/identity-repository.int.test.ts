@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph, type Graph } from '@experience-graph/neo4j';
 import { uniqueKey } from '@experience-graph/test-kit';
+import { parseIdentifier, type Identifier } from './identifiers';
 import { createIdentityRepository, IdentityError } from './identity-repository';
+import type { IdentityChanges } from './identity-rules';
+import { createIdentityService } from './identity-service';
 
 /**
  * Merges and undos on the real Neo4j: every relationship of both people, with its type,
@@ -181,6 +184,69 @@ describe('merging and undoing on a real Neo4j', () => {
     await repo.undoMerge({ mergeId: second.id, reason: 'x' });
     await repo.undoMerge({ mergeId: first.id, reason: 'x' });
     expect(await snapshot([zoe, ana, ben, cat, dan])).toEqual(before);
+  });
+
+  it('applies an event twice (a resend after a crash) without merging or linking twice', async () => {
+    const service = createIdentityService(graph, { sharedThreshold: 3 });
+    const key = (namespace: string, value: string): Identifier => {
+      const parsed = parseIdentifier({ namespace, value });
+      if (!parsed.ok) throw new Error(parsed.problem.message);
+      return parsed.identifier;
+    };
+    const [ana, ben] = [person('ana'), person('ben')];
+    await createPeople([ana, ben]);
+    const emailAna = key('EMAIL', `${ana}@example.com`);
+    const loyaltyBen = key('LOYALTY_ID', `${ben}-card`);
+    const event = { eventId: `${run}-e1`, occurredAt: '2026-06-01T00:00:00Z', reason: 'test' };
+    const named = (customerId: string, identifier: Identifier) => ({
+      field: 'identify',
+      mayCreate: true,
+      customerId,
+      identifiers: [identifier],
+      displayName: null,
+    });
+    for (const [who, identifier] of [
+      [ana, emailAna],
+      [ben, loyaltyBen],
+    ] as const) {
+      expect(
+        await service.apply(
+          (await service.resolve(named(who, identifier))) as IdentityChanges,
+          event,
+        ),
+      ).toBeNull();
+    }
+    const tie = {
+      field: 'identify',
+      mayCreate: true,
+      customerId: null,
+      identifiers: [emailAna, loyaltyBen],
+      displayName: null,
+    };
+    const first = (await service.resolve(tie)) as IdentityChanges;
+    expect(first.merges).toEqual([
+      { survivorId: ben, absorbedId: ana, identifierKey: emailAna.key },
+    ]);
+    expect(await service.apply(first, event)).toBeNull();
+    // The answer was lost; the sender resends: same person, nothing more to merge or link.
+    const again = (await service.resolve(tie)) as IdentityChanges;
+    expect(again).toMatchObject({ customerId: ben, merges: [], links: [], create: null });
+    expect(await service.apply(again, event)).toBeNull();
+    const merges = await repo.mergesByCustomer([ben]);
+    expect(merges.get(ben)).toHaveLength(1);
+    const links = await graph.read<{ n: number }>(
+      `MATCH (:Customer {id: $ben})-[r:IDENTIFIED_BY]->(i:Identifier) WHERE i.key IN $keys RETURN count(r) AS n`,
+      { ben, keys: [emailAna.key, loyaltyBen.key] },
+    );
+    expect(links[0]?.n).toBe(2);
+    const undone = await repo.undoMerge({
+      mergeId: merges.get(ben)?.[0]?.id as string,
+      reason: 'test',
+    });
+    expect(undone.undoneAt).not.toBeNull();
+    await graph.write(`MATCH (i:Identifier) WHERE i.key IN $keys DETACH DELETE i`, {
+      keys: [emailAna.key, loyaltyBen.key],
+    });
   });
 
   it('undoes any merge exactly, on small random graphs', async () => {

@@ -97,6 +97,30 @@ describe('resolving who an event is about', () => {
     expect(out.links).toEqual([cookie, email]);
   });
 
+  it('creates a named new person on identify only if their identifiers are new', () => {
+    const fresh = changes(
+      resolveIdentity(
+        request({ field: 'identify', mayCreate: true, customerId: 'new', identifiers: [phone] }),
+      ),
+    );
+    expect(fresh).toMatchObject({ customerId: 'new', create: { id: 'new', displayName: 'new' } });
+    expect(
+      resolveIdentity(
+        request({
+          field: 'identify',
+          mayCreate: true,
+          customerId: 'new',
+          identifiers: [phone, email],
+          known: new Map([[email.key, owned(ana)]]),
+        }),
+      ),
+    ).toEqual({
+      code: 'CONFLICT',
+      path: 'identifiers[1]',
+      message: `No customer has id new, and ${email.key} already identifies customer ana: send customerId ana or leave customerId out`,
+    });
+  });
+
   it('merges the people an event ties, the strongest identifier surviving', () => {
     // Ben is known by a loyalty id, Ana (created earlier) by an e-mail: Ben's loyalty id wins.
     const out = changes(

@@ -193,6 +193,16 @@ export function resolveIdentity(req: ResolutionRequest): IdentityRejection | Ide
         message: `No customer is known by ${names(identifiers)}`,
       };
     }
+  } else if (req.customerId !== null && customer === null) {
+    // An identify naming a new id while its identifiers belong to someone already: creating the
+    // id would absorb them into a stranger. The sender must say which.
+    const [first] = people;
+    const via = identifiers.find((i) => i.key === first?.via) ?? identifiers[0];
+    return {
+      code: 'CONFLICT',
+      path: `identifiers[${via ? identifiers.indexOf(via) : 0}]`,
+      message: `No customer has id ${req.customerId}, and ${via?.key ?? 'an identifier'} already identifies customer ${first?.id}: send customerId ${first?.id} or leave customerId out`,
+    };
   } else {
     const survivor = chooseSurvivor(people);
     customerId = survivor.id;

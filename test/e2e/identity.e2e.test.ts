@@ -398,6 +398,30 @@ describe('identity resolution through the gateway', () => {
       ).toBe(0);
     });
 
+    it('an event rejected for another reason merges and learns nothing', async () => {
+      const [uma, vic] = [await register('uma'), await register('vic')];
+      await identify([['EMAIL', email('uma')]], { customerId: uma });
+      await identify([['EMAIL', email('vic')]], { customerId: vic });
+      const before = await snapshot([uma, vic]);
+      const [result] = await record({
+        identifiers: [
+          { namespace: 'EMAIL', value: email('uma') },
+          { namespace: 'EMAIL', value: email('vic') },
+          { namespace: 'PHONE', value: '+1 555 000 0000' },
+        ],
+        storeProximity: { sku: id('no-such-sku'), latitude: -89.9, longitude: 0 },
+      });
+      expect(result).toEqual({
+        status: 'REJECTED',
+        error: {
+          code: 'UNKNOWN_REFERENCE',
+          path: 'events[0].storeProximity.sku',
+          message: `No product model has sku ${id('no-such-sku')}`,
+        },
+      });
+      expect(await snapshot([uma, vic])).toEqual(before);
+    });
+
     it('an undo of a merge that never happened', async () => {
       const response: GraphQLResponse<unknown> = await system.request(
         `mutation ($i: UndoMergeInput!) { undoMerge(input: $i) { id } }`,

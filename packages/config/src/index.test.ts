@@ -35,6 +35,16 @@ describe('loadConfig', () => {
   });
 });
 
+describe('identity configuration', () => {
+  it('defaults the shared-identifier threshold to 3 and refuses one person alone', () => {
+    expect(loadConfig({}).identity.sharedThreshold).toBe(3);
+    expect(loadConfig({ IDENTITY_SHARED_THRESHOLD: '5' }).identity.sharedThreshold).toBe(5);
+    expect(() => loadConfig({ IDENTITY_SHARED_THRESHOLD: '1' })).toThrow(
+      /IDENTITY_SHARED_THRESHOLD: must be at least 2 .*\(got "1"\)/,
+    );
+  });
+});
+
 describe('parseApiKeys', () => {
   it('reads name, scopes and key per client', () => {
     expect(

@@ -132,7 +132,9 @@ export async function startBenchSystem(
     const subgraphUrls: SubgraphUrls = {
       products: await serve(() => createProductsSubgraph({ graph, lifecycle, logger })),
       customers: await serve(() => createCustomersSubgraph({ graph, value: config.value, logger })),
-      campaigns: await serve(() => createCampaignsSubgraph({ graph, logger })),
+      campaigns: await serve(() =>
+        createCampaignsSubgraph({ graph, attribution: config.attribution, logger }),
+      ),
     };
     const gatewayUrl = await serve(() =>
       createGateway({ config: { ...config.gateway, subgraphUrls }, logger }),

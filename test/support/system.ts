@@ -78,7 +78,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   const subgraphUrls = {
     products: await serve(createProductsSubgraph({ graph, lifecycle, logger })),
     customers: await serve(createCustomersSubgraph({ graph, value: config.value, logger })),
-    campaigns: await serve(createCampaignsSubgraph({ graph, logger })),
+    campaigns: await serve(
+      createCampaignsSubgraph({ graph, attribution: config.attribution, logger }),
+    ),
   };
   const gatewayUrl = await serve(
     createGateway({

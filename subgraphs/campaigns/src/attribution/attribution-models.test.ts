@@ -45,6 +45,12 @@ describe('attribute', () => {
     expect(shares('LINEAR', ts)).toEqual({ edge: 0.5, ok: 0.5 });
   });
 
+  it('counts the referral that brought the buyer however long ago it was', () => {
+    const ts = [touch('old-referral', 400, null), touch('old-ad', 400), touch('ad', 3)];
+    expect(shares('FIRST_TOUCH', ts)).toEqual({ 'old-referral': 1 });
+    expect(shares('LINEAR', ts)).toEqual({ 'old-referral': 0.5, ad: 0.5 });
+  });
+
   it('leaves a purchase with no eligible touch unattributed', () => {
     for (const model of ATTRIBUTION_MODELS) {
       expect(attribute(model, [], placedAt, options)).toEqual([]);
@@ -84,6 +90,7 @@ describe('attribute', () => {
           const eligible = ts.filter(
             (t) => t.at <= placedAt && t.at >= placedAt - opts.lookbackDays * DAY,
           );
+          // (The arbitrary touches are campaign touches only: referrals are tested above.)
           if (eligible.length === 0) return credits.length === 0;
           const sum = credits.reduce((s, c) => s + c.share, 0);
           return (
@@ -121,9 +128,7 @@ describe('attribute', () => {
     fc.assert(
       fc.property(arbitraryTouches, arbitraryOptions, (ts, opts) => {
         const credits = attribute('TIME_DECAY', ts, placedAt, opts);
-        return credits.every(
-          (c, i) => i === 0 || (credits[i - 1]?.share ?? 0) <= c.share + 1e-12,
-        );
+        return credits.every((c, i) => i === 0 || (credits[i - 1]?.share ?? 0) <= c.share + 1e-12);
       }),
     );
   });

@@ -17,8 +17,8 @@ export interface Touch {
 }
 
 /** One touch's share of a purchase. */
-export interface Credit {
-  touch: Touch;
+export interface Credit<T extends Touch = Touch> {
+  touch: T;
   /** 0 to 1; the shares of one purchase sum to 1. */
   share: number;
 }
@@ -33,17 +33,18 @@ export interface AttributionOptions {
 const DAY_MS = 86_400_000;
 
 /**
- * The touches that may get credit for a purchase at `placedAt`: at or before it, and no more
- * than the lookback window before it; oldest first (ties by id, so the order is stable).
+ * The touches that may get credit for a purchase at `placedAt`: at or before it; campaign
+ * touches no more than the lookback window before it, while the referral that brought the buyer
+ * counts however long ago it was. Oldest first (ties by id, so the order is stable).
  */
-export function eligibleTouches(
-  touches: readonly Touch[],
+export function eligibleTouches<T extends Touch>(
+  touches: readonly T[],
   placedAt: number,
   lookbackDays: number,
-): Touch[] {
+): T[] {
   const from = placedAt - lookbackDays * DAY_MS;
   return touches
-    .filter((t) => t.at <= placedAt && t.at >= from)
+    .filter((t) => t.at <= placedAt && (t.at >= from || t.referrerId !== null))
     .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
@@ -55,12 +56,12 @@ export function eligibleTouches(
  * - LINEAR: equal shares.
  * - TIME_DECAY: weight 2^(−age / half-life), age in days before the purchase, normalised.
  */
-export function attribute(
+export function attribute<T extends Touch>(
   model: AttributionModel,
-  touches: readonly Touch[],
+  touches: readonly T[],
   placedAt: number,
   options: AttributionOptions,
-): Credit[] {
+): Array<Credit<T>> {
   const eligible = eligibleTouches(touches, placedAt, options.lookbackDays);
   const first = eligible[0];
   const last = eligible[eligible.length - 1];

@@ -8,7 +8,7 @@ const person = (
 ) => ({ customerId, clicked, visitedStore, orders });
 
 describe('buildFunnel', () => {
-  it('counts people at each stage or later, with conversions', () => {
+  it('counts the people at each stage, with conversions', () => {
     const funnel = buildFunnel([
       person('a', false, false),
       person('b', false, false),
@@ -18,12 +18,19 @@ describe('buildFunnel', () => {
     ]);
     expect(funnel.stages).toEqual([
       { stage: 'SAW', people: 5, conversionFromPrevious: null, conversionFromFirst: 1 },
-      { stage: 'CLICKED', people: 3, conversionFromPrevious: 3 / 5, conversionFromFirst: 3 / 5 },
-      { stage: 'ENGAGED', people: 3, conversionFromPrevious: 1, conversionFromFirst: 3 / 5 },
+      // c and e clicked; d came near a store, which engages too.
+      { stage: 'CLICKED', people: 2, conversionFromPrevious: 2 / 5, conversionFromFirst: 2 / 5 },
+      { stage: 'ENGAGED', people: 3, conversionFromPrevious: 3 / 2, conversionFromFirst: 3 / 5 },
       { stage: 'PURCHASED', people: 1, conversionFromPrevious: 1 / 3, conversionFromFirst: 1 / 5 },
     ]);
     expect(funnel.purchases).toBe(1);
     expect(funnel.revenueInfluenced).toBe(100);
+  });
+
+  it('counts a purchase after only seeing an ad', () => {
+    const funnel = buildFunnel([person('a', false, false, [{ id: 'o1', amount: 1 }])]);
+    expect(funnel.stages.map((s) => s.people)).toEqual([1, 0, 0, 1]);
+    expect(funnel.stages[3]?.conversionFromPrevious).toBeNull();
   });
 
   it('sums every influenced order, several per person', () => {

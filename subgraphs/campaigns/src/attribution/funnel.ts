@@ -23,24 +23,24 @@ export interface Funnel {
   orderIds: string[];
 }
 
-/** The deepest stage a person reached, as an index into {@link FUNNEL_STAGES}. */
-function deepestStage(p: FunnelPerson): number {
-  if (p.orders.length > 0) return 3;
-  if (p.visitedStore) return 2;
-  if (p.clicked) return 1;
-  return 0;
-}
+/** Whether a person is counted at a stage; the stages are those of the decision journey. */
+const AT_STAGE: Record<FunnelStage, (p: FunnelPerson) => boolean> = {
+  // Everyone read touched the campaign: saw an ad, or clicked one (which implies seeing it).
+  SAW: () => true,
+  CLICKED: (p) => p.clicked,
+  ENGAGED: (p) => p.clicked || p.visitedStore,
+  PURCHASED: (p) => p.orders.length > 0,
+};
 
 const ratio = (n: number, d: number | undefined) => (d === undefined || d === 0 ? null : n / d);
 
 /**
- * A campaign's funnel from the people who touched it. Each stage counts the people who reached
- * it or a later one, so the funnel never widens and conversions stay within 0..1; a person who
- * clicked counts as engaged.
+ * A campaign's funnel from the people who touched it. Each stage counts the people it describes
+ * (see {@link AT_STAGE}), as the journey defines them: engaged includes everyone who clicked,
+ * so CLICKED → ENGAGED never falls, and a person may buy after only seeing an ad.
  */
 export function buildFunnel(people: readonly FunnelPerson[]): Funnel {
-  const deepest = people.map(deepestStage);
-  const counts = FUNNEL_STAGES.map((_, i) => deepest.filter((d) => d >= i).length);
+  const counts = FUNNEL_STAGES.map((stage) => people.filter(AT_STAGE[stage]).length);
   const orders = new Map<string, number>();
   for (const p of people) for (const o of p.orders) orders.set(o.id, o.amount);
   return {

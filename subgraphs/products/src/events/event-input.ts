@@ -12,6 +12,14 @@ const anyDateTime = z.iso
 
 const adTouch = z.object({ customerId: businessKey, campaignId: businessKey });
 
+/** What a customer wrote: 1 to 2,000 characters, trimmed. */
+const voiceText = text(2000);
+const rating = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be 1 to 5')
+  .max(5, 'must be 1 to 5');
+
 /** Each payload field of `LifecycleEventInput`, its schema and the kind of event it makes. */
 const PAYLOADS = {
   adImpression: adTouch,
@@ -95,6 +103,28 @@ const PAYLOADS = {
       message: 'a customer cannot refer themselves',
       path: ['referredId'],
     }),
+  review: z.object({ customerId: businessKey, sku: businessKey, rating, text: voiceText }),
+  socialMention: z.object({
+    customerId: businessKey,
+    sku: businessKey,
+    platform: text(50),
+    text: voiceText,
+    url: z
+      .url({ protocol: /^https?$/, message: 'must be an http or https URL' })
+      .max(2000, 'must be at most 2000 characters')
+      .nullish()
+      .transform((v) => v ?? null),
+  }),
+  communityAnswer: z.object({
+    customerId: businessKey,
+    sku: businessKey,
+    answerId: businessKey,
+    questionText: text(2000)
+      .nullish()
+      .transform((v) => v ?? null),
+    text: voiceText,
+  }),
+  answerVote: z.object({ customerId: businessKey, answerId: businessKey, helpful: z.boolean() }),
 } as const;
 
 type Payloads = typeof PAYLOADS;

@@ -8,6 +8,8 @@ import { createTimelineRepository } from './timeline/timeline-repository';
 import { createTimelineLoaders, type TimelineLoaders } from './timeline/resolvers';
 import { createCustomerLoaders, type CustomerLoaders } from './customers/resolvers';
 import { createCustomerRepository, type CustomerRepository } from './customers/customer-repository';
+import { createVoiceRepository } from './voice/voice-repository';
+import { createVoiceLoaders, type VoiceLoaders } from './voice/resolvers';
 
 /** What the customers subgraph needs from the outside world. */
 export interface CustomersDependencies {
@@ -23,6 +25,9 @@ export interface CustomersContext {
   consentLoaders: ConsentLoaders;
   timelineLoaders: TimelineLoaders;
   valueLoaders: ValueLoaders;
+  voiceLoaders: VoiceLoaders;
+  /** How value and super-users are reckoned. */
+  value: ValueConfig;
 }
 
 export function createContextFactory(deps: CustomersDependencies): () => CustomersContext {
@@ -30,6 +35,7 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
   const consents = createConsentRepository(deps.graph);
   const timeline = createTimelineRepository(deps.graph);
   const value = createValueRepository(deps.graph, deps.value);
+  const voice = createVoiceRepository(deps.graph);
   return () => ({
     customers,
     loaders: createCustomerLoaders(customers),
@@ -37,5 +43,7 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
     consentLoaders: createConsentLoaders(consents),
     timelineLoaders: createTimelineLoaders(timeline),
     valueLoaders: createValueLoaders(value),
+    voiceLoaders: createVoiceLoaders(voice),
+    value: deps.value,
   });
 }

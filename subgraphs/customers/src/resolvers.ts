@@ -3,6 +3,7 @@ import { consentResolvers } from './consents/resolvers';
 import { customerResolvers } from './customers/resolvers';
 import { timelineResolvers } from './timeline/resolvers';
 import { valueResolvers } from './value/resolvers';
+import { voiceResolvers } from './voice/resolvers';
 
 /** Every module's resolvers, merged into the subgraph's map. */
 export const resolvers: Resolvers = {
@@ -14,5 +15,6 @@ export const resolvers: Resolvers = {
     ...consentResolvers.Customer,
     ...timelineResolvers.Customer,
     ...valueResolvers.Customer,
+    ...voiceResolvers.Customer,
   },
 };

@@ -358,6 +358,7 @@ describe('voice of the customer', () => {
       sku: 'LJ-200',
       answerId: 'a1',
       helpful: true,
+      answerAuthorId: 'ben',
     });
   });
 

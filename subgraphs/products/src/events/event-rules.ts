@@ -355,12 +355,15 @@ export function planEvent(
         );
       }
       if (optedOut(answer.sku)) return suppressed(customerId, answer.sku as string);
+      // The author's helpfulness, super-user status and value change with the vote: the plan
+      // names them for whoever must react to that.
       return plan('answerVote', {
         type: 'ANSWER_VOTE',
         customerId,
         sku: answer.sku,
         answerId,
         helpful,
+        answerAuthorId: answer.authorId,
       });
     }
     case 'telemetry':

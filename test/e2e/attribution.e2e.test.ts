@@ -186,6 +186,22 @@ describe('attribution and funnels through the gateway', () => {
     });
   });
 
+  it("credits Rae's referral with her share of Ann's order", async () => {
+    const { customer } = await system.data<{ customer: Record<string, number> }>(
+      `query ($id: ID!) { customer(id: $id) {
+        first: referralAttributedRevenue(model: FIRST_TOUCH)
+        last: referralAttributedRevenue(model: LAST_TOUCH)
+        linear: referralAttributedRevenue(model: LINEAR)
+        decay: referralAttributedRevenue(model: TIME_DECAY)
+      } }`,
+      { id: id('rae') },
+    );
+    expect(customer['first']).toBe(AMOUNT);
+    expect(customer['last']).toBe(0);
+    expect(customer['linear']).toBeCloseTo(AMOUNT / 3, 9);
+    expect(customer['decay']).toBeCloseTo(AMOUNT / 7, 9);
+  });
+
   it('leaves an order with no touch before it unattributed', async () => {
     const result = await attribution('eve');
     for (const model of ['first', 'last', 'linear', 'decay']) {

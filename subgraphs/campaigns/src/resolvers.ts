@@ -10,6 +10,7 @@ export const resolvers: Resolvers = {
   ...storeResolvers,
   ...attributionResolvers,
   Campaign: { ...campaignResolvers.Campaign, ...attributionResolvers.Campaign },
+  Customer: { ...storeResolvers.Customer, ...attributionResolvers.Customer },
   DateTime: DateTimeScalar,
   Query: { ...campaignResolvers.Query, ...storeResolvers.Query },
   Mutation: { ...campaignResolvers.Mutation, ...storeResolvers.Mutation },

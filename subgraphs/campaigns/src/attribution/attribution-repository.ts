@@ -75,6 +75,13 @@ RETURN camp.id AS campaignId, c.id AS customerId,
      | {id: o.id, amount: toFloat(o.amount)}] AS orders
 ORDER BY customerId`;
 
+// Per referrer: the orders of the people they referred, placed after the referral.
+const REFERRED_ORDERS = `
+UNWIND $ids AS id
+MATCH (:Customer {id: id})-[r:REFERRED]->(:Customer)-[:PLACED]->(o:Order)
+WHERE r.at <= o.placedAt
+RETURN id, collect(o.id) AS orderIds`;
+
 /** Cypher of attribution and funnels; every read is batched by key. */
 export function createAttributionRepository(graph: Graph, config: AttributionConfig) {
   const lookbackDays = Math.trunc(config.lookbackDays);
@@ -82,6 +89,11 @@ export function createAttributionRepository(graph: Graph, config: AttributionCon
     async touchesOfOrders(ids: readonly string[]): Promise<Map<string, OrderTouches>> {
       const rows = await graph.read<OrderTouches>(ORDER_TOUCHES, { ids, lookbackDays });
       return new Map(rows.map((r) => [r.orderId, r]));
+    },
+
+    async referredOrders(ids: readonly string[]): Promise<Map<string, string[]>> {
+      const rows = await graph.read<{ id: string; orderIds: string[] }>(REFERRED_ORDERS, { ids });
+      return new Map(rows.map((r) => [r.id, r.orderIds]));
     },
 
     async funnelPeople(ids: readonly string[]): Promise<Map<string, FunnelPerson[]>> {

@@ -23,6 +23,7 @@ export function createAttributionLoaders(repo: AttributionRepository) {
       null,
     ),
     funnelPeople: keyedLoader<string, FunnelPerson[]>((ids) => repo.funnelPeople(ids), []),
+    referredOrders: keyedLoader<string, string[]>((ids) => repo.referredOrders(ids), []),
   };
 }
 
@@ -45,6 +46,24 @@ function creditsOf(
   }));
 }
 
+/** The revenue that `orderIds` credit to the touches `mine` picks out, under a model. */
+async function creditedRevenue(
+  orderIds: readonly string[],
+  mine: (credit: CreditRecord) => boolean,
+  model: AttributionModel,
+  loaders: AttributionLoaders,
+  config: AttributionConfig,
+): Promise<number> {
+  const orders = await loaders.touchesOfOrder.loadMany(orderIds);
+  let revenue = 0;
+  for (const order of orders) {
+    if (order instanceof Error) throw order;
+    for (const credit of creditsOf(order, model, config))
+      if (mine(credit)) revenue += credit.revenue;
+  }
+  return revenue;
+}
+
 /** The revenue credited to a campaign under a model, over the orders it influenced. */
 async function attributedRevenue(
   campaignId: string,
@@ -53,21 +72,23 @@ async function attributedRevenue(
   config: AttributionConfig,
 ): Promise<number> {
   const { orderIds } = buildFunnel(await loaders.funnelPeople.load(campaignId));
-  const orders = await loaders.touchesOfOrder.loadMany(orderIds);
-  let revenue = 0;
-  for (const order of orders) {
-    if (order instanceof Error) throw order;
-    for (const credit of creditsOf(order, model, config)) {
-      if (credit.campaignId === campaignId) revenue += credit.revenue;
-    }
-  }
-  return revenue;
+  return creditedRevenue(orderIds, (c) => c.campaignId === campaignId, model, loaders, config);
 }
 
 export const attributionResolvers: Pick<
   Resolvers,
-  'Order' | 'AttributionCredit' | 'Campaign' | 'CampaignFunnel'
+  'Order' | 'AttributionCredit' | 'Campaign' | 'CampaignFunnel' | 'Customer'
 > = {
+  Customer: {
+    referralAttributedRevenue: async ({ id }, { model }, { attributionLoaders, attribution }) =>
+      creditedRevenue(
+        await attributionLoaders.referredOrders.load(id),
+        (c) => c.referrerId === id,
+        model,
+        attributionLoaders,
+        attribution,
+      ),
+  },
   Order: {
     __resolveReference: ({ id }) => ({ id }),
     attribution: async ({ id }, { model }, { attributionLoaders, attribution }) =>

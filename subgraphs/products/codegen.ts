@@ -11,6 +11,7 @@ export default subgraphCodegen({
     RecordEventsResult: '../events/event-intake#RecordedBatch',
     ExperienceAction: '../experience/experience-rules#MenuAction',
     DeviceHealth: '../health/health-repository#DeviceHealthRecord',
+    ExperiencePerception: '../perception/perception-repository#PerceptionRecord',
     Intervention: '../health/health-repository#InterventionRecord',
   },
 });

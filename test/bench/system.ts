@@ -134,7 +134,9 @@ export async function startBenchSystem(
         createProductsSubgraph({ graph, lifecycle, logger, identity: config.identity }),
       ),
       customers: await serve(() => createCustomersSubgraph({ graph, value: config.value, logger })),
-      campaigns: await serve(() => createCampaignsSubgraph({ graph, logger })),
+      campaigns: await serve(() =>
+        createCampaignsSubgraph({ graph, attribution: config.attribution, logger }),
+      ),
     };
     const gatewayUrl = await serve(() =>
       createGateway({ config: { ...config.gateway, subgraphUrls }, logger }),

@@ -80,7 +80,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       createProductsSubgraph({ graph, lifecycle, logger, identity: config.identity }),
     ),
     customers: await serve(createCustomersSubgraph({ graph, value: config.value, logger })),
-    campaigns: await serve(createCampaignsSubgraph({ graph, logger })),
+    campaigns: await serve(
+      createCampaignsSubgraph({ graph, attribution: config.attribution, logger }),
+    ),
   };
   const gatewayUrl = await serve(
     createGateway({

@@ -33,6 +33,23 @@ describe('loadConfig', () => {
     expect(problems).toMatch(/GATEWAY_PORT: .*\(got "abc"\)/);
     expect(problems).toMatch(/TEMPORAL_ADDRESS: must be host:port/);
   });
+
+  it('reads attribution and voice-of-the-customer settings, with their defaults', () => {
+    const defaults = loadConfig({});
+    expect(defaults.attribution).toEqual({ halfLifeDays: 7, lookbackDays: 90 });
+    expect(defaults.value).toMatchObject({ helpfulVoteValue: 2, superUserMinHelpfulVotes: 5 });
+    const set = loadConfig({
+      ATTRIBUTION_HALF_LIFE_DAYS: '2.5',
+      ATTRIBUTION_LOOKBACK_DAYS: '30',
+      HELPFUL_VOTE_VALUE: '0',
+      SUPER_USER_MIN_HELPFUL_VOTES: '10',
+    });
+    expect(set.attribution).toEqual({ halfLifeDays: 2.5, lookbackDays: 30 });
+    expect(set.value).toMatchObject({ helpfulVoteValue: 0, superUserMinHelpfulVotes: 10 });
+    expect(() =>
+      loadConfig({ ATTRIBUTION_HALF_LIFE_DAYS: '0', ATTRIBUTION_LOOKBACK_DAYS: '1.5' }),
+    ).toThrow(/ATTRIBUTION_HALF_LIFE_DAYS: must be more than 0[\s\S]*ATTRIBUTION_LOOKBACK_DAYS/);
+  });
 });
 
 describe('identity configuration', () => {

@@ -118,6 +118,14 @@ export const envSchema = z.object({
     .min(2, 'must be at least 2 (one person alone never shares an identifier)')
     .max(1000, 'must be at most 1000')
     .default(3),
+  ATTRIBUTION_HALF_LIFE_DAYS: z.coerce
+    .number()
+    .gt(0, 'must be more than 0')
+    .max(3650, 'must be at most 3650')
+    .default(7),
+  ATTRIBUTION_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  SUPER_USER_MIN_HELPFUL_VOTES: z.coerce.number().int().min(1).max(1_000_000).default(5),
+  HELPFUL_VOTE_VALUE: z.coerce.number().min(0, 'must be at least 0').max(1_000_000).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -166,12 +174,25 @@ export interface ValueConfig {
   referralDiscount: number;
   /** Hops followed down a referral chain. */
   referralMaxHops: number;
+  /** What one helpful vote on a customer's community answer adds to their value. */
+  helpfulVoteValue: number;
+  /** Helpful votes from others that make a customer a super-user. */
+  superUserMinHelpfulVotes: number;
+}
+
+/** How purchases are credited to the campaigns and referrals before them. */
+export interface AttributionConfig {
+  /** Time decay: a touch this many days before the purchase counts half as much as one at it. */
+  halfLifeDays: number;
+  /** Touches more than this many days before the purchase get no credit. */
+  lookbackDays: number;
 }
 
 export interface Config {
   neo4j: Neo4jConfig;
   value: ValueConfig;
   identity: IdentityConfig;
+  attribution: AttributionConfig;
   temporal: TemporalConfig;
   subgraphs: Record<SubgraphName, ListenConfig>;
   gateway: GatewayConfig;
@@ -246,8 +267,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       },
       clients: e.GATEWAY_API_KEYS,
     },
-    value: { referralDiscount: e.REFERRAL_DISCOUNT, referralMaxHops: e.REFERRAL_MAX_HOPS },
     identity: { sharedThreshold: e.IDENTITY_SHARED_THRESHOLD },
+    value: {
+      referralDiscount: e.REFERRAL_DISCOUNT,
+      referralMaxHops: e.REFERRAL_MAX_HOPS,
+      helpfulVoteValue: e.HELPFUL_VOTE_VALUE,
+      superUserMinHelpfulVotes: e.SUPER_USER_MIN_HELPFUL_VOTES,
+    },
+    attribution: {
+      halfLifeDays: e.ATTRIBUTION_HALF_LIFE_DAYS,
+      lookbackDays: e.ATTRIBUTION_LOOKBACK_DAYS,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

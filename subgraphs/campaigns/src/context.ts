@@ -1,4 +1,7 @@
+import type { AttributionConfig } from '@experience-graph/config';
 import type { Graph } from '@experience-graph/neo4j';
+import { createAttributionRepository } from './attribution/attribution-repository';
+import { createAttributionLoaders, type AttributionLoaders } from './attribution/resolvers';
 import { createCampaignLoaders, type CampaignLoaders } from './campaigns/resolvers';
 import { createCampaignRepository, type CampaignRepository } from './campaigns/campaign-repository';
 import { createStoreRepository, type StoreRepository } from './stores/store-repository';
@@ -7,6 +10,7 @@ import { createStoreLoaders, type StoreLoaders } from './stores/resolvers';
 /** What the campaigns subgraph needs from the outside world. */
 export interface CampaignsDependencies {
   graph: Graph;
+  attribution: AttributionConfig;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -15,15 +19,20 @@ export interface CampaignsContext {
   loaders: CampaignLoaders;
   stores: StoreRepository;
   storeLoaders: StoreLoaders;
+  attribution: AttributionConfig;
+  attributionLoaders: AttributionLoaders;
 }
 
 export function createContextFactory(deps: CampaignsDependencies): () => CampaignsContext {
   const campaigns = createCampaignRepository(deps.graph);
   const stores = createStoreRepository(deps.graph);
+  const attribution = createAttributionRepository(deps.graph, deps.attribution);
   return () => ({
     campaigns,
     loaders: createCampaignLoaders(campaigns),
     stores,
     storeLoaders: createStoreLoaders(stores),
+    attribution: deps.attribution,
+    attributionLoaders: createAttributionLoaders(attribution),
   });
 }

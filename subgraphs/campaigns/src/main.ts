@@ -11,6 +11,7 @@ runService(logger, async () => {
   const driver = createDriver(config.neo4j);
   const { app, apollo } = await createCampaignsSubgraph({
     graph: createGraph(driver, config.neo4j.database),
+    attribution: config.attribution,
     logger,
   });
   const { host, port } = config.subgraphs.campaigns;

@@ -10,6 +10,8 @@ import { createTimelineRepository } from './timeline/timeline-repository';
 import { createTimelineLoaders, type TimelineLoaders } from './timeline/resolvers';
 import { createCustomerLoaders, type CustomerLoaders } from './customers/resolvers';
 import { createCustomerRepository, type CustomerRepository } from './customers/customer-repository';
+import { createVoiceRepository } from './voice/voice-repository';
+import { createVoiceLoaders, type VoiceLoaders } from './voice/resolvers';
 
 /** What the customers subgraph needs from the outside world. */
 export interface CustomersDependencies {
@@ -27,6 +29,9 @@ export interface CustomersContext {
   valueLoaders: ValueLoaders;
   identity: IdentityRepository;
   identityLoaders: IdentityLoaders;
+  voiceLoaders: VoiceLoaders;
+  /** How value and super-users are reckoned. */
+  value: ValueConfig;
 }
 
 export function createContextFactory(deps: CustomersDependencies): () => CustomersContext {
@@ -35,6 +40,7 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
   const timeline = createTimelineRepository(deps.graph);
   const value = createValueRepository(deps.graph, deps.value);
   const identity = createIdentityRepository(deps.graph);
+  const voice = createVoiceRepository(deps.graph);
   return () => ({
     customers,
     loaders: createCustomerLoaders(customers),
@@ -44,5 +50,7 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
     valueLoaders: createValueLoaders(value),
     identity,
     identityLoaders: createIdentityLoaders(identity),
+    voiceLoaders: createVoiceLoaders(voice),
+    value: deps.value,
   });
 }

@@ -4,6 +4,7 @@ import { customerResolvers } from './customers/resolvers';
 import { identityResolvers } from './identity/resolvers';
 import { timelineResolvers } from './timeline/resolvers';
 import { valueResolvers } from './value/resolvers';
+import { voiceResolvers } from './voice/resolvers';
 
 /** Every module's resolvers, merged into the subgraph's map. */
 export const resolvers: Resolvers = {
@@ -21,5 +22,6 @@ export const resolvers: Resolvers = {
     ...timelineResolvers.Customer,
     ...valueResolvers.Customer,
     ...identityResolvers.Customer,
+    ...voiceResolvers.Customer,
   },
 };

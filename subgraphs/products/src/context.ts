@@ -15,6 +15,11 @@ import {
   type ExperienceRepository,
 } from './experience/experience-repository';
 import { createExperienceLoaders, type ExperienceLoaders } from './experience/resolvers';
+import {
+  createPerceptionRepository,
+  type PerceptionRepository,
+} from './perception/perception-repository';
+import { createPerceptionLoaders, type PerceptionLoaders } from './perception/resolvers';
 
 /** What the products subgraph needs from the outside world. */
 export interface ProductsDependencies {
@@ -34,12 +39,15 @@ export interface ProductsContext {
   experienceLoaders: ExperienceLoaders;
   health: HealthRepository;
   healthLoaders: HealthLoaders;
+  perception: PerceptionRepository;
+  perceptionLoaders: PerceptionLoaders;
 }
 
 export function createContextFactory(deps: ProductsDependencies): () => ProductsContext {
   const devices = createDeviceRepository(deps.graph);
   const experience = createExperienceRepository(deps.graph);
   const health = createHealthRepository(deps.graph);
+  const perception = createPerceptionRepository(deps.graph);
   const intake = createEventIntake({
     events: createEventRepository(deps.graph),
     telemetry: createTelemetryIntake({ graph: deps.graph, lifecycle: deps.lifecycle }),
@@ -56,5 +64,7 @@ export function createContextFactory(deps: ProductsDependencies): () => Products
     experienceLoaders: createExperienceLoaders(experience),
     health,
     healthLoaders: createHealthLoaders(health),
+    perception,
+    perceptionLoaders: createPerceptionLoaders(perception),
   });
 }

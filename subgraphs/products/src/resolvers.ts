@@ -3,6 +3,7 @@ import { resolvers as deviceResolvers } from './devices/resolvers';
 import { eventResolvers } from './events/resolvers';
 import { experienceResolvers } from './experience/resolvers';
 import { healthResolvers } from './health/resolvers';
+import { perceptionResolvers } from './perception/resolvers';
 
 /** Every module's resolvers, merged into the subgraph's map. */
 export const resolvers: Resolvers = {
@@ -12,6 +13,8 @@ export const resolvers: Resolvers = {
     ...deviceResolvers.Mutation,
     ...eventResolvers.Mutation,
     ...healthResolvers.Mutation,
+    ...perceptionResolvers.Mutation,
   },
+  ProductModel: { ...deviceResolvers.ProductModel, ...perceptionResolvers.ProductModel },
   Device: { ...deviceResolvers.Device, ...experienceResolvers.Device, ...healthResolvers.Device },
 };

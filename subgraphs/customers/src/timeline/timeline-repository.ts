@@ -6,6 +6,8 @@ export interface TouchpointRecord {
   type: string;
   occurredAt: string;
   channel: string | null;
+  /** The sentiment of what the customer wrote, −1..1, for reviews, mentions and the like. */
+  sentiment: number | null;
   campaignId: string | null;
   sku: string | null;
   serial: string | null;
@@ -25,7 +27,7 @@ export function createTimelineRepository(graph: Graph) {
            MATCH (c)-[:HAD]->(t:Touchpoint)
            WITH t ORDER BY t.occurredAt DESC, t.eventId LIMIT toInteger($first)
            RETURN collect(t {
-             .eventId, .type, .channel,
+             .eventId, .type, .channel, .sentiment,
              occurredAt: toString(t.occurredAt),
              campaignId: head([(t)-[:VIA]->(x:Campaign) | x.id]),
              sku: head([(t)-[:ABOUT]->(x:ProductModel) | x.sku]),

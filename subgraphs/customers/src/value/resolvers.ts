@@ -18,6 +18,7 @@ export const valueResolvers: Pick<Resolvers, 'Customer'> = {
       (await valueLoaders.valueById.load(id)) ?? {
         historical: 0,
         referral: 0,
+        helpfulness: 0,
         total: 0,
         peopleReferred: 0,
       },

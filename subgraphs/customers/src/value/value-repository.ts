@@ -1,9 +1,11 @@
 import type { Graph } from '@experience-graph/neo4j';
 import type { ValueConfig } from '@experience-graph/config';
+import { HELPFUL_VOTES } from '../voice/voice-repository';
 
 export interface CustomerValueRecord {
   historical: number;
   referral: number;
+  helpfulness: number;
   total: number;
   peopleReferred: number;
 }
@@ -24,7 +26,10 @@ CALL (c) {
   WITH d, hops, coalesce(sum(o.amount), 0.0) AS spent
   RETURN coalesce(sum($discount ^ hops * spent), 0.0) AS referral, count(d) AS peopleReferred
 }
-RETURN id, historical, referral, historical + referral AS total, peopleReferred`;
+CALL (c) { ${HELPFUL_VOTES} }
+WITH id, historical, referral, peopleReferred, helpfulVotes * $helpfulVoteValue AS helpfulness
+RETURN id, historical, referral, helpfulness, historical + referral + helpfulness AS total,
+       peopleReferred`;
 
 /** Cypher for customer value and referrals; batched by customer. */
 export function createValueRepository(graph: Graph, config: ValueConfig) {
@@ -35,6 +40,7 @@ export function createValueRepository(graph: Graph, config: ValueConfig) {
       const rows = await graph.read<CustomerValueRecord & { id: string }>(values, {
         ids,
         discount: config.referralDiscount,
+        helpfulVoteValue: config.helpfulVoteValue,
       });
       return new Map(rows.map(({ id, ...value }) => [id, value]));
     },

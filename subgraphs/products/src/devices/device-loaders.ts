@@ -18,6 +18,7 @@ export function createDeviceLoaders(repo: DeviceRepository) {
     deviceBySerial: keyedLoader<string, DeviceRecord | null>((s) => repo.devicesBySerial(s), null),
     modelBySku: keyedLoader<string, ProductModelRecord | null>((s) => repo.modelsBySku(s), null),
     devicesByOwner: keyedLoader<string, DeviceRecord[]>((ids) => repo.devicesByOwner(ids), []),
+    orderById: keyedLoader<string, OrderRecord | null>((ids) => repo.ordersById(ids), null),
     orderBySerial: keyedLoader<string, OrderRecord | null>((s) => repo.ordersBySerial(s), null),
     journeysByCustomer: keyedLoader<string, JourneyRecord[]>(
       (ids) => repo.journeysByCustomer(ids),

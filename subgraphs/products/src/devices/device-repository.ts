@@ -157,6 +157,14 @@ export function createDeviceRepository(graph: Graph) {
       return { kind: 'serial-taken', sku: row.sku };
     },
 
+    async ordersById(ids: readonly string[]): Promise<Map<string, OrderRecord>> {
+      const rows = await graph.read<{ order: OrderRecord }>(
+        `MATCH (o:Order) WHERE o.id IN $ids RETURN ${ORDER_FIELDS} AS order`,
+        { ids },
+      );
+      return new Map(rows.map((r) => [r.order.id, r.order]));
+    },
+
     async ordersBySerial(serials: readonly string[]): Promise<Map<string, OrderRecord>> {
       const rows = await graph.read<{ serial: string; order: OrderRecord }>(
         `MATCH (o:Order)-[:CONTAINS]->(d:Device) WHERE d.serial IN $serials

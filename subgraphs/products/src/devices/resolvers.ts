@@ -47,6 +47,10 @@ export const resolvers: Resolvers = {
     order: ({ serial }, _args, { loaders }) => loaders.orderBySerial.load(serial),
   },
 
+  Order: {
+    __resolveReference: ({ id }, { loaders }) => loaders.orderById.load(id),
+  },
+
   Journey: {
     async product({ sku }, _args, { loaders }) {
       const model = await loaders.modelBySku.load(sku);

@@ -19,6 +19,14 @@ const personKey = businessKey.nullish().transform((v) => v ?? null);
 
 const adTouch = z.object({ customerId: personKey, campaignId: businessKey });
 
+/** What a customer wrote: 1 to 2,000 characters, trimmed. */
+const voiceText = text(2000);
+const rating = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be 1 to 5')
+  .max(5, 'must be 1 to 5');
+
 /** Each payload field of `LifecycleEventInput`, its schema and the kind of event it makes. */
 const PAYLOADS = {
   adImpression: adTouch,
@@ -109,6 +117,28 @@ const PAYLOADS = {
       .nullish()
       .transform((v) => v ?? null),
   }),
+  review: z.object({ customerId: personKey, sku: businessKey, rating, text: voiceText }),
+  socialMention: z.object({
+    customerId: personKey,
+    sku: businessKey,
+    platform: text(50),
+    text: voiceText,
+    url: z
+      .url({ protocol: /^https?$/, message: 'must be an http or https URL' })
+      .max(2000, 'must be at most 2000 characters')
+      .nullish()
+      .transform((v) => v ?? null),
+  }),
+  communityAnswer: z.object({
+    customerId: personKey,
+    sku: businessKey,
+    answerId: businessKey,
+    questionText: text(2000)
+      .nullish()
+      .transform((v) => v ?? null),
+    text: voiceText,
+  }),
+  answerVote: z.object({ customerId: personKey, answerId: businessKey, helpful: z.boolean() }),
 } as const;
 
 type Payloads = typeof PAYLOADS;

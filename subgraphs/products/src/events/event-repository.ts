@@ -16,6 +16,15 @@ export interface EventFacts {
     /** The referrer is downstream of the referred person: the new link would close a cycle. */
     wouldCycle: boolean;
   };
+  /** For votes and answers: the community answer named, if it exists. */
+  answer: {
+    authorId: string | null;
+    sku: string | null;
+    /** The event that recorded it, to tell a resend from a reused answer id. */
+    eventId: string;
+    /** The event of the voter's earlier vote on it, if any. */
+    voteEventId: string | null;
+  } | null;
   coupon: {
     redeemed: boolean;
     expired: boolean;
@@ -36,6 +45,7 @@ export interface EventKeys {
   orderId: string | null;
   storeId: string | null;
   couponCode: string | null;
+  answerId: string | null;
 }
 
 const FACTS = `
@@ -48,7 +58,14 @@ OPTIONAL MATCH (o:Order {id: $orderId})
 OPTIONAL MATCH (s:Store {id: $storeId})
 OPTIONAL MATCH (cp:Coupon {code: $couponCode})
 OPTIONAL MATCH (referred:Customer {id: $referredId})
+OPTIONAL MATCH (answer:Touchpoint {answerId: $answerId, type: 'COMMUNITY_ANSWER'})
 RETURN
+  CASE WHEN answer IS NULL THEN null ELSE {
+    authorId: head([(x:Customer)-[:HAD]->(answer) | x.id]),
+    sku: head([(answer)-[:ABOUT]->(x:ProductModel) | x.sku]),
+    eventId: answer.eventId,
+    voteEventId: head([(c)-[v:VOTED]->(answer) | v.eventId])
+  } END AS answer,
   {
     referredFound: referred IS NOT NULL,
     alreadyReferredBy: head([(x:Customer)-[:REFERRED]->(referred) | x.id]),
@@ -178,7 +195,8 @@ const WRITES: Record<string, string> = {
         o.onTime = coalesce(o.onTime, datetime($occurredAt) <= o.promisedDeliveryAt)
     ${LINK_ORDER} ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_DEVICE}`,
   device: `${TOUCHPOINT}
-    SET t.channel = 'APP', t.topic = $topic, t.rating = $rating, t.comment = $comment
+    SET t.channel = 'APP', t.topic = $topic, t.rating = $rating, t.comment = $comment,
+        t.sentiment = $sentiment
     ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_DEVICE}`,
   // A referral is a relationship between two people and a touchpoint of the referrer's.
   referral: `${TOUCHPOINT}
@@ -190,6 +208,28 @@ const WRITES: Record<string, string> = {
     ${LINK_CUSTOMER} ${LINK_MODEL}`,
   // Sign-up, login or cookie sync: the identifiers were linked by identity resolution.
   identify: `${TOUCHPOINT} SET t.channel = 'IDENTITY' ${LINK_CUSTOMER}`,
+  // Voice of the customer: what a customer wrote, scored for sentiment (−1..1).
+  review: `${TOUCHPOINT}
+    SET t.channel = 'WEB', t.rating = $rating, t.text = $text, t.sentiment = $sentiment
+    ${LINK_CUSTOMER} ${LINK_MODEL}`,
+  socialMention: `${TOUCHPOINT}
+    SET t.channel = 'SOCIAL', t.platform = $platform, t.url = $url, t.text = $text,
+        t.sentiment = $sentiment
+    ${LINK_CUSTOMER} ${LINK_MODEL}`,
+  // A community answer is the author's touchpoint, keyed by its answer id too: votes point at it.
+  communityAnswer: `${TOUCHPOINT}
+    SET t.channel = 'COMMUNITY', t.answerId = $answerId, t.questionText = $questionText,
+        t.text = $text, t.sentiment = $sentiment
+    ${LINK_CUSTOMER} ${LINK_MODEL}`,
+  // A vote is the voter's touchpoint and a relationship to the answer: one per voter and answer.
+  answerVote: `${TOUCHPOINT}
+    SET t.channel = 'COMMUNITY', t.votedAnswerId = $answerId, t.helpful = $helpful
+    WITH t
+    MATCH (voter:Customer {id: $customerId}),
+          (answer:Touchpoint {answerId: $answerId, type: 'COMMUNITY_ANSWER'})
+    MERGE (voter)-[v:VOTED]->(answer)
+      ON CREATE SET v.helpful = $helpful, v.at = datetime($occurredAt), v.eventId = $eventId
+    ${LINK_CUSTOMER} ${LINK_MODEL}`,
   // The opt-out itself links the person to nothing: it only puts the product on their
   // suppression list at once, so no later event can record anything personal.
   optOut: `${TOUCHPOINT}

@@ -18,6 +18,7 @@ const facts = (overrides: Partial<EventFacts> = {}): EventFacts => ({
   order: null,
   storeFound: true,
   coupon: null,
+  answer: null,
   referral: { referredFound: true, alreadyReferredBy: null, wouldCycle: false },
   ...overrides,
 });
@@ -320,5 +321,115 @@ describe('events naming a person by identifiers', () => {
     });
     const named = parse({ ...at, adClick: { customerId: 'ana', campaignId: 'c1' } });
     expect(named.ok && named.event.identifiers).toEqual([]);
+  });
+});
+
+describe('voice of the customer', () => {
+  const answer = { authorId: 'ben', sku: 'LJ-200', eventId: 'answer-event', voteEventId: null };
+
+  it('scores a review for sentiment and keeps its rating', () => {
+    const plan = planEvent(
+      event({ review: { customerId: 'ana', sku: 'LJ-200', rating: 5, text: 'Excellent!' } }),
+      facts(),
+    );
+    expect(isRejection(plan) ? plan : plan.params).toMatchObject({
+      type: 'REVIEW',
+      customerId: 'ana',
+      sku: 'LJ-200',
+      rating: 5,
+      sentiment: 0.6,
+    });
+  });
+
+  it('refuses a rating out of range and an unknown product model', () => {
+    const bad = parse({
+      eventId: 'e1',
+      occurredAt: '2026-05-01T10:00:00Z',
+      review: { customerId: 'ana', sku: 'LJ-200', rating: 0, text: 'meh' },
+    });
+    expect(bad.ok ? null : bad.problem).toEqual({
+      path: 'review.rating',
+      message: 'review.rating: must be 1 to 5',
+    });
+    const plan = planEvent(
+      event({ socialMention: { customerId: 'ana', sku: 'X', platform: 'Instagram', text: 'hi' } }),
+      facts({ modelFound: false }),
+    );
+    expect(plan).toEqual({
+      code: 'UNKNOWN_REFERENCE',
+      path: 'socialMention.sku',
+      message: 'No product model has sku X',
+    });
+  });
+
+  it('refuses a social mention whose url is not http(s)', () => {
+    const bad = parse({
+      eventId: 'e1',
+      occurredAt: '2026-05-01T10:00:00Z',
+      socialMention: {
+        customerId: 'ana',
+        sku: 'LJ-200',
+        platform: 'Instagram',
+        text: 'hi',
+        url: 'javascript:alert(1)',
+      },
+    });
+    expect(bad.ok ? null : bad.problem.path).toBe('socialMention.url');
+  });
+
+  it('refuses an answer id already used by another event, not by its own resend', () => {
+    const answerEvent = (eventId: string) =>
+      parse({
+        eventId,
+        occurredAt: '2026-05-01T10:00:00Z',
+        communityAnswer: { customerId: 'ben', sku: 'LJ-200', answerId: 'a1', text: 'Use tray 2' },
+      });
+    const again = answerEvent('another-event');
+    const resend = answerEvent('answer-event');
+    if (!again.ok || !resend.ok) throw new Error('valid events expected');
+    expect(planEvent(namePerson(again.event), facts({ answer }))).toMatchObject({
+      code: 'CONFLICT',
+      path: 'communityAnswer.answerId',
+    });
+    expect(isRejection(planEvent(namePerson(resend.event), facts({ answer })))).toBe(false);
+  });
+
+  it("refuses a vote on an unknown answer, on one's own answer, and a second vote", () => {
+    const vote = (customerId: string) =>
+      event({ answerVote: { customerId, answerId: 'a1', helpful: true } });
+    expect(planEvent(vote('ana'), facts())).toEqual({
+      code: 'UNKNOWN_REFERENCE',
+      path: 'answerVote.answerId',
+      message: 'No community answer has id a1',
+    });
+    expect(planEvent(vote('ben'), facts({ answer }))).toEqual({
+      code: 'CONFLICT',
+      path: 'answerVote.customerId',
+      message: 'Customer ben wrote answer a1 and cannot vote on it',
+    });
+    expect(
+      planEvent(vote('ana'), facts({ answer: { ...answer, voteEventId: 'earlier-vote' } })),
+    ).toEqual({
+      code: 'CONFLICT',
+      path: 'answerVote.answerId',
+      message: 'Customer ana already voted on answer a1',
+    });
+    const plan = planEvent(vote('ana'), facts({ answer }));
+    expect(isRejection(plan) ? plan : plan.params).toMatchObject({
+      type: 'ANSWER_VOTE',
+      customerId: 'ana',
+      sku: 'LJ-200',
+      answerId: 'a1',
+      helpful: true,
+      answerAuthorId: 'ben',
+    });
+  });
+
+  it('scores the comment of device feedback', () => {
+    const plan = planEvent(
+      event({ feedback: { serial: 'PRN-1', rating: 1, comment: 'Terrible printer' } }),
+      facts({ device: { sku: 'LJ-200', sold: true, ownerId: 'ana' } }),
+    );
+    expect(isRejection(plan) ? plan : plan.params['sentiment']).toBeCloseTo(-0.3, 12);
   });
 });

@@ -1,6 +1,7 @@
 import type { DeviceEvent, JourneyEvent } from '@experience-graph/workflows';
 import type { EventFacts, EventKeys, WriteKind } from './event-repository';
 import type { IntakeEvent } from './event-input';
+import { sentimentOf } from './sentiment';
 
 export type EventErrorCode =
   'INVALID' | 'UNKNOWN_REFERENCE' | 'OPTED_OUT' | 'CONFLICT' | 'UNAVAILABLE' | 'AMBIGUOUS';
@@ -32,6 +33,7 @@ export function keysOf(event: IntakeEvent): EventKeys {
     orderId: null,
     storeId: null,
     couponCode: null,
+    answerId: null,
   };
   const d = event.data as Partial<Record<keyof EventKeys, string | null>>;
   for (const k of [
@@ -43,6 +45,7 @@ export function keysOf(event: IntakeEvent): EventKeys {
     'storeId',
     'couponCode',
     'referredId',
+    'answerId',
   ] as const) {
     if (typeof d[k] === 'string') keys[k] = d[k];
   }
@@ -244,6 +247,7 @@ export function planEvent(
               : null,
           rating: event.field === 'feedback' ? event.data.rating : null,
           comment: event.field === 'feedback' ? event.data.comment : null,
+          sentiment: event.field === 'feedback' ? sentimentOf(event.data.comment) : null,
         },
         [{ ...base, type, serial }],
       );
@@ -279,6 +283,92 @@ export function planEvent(
     case 'identify':
       // Who the person is was settled by identity resolution; the event is their touchpoint.
       return plan('identify', { type: 'IDENTIFY', customerId: event.data.customerId });
+    case 'review':
+    case 'socialMention':
+    case 'communityAnswer': {
+      const { customerId, sku } = event.data;
+      if (!facts.customer) return noCustomer(customerId);
+      if (!facts.modelFound) {
+        return reject('UNKNOWN_REFERENCE', `${f}.sku`, `No product model has sku ${sku}`);
+      }
+      if (optedOut(sku)) return suppressed(customerId, sku);
+      const sentiment = sentimentOf(event.data.text);
+      switch (event.field) {
+        case 'review':
+          return plan('review', {
+            type: 'REVIEW',
+            customerId,
+            sku,
+            rating: event.data.rating,
+            text: event.data.text,
+            sentiment,
+          });
+        case 'socialMention':
+          return plan('socialMention', {
+            type: 'SOCIAL_MENTION',
+            customerId,
+            sku,
+            platform: event.data.platform,
+            url: event.data.url,
+            text: event.data.text,
+            sentiment,
+          });
+        case 'communityAnswer': {
+          const { answerId, questionText, text } = event.data;
+          // A resend of the event that recorded it is not a reuse.
+          if (facts.answer && facts.answer.eventId !== eventId) {
+            return reject('CONFLICT', `${f}.answerId`, `Answer ${answerId} already exists`);
+          }
+          return plan('communityAnswer', {
+            type: 'COMMUNITY_ANSWER',
+            customerId,
+            sku,
+            answerId,
+            questionText,
+            text,
+            sentiment,
+          });
+        }
+      }
+      break;
+    }
+    case 'answerVote': {
+      const { customerId, answerId, helpful } = event.data;
+      if (!facts.customer) return noCustomer(customerId);
+      const answer = facts.answer;
+      if (!answer) {
+        return reject(
+          'UNKNOWN_REFERENCE',
+          `${f}.answerId`,
+          `No community answer has id ${answerId}`,
+        );
+      }
+      if (answer.authorId === customerId) {
+        return reject(
+          'CONFLICT',
+          `${f}.customerId`,
+          `Customer ${customerId} wrote answer ${answerId} and cannot vote on it`,
+        );
+      }
+      if (answer.voteEventId !== null && answer.voteEventId !== eventId) {
+        return reject(
+          'CONFLICT',
+          `${f}.answerId`,
+          `Customer ${customerId} already voted on answer ${answerId}`,
+        );
+      }
+      if (optedOut(answer.sku)) return suppressed(customerId, answer.sku as string);
+      // The author's helpfulness, super-user status and value change with the vote: the plan
+      // names them for whoever must react to that.
+      return plan('answerVote', {
+        type: 'ANSWER_VOTE',
+        customerId,
+        sku: answer.sku,
+        answerId,
+        helpful,
+        answerAuthorId: answer.authorId,
+      });
+    }
     case 'telemetry':
       // Telemetry has its own path (see telemetry-intake.ts): it is not a touchpoint.
       return reject('INVALID', 'telemetry', 'Telemetry is not planned as a touchpoint');

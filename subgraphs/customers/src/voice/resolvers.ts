@@ -1,0 +1,27 @@
+import { keyedLoader } from '@experience-graph/server-kit';
+import type { Resolvers } from '../__generated__/resolvers-types';
+import type { CustomerVoiceRecord, VoiceRepository } from './voice-repository';
+
+export function createVoiceLoaders(repo: VoiceRepository) {
+  return {
+    voiceById: keyedLoader<string, CustomerVoiceRecord | null>((ids) => repo.voicesById(ids), null),
+  };
+}
+
+export type VoiceLoaders = ReturnType<typeof createVoiceLoaders>;
+
+const SILENT: CustomerVoiceRecord = { sentimentScore: null, sentimentMentions: 0, helpfulVotes: 0 };
+
+export const voiceResolvers: Pick<Resolvers, 'Customer'> = {
+  Customer: {
+    async sentiment({ id }, _args, { voiceLoaders }) {
+      const voice = (await voiceLoaders.voiceById.load(id)) ?? SILENT;
+      return { score: voice.sentimentScore, mentions: voice.sentimentMentions };
+    },
+    helpfulVotes: async ({ id }, _args, { voiceLoaders }) =>
+      ((await voiceLoaders.voiceById.load(id)) ?? SILENT).helpfulVotes,
+    superUser: async ({ id }, _args, { voiceLoaders, value }) =>
+      ((await voiceLoaders.voiceById.load(id)) ?? SILENT).helpfulVotes >=
+      value.superUserMinHelpfulVotes,
+  },
+};

@@ -130,7 +130,14 @@ export async function startBenchSystem(
     };
     const lifecycle = createLifecycleGateway(client, taskQueue);
     const subgraphUrls: SubgraphUrls = {
-      products: await serve(() => createProductsSubgraph({ graph, lifecycle, logger })),
+      products: await serve(() =>
+        createProductsSubgraph({
+          graph,
+          lifecycle,
+          logger,
+          intakeConcurrency: config.intake.concurrency,
+        }),
+      ),
       customers: await serve(() => createCustomersSubgraph({ graph, value: config.value, logger })),
       campaigns: await serve(() => createCampaignsSubgraph({ graph, logger })),
     };

@@ -76,7 +76,14 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   };
   const lifecycle = createLifecycleGateway(client, taskQueue, options.timers);
   const subgraphUrls = {
-    products: await serve(createProductsSubgraph({ graph, lifecycle, logger })),
+    products: await serve(
+      createProductsSubgraph({
+        graph,
+        lifecycle,
+        logger,
+        intakeConcurrency: config.intake.concurrency,
+      }),
+    ),
     customers: await serve(createCustomersSubgraph({ graph, value: config.value, logger })),
     campaigns: await serve(createCampaignsSubgraph({ graph, logger })),
   };

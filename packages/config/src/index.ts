@@ -63,6 +63,12 @@ export function parseApiKeys(value: string): ApiClient[] | string {
   return clients;
 }
 
+/** The longest horizon a lifetime-value prediction may look ahead: ten years. */
+export const MAX_VALUE_HORIZON_DAYS = 3650;
+
+/** Five cron fields of digits, `*`, `/`, `,` and `-` (Temporal checks the values themselves). */
+const CRON = /^[0-9*/,-]+( [0-9*/,-]+){4}$/;
+
 /** The environment variables, their validation and their local defaults. */
 export const envSchema = z.object({
   NEO4J_URI: url(['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc']).default(
@@ -112,6 +118,16 @@ export const envSchema = z.object({
     .max(1, 'must be at most 1')
     .default(0.5),
   REFERRAL_MAX_HOPS: z.coerce.number().int().min(1).max(50).default(10),
+  INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  VALUE_HORIZON_DAYS: z.coerce.number().int().min(1).max(MAX_VALUE_HORIZON_DAYS).default(365),
+  VALUE_MODEL_SCHEDULE: z
+    .string()
+    .trim()
+    .regex(
+      CRON,
+      'must be a five-field cron expression (minute hour day month weekday), such as 0 3 * * *',
+    )
+    .default('0 3 * * *'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -156,9 +172,25 @@ export interface ValueConfig {
   referralMaxHops: number;
 }
 
+/** The event intake's throughput. */
+export interface IntakeConfig {
+  /** Independent groups of a batch's events recorded at the same time. */
+  concurrency: number;
+}
+
+/** The predicted lifetime value model, a background job. */
+export interface ValueModelConfig {
+  /** How far ahead predictions look, in days, unless a refresh says otherwise. */
+  horizonDays: number;
+  /** When the nightly refit runs: a cron expression, UTC. */
+  schedule: string;
+}
+
 export interface Config {
   neo4j: Neo4jConfig;
   value: ValueConfig;
+  intake: IntakeConfig;
+  valueModel: ValueModelConfig;
   temporal: TemporalConfig;
   subgraphs: Record<SubgraphName, ListenConfig>;
   gateway: GatewayConfig;
@@ -234,6 +266,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       clients: e.GATEWAY_API_KEYS,
     },
     value: { referralDiscount: e.REFERRAL_DISCOUNT, referralMaxHops: e.REFERRAL_MAX_HOPS },
+    intake: { concurrency: e.INTAKE_CONCURRENCY },
+    valueModel: { horizonDays: e.VALUE_HORIZON_DAYS, schedule: e.VALUE_MODEL_SCHEDULE },
     logLevel: e.LOG_LEVEL,
   };
 }

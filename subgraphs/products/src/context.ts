@@ -19,6 +19,8 @@ export interface ProductsDependencies {
   graph: Graph;
   lifecycle: LifecycleGateway;
   logger: Logger;
+  /** Independent events of a batch recorded at the same time (INTAKE_CONCURRENCY). */
+  intakeConcurrency?: number;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -42,6 +44,7 @@ export function createContextFactory(deps: ProductsDependencies): () => Products
     telemetry: createTelemetryIntake({ graph: deps.graph, lifecycle: deps.lifecycle }),
     lifecycle: deps.lifecycle,
     logger: deps.logger,
+    ...(deps.intakeConcurrency === undefined ? {} : { concurrency: deps.intakeConcurrency }),
   });
   return () => ({
     devices,

@@ -7,7 +7,13 @@ export interface EventFacts {
   modelFound: boolean;
   campaignSku: string | null;
   device: { sku: string; sold: boolean; ownerId: string | null } | null;
-  order: { deliveredAt: string | null; serial: string; sku: string; buyerId: string | null } | null;
+  order: {
+    deliveredAt: string | null;
+    /** Null for an order without a device (an `order` event). */
+    serial: string | null;
+    sku: string | null;
+    buyerId: string | null;
+  } | null;
   storeFound: boolean;
   /** For referrals: the referred person and how they relate to the referrer already. */
   referral: {
@@ -71,7 +77,7 @@ RETURN
   CASE WHEN o IS NULL THEN null ELSE {
     deliveredAt: toString(o.deliveredAt),
     serial: head([(o)-[:CONTAINS]->(x:Device) | x.serial]),
-    sku: head([(o)-[:CONTAINS]->(x:Device) | x.sku]),
+    sku: coalesce(head([(o)-[:CONTAINS]->(x:Device) | x.sku]), o.sku),
     buyerId: head([(x:Customer)-[:PLACED]->(o) | x.id])
   } END AS order,
   s IS NOT NULL AS storeFound,
@@ -159,6 +165,17 @@ const WRITES: Record<string, string> = {
       MERGE (o)-[a:ATTRIBUTED_TO]->(camp) ON CREATE SET a.model = 'last_touch'
     }
     ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_DEVICE} ${LINK_STORE}`,
+  // A purchase without a device: the order, its buyer and, if named, its product model.
+  order: `${TOUCHPOINT}
+    SET t.channel = 'ONLINE'
+    WITH t
+    MATCH (c:Customer {id: $customerId})
+    MERGE (o:Order {id: $orderId})
+      ON CREATE SET o.placedAt = datetime($occurredAt), o.amount = $amount, o.currency = $currency,
+                    o.quantity = $quantity, o.sku = $sku
+    MERGE (c)-[:PLACED]->(o)
+    MERGE (t)-[:FOR]->(o)
+    ${LINK_CUSTOMER} ${LINK_MODEL}`,
   // Carriers resend and reorder updates: only a newer one replaces the shown status.
   shipmentUpdate: `${TOUCHPOINT}
     SET t.channel = 'CARRIER', t.carrierStatus = $status
@@ -207,6 +224,18 @@ export function createEventRepository(graph: Graph) {
       const [row] = await graph.read<EventFacts>(FACTS, { ...keys });
       if (!row) throw new Error('The facts query returned no row');
       return row;
+    },
+
+    /** The device serial of each existing order among these ids (orders with a device only). */
+    async serialsOfOrders(orderIds: readonly string[]): Promise<Map<string, string>> {
+      if (orderIds.length === 0) return new Map();
+      const rows = await graph.read<{ orderId: string; serial: string }>(
+        `UNWIND $orderIds AS id
+         MATCH (:Order {id: id})-[:CONTAINS]->(d:Device)
+         RETURN id AS orderId, d.serial AS serial`,
+        { orderIds },
+      );
+      return new Map(rows.map((r) => [r.orderId, r.serial]));
     },
 
     async storeNear(latitude: number, longitude: number): Promise<string | null> {

@@ -9,7 +9,7 @@ import { createGateway } from '@experience-graph/gateway';
 import { createDriver, createGraph, type Graph } from '@experience-graph/neo4j';
 import { createProductsSubgraph } from '@experience-graph/products';
 import { listen } from '@experience-graph/server-kit';
-import { createLifecycleGateway } from '@experience-graph/workflows';
+import { createLifecycleGateway, createValueModelJobs } from '@experience-graph/workflows';
 import { postJson } from './http-client';
 
 type SubgraphUrls = Record<SubgraphName, string>;
@@ -138,7 +138,17 @@ export async function startBenchSystem(
           intakeConcurrency: config.intake.concurrency,
         }),
       ),
-      customers: await serve(() => createCustomersSubgraph({ graph, value: config.value, logger })),
+      customers: await serve(() =>
+        createCustomersSubgraph({
+          graph,
+          value: config.value,
+          valueModel: {
+            jobs: createValueModelJobs(client, taskQueue),
+            defaultHorizonDays: config.valueModel.horizonDays,
+          },
+          logger,
+        }),
+      ),
       campaigns: await serve(() => createCampaignsSubgraph({ graph, logger })),
     };
     const gatewayUrl = await serve(() =>

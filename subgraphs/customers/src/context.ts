@@ -1,7 +1,8 @@
 import type { ValueConfig } from '@experience-graph/config';
 import type { Graph } from '@experience-graph/neo4j';
 import { createValueLoaders, type ValueLoaders } from './value/resolvers';
-import { createValueRepository } from './value/value-repository';
+import type { ValueModelService } from './value/value-model';
+import { createValueRepository, type ValueRepository } from './value/value-repository';
 import { createConsentRepository, type ConsentRepository } from './consents/consent-repository';
 import { createConsentLoaders, type ConsentLoaders } from './consents/resolvers';
 import { createTimelineRepository } from './timeline/timeline-repository';
@@ -13,6 +14,8 @@ import { createCustomerRepository, type CustomerRepository } from './customers/c
 export interface CustomersDependencies {
   graph: Graph;
   value: ValueConfig;
+  /** Starts lifetime-value model fits; without it, `refreshValueModel` says it is unavailable. */
+  valueModel?: ValueModelService;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -23,6 +26,8 @@ export interface CustomersContext {
   consentLoaders: ConsentLoaders;
   timelineLoaders: TimelineLoaders;
   valueLoaders: ValueLoaders;
+  value: ValueRepository;
+  valueModel: ValueModelService | null;
 }
 
 export function createContextFactory(deps: CustomersDependencies): () => CustomersContext {
@@ -37,5 +42,7 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
     consentLoaders: createConsentLoaders(consents),
     timelineLoaders: createTimelineLoaders(timeline),
     valueLoaders: createValueLoaders(value),
+    value,
+    valueModel: deps.valueModel ?? null,
   });
 }

@@ -7,7 +7,13 @@ import { valueResolvers } from './value/resolvers';
 /** Every module's resolvers, merged into the subgraph's map. */
 export const resolvers: Resolvers = {
   ...customerResolvers,
-  Mutation: { ...customerResolvers.Mutation, ...consentResolvers.Mutation },
+  Query: { ...customerResolvers.Query, ...valueResolvers.Query },
+  Mutation: {
+    ...customerResolvers.Mutation,
+    ...consentResolvers.Mutation,
+    ...valueResolvers.Mutation,
+  },
+  CustomerValue: valueResolvers.CustomerValue,
   Touchpoint: timelineResolvers.Touchpoint,
   Customer: {
     ...customerResolvers.Customer,

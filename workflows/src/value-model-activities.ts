@@ -127,6 +127,7 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
       const population = populationKey(run.population.idPrefix);
       await graph.write(START_FIT, { ...run, population });
       const customers = await readRfm(graph, run, heartbeat);
+      const readMillis = performance.now() - started;
       if (customers.length === 0) {
         throw ApplicationFailure.nonRetryable(
           `No customer of population ${population} has a purchase on or before ${run.asOf}`,
@@ -147,6 +148,7 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
       const gammaGamma = fitGammaGamma(spenders);
       const fitMillis = performance.now() - fitStarted;
 
+      const writeStarted = performance.now();
       const horizonWeeks = run.horizonDays / DAYS_PER_WEEK;
       const predictedAt = new Date().toISOString();
       let written = 0;
@@ -190,7 +192,9 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
         repeatCustomers: gammaGamma.customers,
         bgNbd: { ...bgNbd.params, logLikelihood: bgNbd.logLikelihood },
         gammaGamma: { ...gammaGamma.params, logLikelihood: gammaGamma.logLikelihood },
+        readMillis,
         fitMillis,
+        writeMillis: performance.now() - writeStarted,
         jobMillis: performance.now() - started,
         predicted: written,
       };

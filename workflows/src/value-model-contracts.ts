@@ -58,6 +58,10 @@ export interface ValueModelSummary {
   repeatCustomers: number;
   bgNbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number };
   gammaGamma: { p: number; q: number; gamma: number; logLikelihood: number };
+  /** Time spent reading and summarising the purchases, in milliseconds. */
+  readMillis: number;
+  /** Time spent writing the predictions, in milliseconds. */
+  writeMillis: number;
   /** Time spent fitting both models, in milliseconds. */
   fitMillis: number;
   /** Time of the whole job: reading purchases, fitting, writing predictions. */

@@ -18,20 +18,23 @@ async function main() {
     if (added.length > 0) logger.info({ added }, 'registered search attributes');
     // The nightly value-model refit runs on this worker's task queue; every start makes sure the
     // schedule exists and matches the configuration.
-    const clientConnection = await Connection.connect({ address: config.temporal.address });
-    try {
-      const client = new Client({
-        connection: clientConnection,
-        namespace: config.temporal.namespace,
-      });
-      const schedule = await ensureValueModelSchedule(client, {
-        taskQueue: config.temporal.taskQueue,
-        cron: config.valueModel.schedule,
-        horizonDays: config.valueModel.horizonDays,
-      });
-      logger.info({ cron: config.valueModel.schedule, schedule }, 'value model schedule');
-    } finally {
-      await clientConnection.close();
+    const cron = config.valueModel.schedule;
+    if (cron !== null) {
+      const clientConnection = await Connection.connect({ address: config.temporal.address });
+      try {
+        const client = new Client({
+          connection: clientConnection,
+          namespace: config.temporal.namespace,
+        });
+        const schedule = await ensureValueModelSchedule(client, {
+          taskQueue: config.temporal.taskQueue,
+          cron,
+          horizonDays: config.valueModel.horizonDays,
+        });
+        logger.info({ cron, schedule }, 'value model schedule');
+      } finally {
+        await clientConnection.close();
+      }
     }
     const worker = await createLifecycleWorker({
       connection,

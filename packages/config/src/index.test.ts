@@ -68,6 +68,7 @@ describe('intake and value model settings', () => {
     expect(() => loadConfig({ VALUE_MODEL_SCHEDULE: 'nightly' })).toThrow(
       /VALUE_MODEL_SCHEDULE: must be a five-field cron expression/,
     );
+    expect(loadConfig({ VALUE_MODEL_SCHEDULE: 'off' }).valueModel.schedule).toBeNull();
     expect(() => loadConfig({ VALUE_HORIZON_DAYS: '0' })).toThrow(/VALUE_HORIZON_DAYS/);
     expect(() => loadConfig({ INTAKE_CONCURRENCY: '100' })).toThrow(/INTAKE_CONCURRENCY/);
   });

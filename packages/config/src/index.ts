@@ -123,10 +123,10 @@ export const envSchema = z.object({
   VALUE_MODEL_SCHEDULE: z
     .string()
     .trim()
-    .regex(
-      CRON,
-      'must be a five-field cron expression (minute hour day month weekday), such as 0 3 * * *',
-    )
+    .refine((value) => value === 'off' || CRON.test(value), {
+      message:
+        'must be a five-field cron expression (minute hour day month weekday), such as 0 3 * * *, or off',
+    })
     .default('0 3 * * *'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -182,8 +182,8 @@ export interface IntakeConfig {
 export interface ValueModelConfig {
   /** How far ahead predictions look, in days, unless a refresh says otherwise. */
   horizonDays: number;
-  /** When the nightly refit runs: a cron expression, UTC. */
-  schedule: string;
+  /** When the nightly refit runs: a cron expression, UTC; null (`off`) for no schedule. */
+  schedule: string | null;
 }
 
 export interface Config {
@@ -267,7 +267,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     value: { referralDiscount: e.REFERRAL_DISCOUNT, referralMaxHops: e.REFERRAL_MAX_HOPS },
     intake: { concurrency: e.INTAKE_CONCURRENCY },
-    valueModel: { horizonDays: e.VALUE_HORIZON_DAYS, schedule: e.VALUE_MODEL_SCHEDULE },
+    valueModel: {
+      horizonDays: e.VALUE_HORIZON_DAYS,
+      schedule: e.VALUE_MODEL_SCHEDULE === 'off' ? null : e.VALUE_MODEL_SCHEDULE,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

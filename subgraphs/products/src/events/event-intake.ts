@@ -126,10 +126,14 @@ export function createEventIntake(deps: EventIntakeDependencies) {
       // graph as it was before its own write.
       const plan = planEvent(event, existing ? factsBeforeOwnWrite(event, facts) : facts, near);
       if (isRejection(plan)) return rejected(plan);
-      await events.write(plan.write, { ...plan.params, payloadHash });
-      for (const e of plan.journeyEvents) await lifecycle.sendJourneyEvent(e);
-      for (const e of plan.deviceEvents) await lifecycle.sendDeviceEvent(e);
-      await events.markDelivered(event.eventId);
+      // Nothing to hand to a lifecycle (an order, a referral): durable with its own write.
+      const signals = plan.journeyEvents.length + plan.deviceEvents.length;
+      await events.write(plan.write, { ...plan.params, payloadHash }, { delivered: signals === 0 });
+      if (signals > 0) {
+        for (const e of plan.journeyEvents) await lifecycle.sendJourneyEvent(e);
+        for (const e of plan.deviceEvents) await lifecycle.sendDeviceEvent(e);
+        await events.markDelivered(event.eventId);
+      }
       return { index, eventId, status: 'ACCEPTED', error: null };
     } catch (error) {
       logger.error({ err: error, eventId }, 'event intake failed');

@@ -243,9 +243,20 @@ export function createEventRepository(graph: Graph) {
       return row?.storeId ?? null;
     },
 
-    /** Writes an event's touchpoint and facts in one transaction, pending delivery. */
-    async write(kind: WriteKind, params: Record<string, unknown>): Promise<void> {
-      await graph.write(WRITES[kind] as string, params);
+    /**
+     * Writes an event's touchpoint and facts in one transaction, pending delivery; or delivered
+     * at once when the event has no lifecycle to signal, saving the second transaction.
+     */
+    async write(
+      kind: WriteKind,
+      params: Record<string, unknown>,
+      options: { delivered?: boolean } = {},
+    ): Promise<void> {
+      const cypher = WRITES[kind] as string;
+      await graph.write(
+        options.delivered ? `${cypher}\nWITH t SET t.delivery = 'delivered'` : cypher,
+        params,
+      );
     },
 
     /** Marks a touchpoint as handed to its lifecycle: from now on a resend is a duplicate. */

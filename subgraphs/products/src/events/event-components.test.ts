@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { eventComponents, forEachConcurrently } from './event-components';
+import { createEventParser } from './event-input';
+import { conflictKeysOf } from './event-intake';
 
 describe('grouping a batch into independent components', () => {
   it('keeps events that share a key together, in batch order', () => {
@@ -91,5 +93,51 @@ describe('bounded concurrency', () => {
       ),
       { numRuns: 30 },
     );
+  });
+});
+
+describe('the keys that tie events of a batch together', () => {
+  const parse = createEventParser(() => Date.parse('2026-06-01T00:00:00Z'));
+  const keys = (raw: Record<string, unknown>, serialOfOrder = new Map<string, string>()) => {
+    const event = { eventId: 'e1', occurredAt: '2026-05-01T10:00:00Z', ...raw };
+    return conflictKeysOf(event, parse(event), serialOfOrder);
+  };
+
+  it('names people, devices, orders and coupons, never models or campaigns', () => {
+    expect(
+      keys({
+        purchase: {
+          customerId: 'ana',
+          serial: 'P1',
+          orderId: 'o1',
+          couponCode: 'C1',
+          amount: 1,
+          currency: 'USD',
+          promisedDeliveryAt: '2026-05-04T00:00:00Z',
+        },
+      }),
+    ).toEqual(['event:e1', 'customer:ana', 'serial:P1', 'coupon:C1', 'order:o1']);
+    expect(keys({ adClick: { customerId: 'ana', campaignId: 'camp' } })).toEqual([
+      'event:e1',
+      'customer:ana',
+    ]);
+  });
+
+  it("ties a delivery to its order's device, so it stays in order with that device's events", () => {
+    expect(keys({ delivery: { orderId: 'o1', inFull: true } }, new Map([['o1', 'P1']]))).toEqual([
+      'event:e1',
+      'order:o1',
+      'serial:P1',
+    ]);
+  });
+
+  it('keeps every referral of a batch in one group, and an invalid event by its id only', () => {
+    expect(keys({ referral: { referrerId: 'ana', referredId: 'ben', sku: 'LJ' } })).toEqual([
+      'event:e1',
+      'customer:ana',
+      'customer:ben',
+      'referrals',
+    ]);
+    expect(keys({ order: { customerId: 'ana' } })).toEqual(['event:e1']);
   });
 });

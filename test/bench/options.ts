@@ -1,7 +1,14 @@
 import { parseArgs } from 'node:util';
 
 /** Every benchmark `npm run bench` runs, in the order it runs them. */
-export const BENCHMARKS = ['federation', 'intake', 'telemetry', 'intervention', 'memory'] as const;
+export const BENCHMARKS = [
+  'federation',
+  'intake',
+  'telemetry',
+  'intervention',
+  'memory',
+  'value-model',
+] as const;
 export type Benchmark = (typeof BENCHMARKS)[number];
 
 /** Everything a bench run can be told on the command line (`npm run bench -- --requests 500`). */
@@ -67,6 +74,10 @@ export interface BenchOptions {
   lifecycles: number;
   /** signalWithStart and terminate calls in flight at once. */
   startConcurrency: number;
+
+  // value-model: the lifetime-value job against the in-memory fit
+  /** Customers of the generated purchase history (about three orders each). */
+  valueCustomers: number;
 }
 
 const INTEGER_OPTIONS = {
@@ -95,6 +106,7 @@ const INTEGER_OPTIONS = {
   'background-batch': { default: 200, min: 1, max: 1_000 },
   lifecycles: { default: 10_000, min: 1, max: 200_000 },
   'start-concurrency': { default: 32, min: 1, max: 256 },
+  'value-customers': { default: 100_000, min: 100, max: 1_000_000 },
 } as const;
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -134,7 +146,10 @@ export const USAGE = `Usage: npm run bench -- [options]
 
  memory: the worker's RSS (child process) with live device lifecycles
   --lifecycles N            lifecycles to start (default 10000)
-  --start-concurrency N     signalWithStart / terminate calls in flight (default 32)`;
+  --start-concurrency N     signalWithStart / terminate calls in flight (default 32)
+
+ value-model: the lifetime-value fit job (graph) against the in-memory fit, CDNOW and generated
+  --value-customers N       customers of the generated purchase history (default 100000)`;
 
 /** Parses and checks the arguments; a bad one throws a message naming it. */
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
@@ -205,6 +220,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     backgroundBatch: integer('background-batch'),
     lifecycles: integer('lifecycles'),
     startConcurrency: integer('start-concurrency'),
+    valueCustomers: integer('value-customers'),
   };
   if (options.rounds > options.requests) {
     throw new Error(`--rounds (${options.rounds}) cannot exceed --requests (${options.requests})`);

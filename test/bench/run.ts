@@ -9,6 +9,8 @@
  *   intervention  degrading telemetry → intervention visible through the gateway, with and
  *                 without background telemetry load
  *   memory        the worker's RSS with 10,000 live lifecycles vs with none
+ *   value-model   the lifetime-value fit job through the graph vs the in-memory fit, on
+ *                 CDNOW and on a generated history of 100,000 customers
  *
  * Each benchmark seeds its own uniquely keyed data and removes it by those keys (also after a
  * failure or Ctrl-C), terminates the workflows it started, and closes what it opened. Results
@@ -31,6 +33,7 @@ import { assertLoopback, printTable, type BenchContext, type BenchSection } from
 import { runMemory } from './memory';
 import { parseOptions, USAGE, type Benchmark, type BenchOptions } from './options';
 import { runTelemetry } from './telemetry';
+import { runValueModel } from './value-model';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUTPUT = path.join(ROOT, '.data', 'bench', 'latest.json');
@@ -41,6 +44,7 @@ const RUNNERS: Record<Benchmark, (ctx: BenchContext) => Promise<BenchSection>> =
   telemetry: runTelemetry,
   intervention: runIntervention,
   memory: runMemory,
+  'value-model': runValueModel,
 };
 
 function describe(error: unknown): string {

@@ -9,7 +9,7 @@ import { createGateway } from '@experience-graph/gateway';
 import { createDriver, createGraph, type Graph } from '@experience-graph/neo4j';
 import { createProductsSubgraph } from '@experience-graph/products';
 import { listen } from '@experience-graph/server-kit';
-import { createLifecycleGateway } from '@experience-graph/workflows';
+import { createLifecycleGateway, createValueModelJobs } from '@experience-graph/workflows';
 import { postJson } from './http-client';
 
 type SubgraphUrls = Record<SubgraphName, string>;
@@ -131,9 +131,25 @@ export async function startBenchSystem(
     const lifecycle = createLifecycleGateway(client, taskQueue);
     const subgraphUrls: SubgraphUrls = {
       products: await serve(() =>
-        createProductsSubgraph({ graph, lifecycle, logger, identity: config.identity }),
+        createProductsSubgraph({
+          graph,
+          lifecycle,
+          logger,
+          identity: config.identity,
+          intakeConcurrency: config.intake.concurrency,
+        }),
       ),
-      customers: await serve(() => createCustomersSubgraph({ graph, value: config.value, logger })),
+      customers: await serve(() =>
+        createCustomersSubgraph({
+          graph,
+          value: config.value,
+          valueModel: {
+            jobs: createValueModelJobs(client, taskQueue),
+            defaultHorizonDays: config.valueModel.horizonDays,
+          },
+          logger,
+        }),
+      ),
       campaigns: await serve(() =>
         createCampaignsSubgraph({ graph, attribution: config.attribution, logger }),
       ),

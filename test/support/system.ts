@@ -11,7 +11,11 @@ import { listen, type RunningServer } from '@experience-graph/server-kit';
 import { uniqueKey } from '@experience-graph/test-kit';
 
 export { eventually, uniqueKey } from '@experience-graph/test-kit';
-import { createLifecycleGateway, type LifecycleTimers } from '@experience-graph/workflows';
+import {
+  createLifecycleGateway,
+  createValueModelJobs,
+  type LifecycleTimers,
+} from '@experience-graph/workflows';
 import { createLifecycleWorker } from '@experience-graph/workflows/worker';
 
 export interface GraphQLResponse<T> {
@@ -77,9 +81,25 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   const lifecycle = createLifecycleGateway(client, taskQueue, options.timers);
   const subgraphUrls = {
     products: await serve(
-      createProductsSubgraph({ graph, lifecycle, logger, identity: config.identity }),
+      createProductsSubgraph({
+        graph,
+        lifecycle,
+        logger,
+        identity: config.identity,
+        intakeConcurrency: config.intake.concurrency,
+      }),
     ),
-    customers: await serve(createCustomersSubgraph({ graph, value: config.value, logger })),
+    customers: await serve(
+      createCustomersSubgraph({
+        graph,
+        value: config.value,
+        valueModel: {
+          jobs: createValueModelJobs(client, taskQueue),
+          defaultHorizonDays: config.valueModel.horizonDays,
+        },
+        logger,
+      }),
+    ),
     campaigns: await serve(
       createCampaignsSubgraph({ graph, attribution: config.attribution, logger }),
     ),

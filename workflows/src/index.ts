@@ -11,3 +11,10 @@ export {
   type TelemetryReading,
 } from './health/device-health';
 export { degradingPrinterReadings } from './health/fleet-simulation';
+export * from './value-model-contracts';
+export {
+  createValueModelJobs,
+  ensureValueModelSchedule,
+  type ValueModelJobs,
+  type ValueModelScheduleOptions,
+} from './value-model-client';

@@ -1,8 +1,10 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { registerSearchAttributes } from './search-attributes';
+import { ensureValueModelSchedule } from './value-model-client';
 import { createLifecycleWorker } from './worker';
 
 async function main() {
@@ -14,6 +16,26 @@ async function main() {
   try {
     const added = await registerSearchAttributes(connection, config.temporal.namespace);
     if (added.length > 0) logger.info({ added }, 'registered search attributes');
+    // The nightly value-model refit runs on this worker's task queue; every start makes sure the
+    // schedule exists and matches the configuration.
+    const cron = config.valueModel.schedule;
+    if (cron !== null) {
+      const clientConnection = await Connection.connect({ address: config.temporal.address });
+      try {
+        const client = new Client({
+          connection: clientConnection,
+          namespace: config.temporal.namespace,
+        });
+        const schedule = await ensureValueModelSchedule(client, {
+          taskQueue: config.temporal.taskQueue,
+          cron,
+          horizonDays: config.valueModel.horizonDays,
+        });
+        logger.info({ cron, schedule }, 'value model schedule');
+      } finally {
+        await clientConnection.close();
+      }
+    }
     const worker = await createLifecycleWorker({
       connection,
       namespace: config.temporal.namespace,

@@ -6,3 +6,8 @@ export {
   type RecordDeviceStateInput,
 } from './activities';
 export { createLifecycleWorker, WORKFLOWS_PATH, type LifecycleWorkerDependencies } from './worker';
+export {
+  createValueModelActivities,
+  readRfm,
+  type ValueModelActivities,
+} from './value-model-activities';

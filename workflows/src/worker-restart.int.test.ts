@@ -27,7 +27,13 @@ describe('a worker killed mid-lifecycle', () => {
 
   const startWorker = () =>
     spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'main.js')], {
-      env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
+      // No nightly value-model schedule for a throwaway task queue.
+      env: {
+        ...process.env,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        LOG_LEVEL: 'warn',
+        VALUE_MODEL_SCHEDULE: 'off',
+      },
       stdio: 'ignore',
     });
   const polling = async () => {

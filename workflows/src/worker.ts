@@ -1,6 +1,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Graph } from '@experience-graph/neo4j';
 import { createActivities } from './activities';
+import { createValueModelActivities } from './value-model-activities';
 
 export interface LifecycleWorkerDependencies {
   connection: NativeConnection;
@@ -21,7 +22,10 @@ export function createLifecycleWorker(deps: LifecycleWorkerDependencies): Promis
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ graph: deps.graph }),
+    activities: {
+      ...createActivities({ graph: deps.graph }),
+      ...createValueModelActivities({ graph: deps.graph }),
+    },
     ...deps.options,
   });
 }

@@ -63,6 +63,12 @@ export function parseApiKeys(value: string): ApiClient[] | string {
   return clients;
 }
 
+/** The longest horizon a lifetime-value prediction may look ahead: ten years. */
+export const MAX_VALUE_HORIZON_DAYS = 3650;
+
+/** Five cron fields of digits, `*`, `/`, `,` and `-` (Temporal checks the values themselves). */
+const CRON = /^[0-9*/,-]+( [0-9*/,-]+){4}$/;
+
 /** The environment variables, their validation and their local defaults. */
 export const envSchema = z.object({
   NEO4J_URI: url(['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc']).default(
@@ -126,6 +132,16 @@ export const envSchema = z.object({
   ATTRIBUTION_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   SUPER_USER_MIN_HELPFUL_VOTES: z.coerce.number().int().min(1).max(1_000_000).default(5),
   HELPFUL_VOTE_VALUE: z.coerce.number().min(0, 'must be at least 0').max(1_000_000).default(2),
+  INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  VALUE_HORIZON_DAYS: z.coerce.number().int().min(1).max(MAX_VALUE_HORIZON_DAYS).default(365),
+  VALUE_MODEL_SCHEDULE: z
+    .string()
+    .trim()
+    .refine((value) => value === 'off' || CRON.test(value), {
+      message:
+        'must be a five-field cron expression (minute hour day month weekday), such as 0 3 * * *, or off',
+    })
+    .default('0 3 * * *'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -188,11 +204,27 @@ export interface AttributionConfig {
   lookbackDays: number;
 }
 
+/** The event intake's throughput. */
+export interface IntakeConfig {
+  /** Independent groups of a batch's events recorded at the same time. */
+  concurrency: number;
+}
+
+/** The predicted lifetime value model, a background job. */
+export interface ValueModelConfig {
+  /** How far ahead predictions look, in days, unless a refresh says otherwise. */
+  horizonDays: number;
+  /** When the nightly refit runs: a cron expression, UTC; null (`off`) for no schedule. */
+  schedule: string | null;
+}
+
 export interface Config {
   neo4j: Neo4jConfig;
   value: ValueConfig;
   identity: IdentityConfig;
   attribution: AttributionConfig;
+  intake: IntakeConfig;
+  valueModel: ValueModelConfig;
   temporal: TemporalConfig;
   subgraphs: Record<SubgraphName, ListenConfig>;
   gateway: GatewayConfig;
@@ -277,6 +309,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     attribution: {
       halfLifeDays: e.ATTRIBUTION_HALF_LIFE_DAYS,
       lookbackDays: e.ATTRIBUTION_LOOKBACK_DAYS,
+    },
+    intake: { concurrency: e.INTAKE_CONCURRENCY },
+    valueModel: {
+      horizonDays: e.VALUE_HORIZON_DAYS,
+      schedule: e.VALUE_MODEL_SCHEDULE === 'off' ? null : e.VALUE_MODEL_SCHEDULE,
     },
     logLevel: e.LOG_LEVEL,
   };

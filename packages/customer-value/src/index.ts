@@ -34,3 +34,4 @@ export {
 } from './customer-value';
 export { type NelderMeadOptions, type NelderMeadResult, nelderMead } from './optimise';
 export { hyp2f1, logGamma } from './special';
+export { parseCdnowSample } from './cdnow';

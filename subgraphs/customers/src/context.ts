@@ -3,7 +3,8 @@ import { createIdentityRepository, type IdentityRepository } from '@experience-g
 import type { Graph } from '@experience-graph/neo4j';
 import { createIdentityLoaders, type IdentityLoaders } from './identity/resolvers';
 import { createValueLoaders, type ValueLoaders } from './value/resolvers';
-import { createValueRepository } from './value/value-repository';
+import type { ValueModelService } from './value/value-model';
+import { createValueRepository, type ValueRepository } from './value/value-repository';
 import { createConsentRepository, type ConsentRepository } from './consents/consent-repository';
 import { createConsentLoaders, type ConsentLoaders } from './consents/resolvers';
 import { createTimelineRepository } from './timeline/timeline-repository';
@@ -17,6 +18,8 @@ import { createVoiceLoaders, type VoiceLoaders } from './voice/resolvers';
 export interface CustomersDependencies {
   graph: Graph;
   value: ValueConfig;
+  /** Starts lifetime-value model fits; without it, `refreshValueModel` says it is unavailable. */
+  valueModel?: ValueModelService;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -31,7 +34,9 @@ export interface CustomersContext {
   identityLoaders: IdentityLoaders;
   voiceLoaders: VoiceLoaders;
   /** How value and super-users are reckoned. */
-  value: ValueConfig;
+  valueConfig: ValueConfig;
+  value: ValueRepository;
+  valueModel: ValueModelService | null;
 }
 
 export function createContextFactory(deps: CustomersDependencies): () => CustomersContext {
@@ -51,6 +56,8 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
     identity,
     identityLoaders: createIdentityLoaders(identity),
     voiceLoaders: createVoiceLoaders(voice),
-    value: deps.value,
+    valueConfig: deps.value,
+    value,
+    valueModel: deps.valueModel ?? null,
   });
 }

@@ -9,12 +9,14 @@ import { voiceResolvers } from './voice/resolvers';
 /** Every module's resolvers, merged into the subgraph's map. */
 export const resolvers: Resolvers = {
   ...customerResolvers,
-  Query: { ...customerResolvers.Query, ...identityResolvers.Query },
+  Query: { ...customerResolvers.Query, ...identityResolvers.Query, ...valueResolvers.Query },
   Mutation: {
     ...customerResolvers.Mutation,
     ...consentResolvers.Mutation,
     ...identityResolvers.Mutation,
+    ...valueResolvers.Mutation,
   },
+  CustomerValue: valueResolvers.CustomerValue,
   Touchpoint: timelineResolvers.Touchpoint,
   Customer: {
     ...customerResolvers.Customer,

@@ -27,6 +27,8 @@ export interface ProductsDependencies {
   lifecycle: LifecycleGateway;
   identity: IdentityConfig;
   logger: Logger;
+  /** Independent events of a batch recorded at the same time (INTAKE_CONCURRENCY). */
+  intakeConcurrency?: number;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -54,6 +56,7 @@ export function createContextFactory(deps: ProductsDependencies): () => Products
     lifecycle: deps.lifecycle,
     identity: createIdentityService(deps.graph, deps.identity),
     logger: deps.logger,
+    ...(deps.intakeConcurrency === undefined ? {} : { concurrency: deps.intakeConcurrency }),
   });
   return () => ({
     devices,

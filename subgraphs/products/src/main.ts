@@ -18,6 +18,7 @@ runService(logger, async () => {
     lifecycle: createLifecycleGateway(client, config.temporal.taskQueue),
     identity: config.identity,
     logger,
+    intakeConcurrency: config.intake.concurrency,
   });
   const { host, port } = config.subgraphs.products;
   const server = await listen(app, host, port);

@@ -3,6 +3,8 @@ import type { ValueConfig } from '@experience-graph/config';
 import { HELPFUL_VOTES } from '../voice/voice-repository';
 
 export interface CustomerValueRecord {
+  /** Whose value this is, for the fields resolved from it (the prediction). */
+  customerId: string;
   historical: number;
   referral: number;
   helpfulness: number;
@@ -31,18 +33,115 @@ WITH id, historical, referral, peopleReferred, helpfulVotes * $helpfulVoteValue 
 RETURN id, historical, referral, helpfulness, historical + referral + helpfulness AS total,
        peopleReferred`;
 
+/** A customer's stored prediction, as the value-model job wrote it. */
+export interface PredictedValueRecord {
+  probabilityAlive: number;
+  expectedPurchases: number;
+  expectedValue: number | null;
+  horizonDays: number;
+  fittedAt: string;
+  fitId: string;
+}
+
+export type ValueModelFitStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+/** A fit as the API shows it. */
+export interface ValueModelFitRecord {
+  id: string;
+  status: ValueModelFitStatus;
+  population: string;
+  asOf: string;
+  horizonDays: number;
+  fittedAt: string | null;
+  error: string | null;
+  customers: number | null;
+  repeatCustomers: number | null;
+  bgNbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number } | null;
+  gammaGamma: { p: number; q: number; gamma: number; logLikelihood: number } | null;
+  fitMillis: number | null;
+  jobMillis: number | null;
+}
+
+const PREDICTIONS = `
+UNWIND $ids AS id
+MATCH (c:Customer {id: id})
+WHERE c.pAlive IS NOT NULL
+RETURN id, c.pAlive AS probabilityAlive, c.expectedPurchases AS expectedPurchases,
+       c.expectedValue AS expectedValue, c.predictionHorizonDays AS horizonDays,
+       toString(c.predictedAt) AS fittedAt, c.valueModelFitId AS fitId`;
+
+const FIT_FIELDS = `
+f.id AS id, f.status AS status, f.population AS population, toString(f.asOf) AS asOf,
+f.horizonDays AS horizonDays, toString(f.fittedAt) AS fittedAt, f.error AS error,
+f.customers AS customers, f.repeatCustomers AS repeatCustomers,
+CASE WHEN f.r IS NULL THEN null ELSE
+  {r: f.r, alpha: f.alpha, a: f.a, b: f.b, logLikelihood: f.bgNbdLogLikelihood} END AS bgNbd,
+CASE WHEN f.p IS NULL THEN null ELSE
+  {p: f.p, q: f.q, gamma: f.gamma, logLikelihood: f.gammaGammaLogLikelihood} END AS gammaGamma,
+f.fitMillis AS fitMillis, f.jobMillis AS jobMillis`;
+
 /** Cypher for customer value and referrals; batched by customer. */
 export function createValueRepository(graph: Graph, config: ValueConfig) {
   // A variable-length bound cannot be a parameter; it is a validated integer from configuration.
   const values = VALUES.replace('MAX_HOPS', String(Math.trunc(config.referralMaxHops)));
   return {
     async valuesById(ids: readonly string[]): Promise<Map<string, CustomerValueRecord>> {
-      const rows = await graph.read<CustomerValueRecord & { id: string }>(values, {
-        ids,
-        discount: config.referralDiscount,
-        helpfulVoteValue: config.helpfulVoteValue,
-      });
-      return new Map(rows.map(({ id, ...value }) => [id, value]));
+      const rows = await graph.read<Omit<CustomerValueRecord, 'customerId'> & { id: string }>(
+        values,
+        { ids, discount: config.referralDiscount, helpfulVoteValue: config.helpfulVoteValue },
+      );
+      return new Map(rows.map(({ id, ...value }) => [id, { customerId: id, ...value }]));
+    },
+
+    async predictionsById(ids: readonly string[]): Promise<Map<string, PredictedValueRecord>> {
+      const rows = await graph.read<PredictedValueRecord & { id: string }>(PREDICTIONS, { ids });
+      return new Map(rows.map(({ id, ...prediction }) => [id, prediction]));
+    },
+
+    async fitsById(ids: readonly string[]): Promise<Map<string, ValueModelFitRecord>> {
+      const rows = await graph.read<ValueModelFitRecord>(
+        `UNWIND $ids AS id MATCH (f:ValueModelFit {id: id}) RETURN ${FIT_FIELDS}`,
+        { ids },
+      );
+      return new Map(rows.map((row) => [row.id, row]));
+    },
+
+    /** The most recent successful fit of a population (`*` or `prefix*`). */
+    async latestFit(population: string): Promise<ValueModelFitRecord | null> {
+      const [row] = await graph.read<ValueModelFitRecord>(
+        `MATCH (f:ValueModelFit {population: $population}) WHERE f.status = 'SUCCEEDED'
+         WITH f ORDER BY f.fittedAt DESC LIMIT 1
+         RETURN ${FIT_FIELDS}`,
+        { population },
+      );
+      return row ?? null;
+    },
+
+    /** Records a requested fit as RUNNING, before its job starts. */
+    async createFit(fit: {
+      id: string;
+      population: string;
+      asOf: string;
+      horizonDays: number;
+    }): Promise<ValueModelFitRecord> {
+      const [row] = await graph.write<ValueModelFitRecord>(
+        `CREATE (f:ValueModelFit {id: $id, population: $population, asOf: date($asOf),
+                                  horizonDays: $horizonDays, status: 'RUNNING',
+                                  requestedAt: datetime()})
+         RETURN ${FIT_FIELDS}`,
+        fit,
+      );
+      if (!row) throw new Error(`Fit ${fit.id} was not created`);
+      return row;
+    },
+
+    /** Removes a requested fit whose job could not be started (nothing else refers to it). */
+    async removeFit(id: string): Promise<void> {
+      await graph.write(
+        `MATCH (f:ValueModelFit {id: $id}) WHERE f.status = 'RUNNING' AND f.startedAt IS NULL
+         DELETE f`,
+        { id },
+      );
     },
 
     async referrerOf(ids: readonly string[]): Promise<Map<string, string>> {

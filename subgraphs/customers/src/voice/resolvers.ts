@@ -20,8 +20,8 @@ export const voiceResolvers: Pick<Resolvers, 'Customer'> = {
     },
     helpfulVotes: async ({ id }, _args, { voiceLoaders }) =>
       ((await voiceLoaders.voiceById.load(id)) ?? SILENT).helpfulVotes,
-    superUser: async ({ id }, _args, { voiceLoaders, value }) =>
+    superUser: async ({ id }, _args, { voiceLoaders, valueConfig }) =>
       ((await voiceLoaders.voiceById.load(id)) ?? SILENT).helpfulVotes >=
-      value.superUserMinHelpfulVotes,
+      valueConfig.superUserMinHelpfulVotes,
   },
 };

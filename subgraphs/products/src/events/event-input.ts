@@ -139,6 +139,20 @@ const PAYLOADS = {
     text: voiceText,
   }),
   answerVote: z.object({ customerId: personKey, answerId: businessKey, helpful: z.boolean() }),
+  order: z.object({
+    customerId: personKey,
+    orderId: businessKey,
+    amount: z.number().min(0, 'must be at least 0').max(1_000_000, 'must be at most 1,000,000'),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO-4217 code such as USD'),
+    quantity: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(10_000, 'must be at most 10,000')
+      .nullish()
+      .transform((v) => v ?? 1),
+    sku: businessKey.nullish().transform((v) => v ?? null),
+  }),
 } as const;
 
 type Payloads = typeof PAYLOADS;

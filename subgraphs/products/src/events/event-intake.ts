@@ -11,6 +11,7 @@ import {
   type IntakeEvent,
   type ParsedEvent,
 } from './event-input';
+import { eventComponents, forEachConcurrently } from './event-components';
 import type { EventFacts, EventRepository } from './event-repository';
 import type { TelemetryIntake } from './telemetry-intake';
 import { factsBeforeOwnWrite, isRejection, keysOf, planEvent, type Rejection } from './event-rules';
@@ -38,6 +39,47 @@ export interface EventIntakeDependencies {
   identity: IdentityService;
   logger: Logger;
   now?: () => number;
+  /** Independent components of a batch recorded at the same time; 1 records strictly in order. */
+  concurrency?: number;
+}
+
+/** The default of {@link EventIntakeDependencies.concurrency}. */
+export const DEFAULT_INTAKE_CONCURRENCY = 8;
+
+type Parsed = ReturnType<ReturnType<typeof createEventParser>>;
+
+/**
+ * The keys through which an event may depend on another of its batch (see event-components.ts).
+ * An order's device comes from `serialOfOrder`, so a delivery and an installation of one device
+ * stay in order. Referrals all share one key: whether a new referral closes a cycle depends on
+ * every other referral, not only on the two people it names.
+ */
+export function conflictKeysOf(
+  raw: Record<string, unknown>,
+  parsed: Parsed,
+  serialOfOrder: ReadonlyMap<string, string>,
+): string[] {
+  const eventId = raw['eventId'];
+  const keys = typeof eventId === 'string' ? [`event:${eventId}`] : [];
+  if (!parsed.ok) return keys;
+  // Before identity resolution: the person may be named only by identifiers (keysOf reads
+  // whatever names are present).
+  const k = keysOf(parsed.event as IntakeEvent);
+  // Events carrying identifiers may create or merge people, which moves relationships between
+  // person nodes: they stay in batch order among themselves, like referrals.
+  if (parsed.event.identifiers.length > 0 || parsed.event.field === 'identify')
+    keys.push('identity');
+  if (k.customerId !== null) keys.push(`customer:${k.customerId}`);
+  if (k.referredId !== null) keys.push(`customer:${k.referredId}`);
+  if (k.serial !== null) keys.push(`serial:${k.serial}`);
+  if (k.couponCode !== null) keys.push(`coupon:${k.couponCode}`);
+  if (k.orderId !== null) {
+    keys.push(`order:${k.orderId}`);
+    const serial = serialOfOrder.get(k.orderId);
+    if (serial !== undefined) keys.push(`serial:${serial}`);
+  }
+  if (parsed.event.field === 'referral') keys.push('referrals');
+  return keys;
 }
 
 /** A stable fingerprint of a validated event, to tell a resend from a reused id. */
@@ -51,7 +93,9 @@ function fingerprint(event: ParsedEvent): string {
  * in Temporal, so a crash in between makes the resend deliver it again (lifecycles drop the
  * repeat by event id) instead of calling it a duplicate.
  *
- * Events of a batch are processed in order: a purchase and its shipment may travel together.
+ * Events of a batch that name the same person, device, order or coupon are processed in batch
+ * order (a purchase and its shipment may travel together); independent groups of events are
+ * processed concurrently, up to `concurrency` at once. Results keep the batch order.
  */
 export function createEventIntake(deps: EventIntakeDependencies) {
   const { events, lifecycle, logger, identity } = deps;
@@ -114,7 +158,7 @@ export function createEventIntake(deps: EventIntakeDependencies) {
   async function recordOne(
     raw: Record<string, unknown>,
     index: number,
-    parse: ReturnType<typeof createEventParser>,
+    parsed: Parsed,
   ): Promise<EventResult> {
     const eventId = typeof raw['eventId'] === 'string' ? raw['eventId'] : '';
     const at = (prefix: string) => `events[${index}]${prefix ? `.${prefix}` : ''}`;
@@ -124,7 +168,6 @@ export function createEventIntake(deps: EventIntakeDependencies) {
       status: 'REJECTED',
       error: { ...r, path: at(r.path) },
     });
-    const parsed = parse(raw);
     if (!parsed.ok) return rejected({ code: 'INVALID', ...parsed.problem });
     const payloadHash = fingerprint(parsed.event);
     try {
@@ -179,10 +222,14 @@ export function createEventIntake(deps: EventIntakeDependencies) {
           });
         }
       }
-      await events.write(plan.write, { ...plan.params, payloadHash });
-      for (const e of plan.journeyEvents) await lifecycle.sendJourneyEvent(e);
-      for (const e of plan.deviceEvents) await lifecycle.sendDeviceEvent(e);
-      await events.markDelivered(event.eventId);
+      // Nothing to hand to a lifecycle (an order, a referral): durable with its own write.
+      const signals = plan.journeyEvents.length + plan.deviceEvents.length;
+      await events.write(plan.write, { ...plan.params, payloadHash }, { delivered: signals === 0 });
+      if (signals > 0) {
+        for (const e of plan.journeyEvents) await lifecycle.sendJourneyEvent(e);
+        for (const e of plan.deviceEvents) await lifecycle.sendDeviceEvent(e);
+        await events.markDelivered(event.eventId);
+      }
       return { index, eventId, status: 'ACCEPTED', error: null };
     } catch (error) {
       logger.error({ err: error, eventId }, 'event intake failed');
@@ -196,6 +243,7 @@ export function createEventIntake(deps: EventIntakeDependencies) {
 
   return {
     async record(raw: ReadonlyArray<Record<string, unknown>>): Promise<RecordedBatch> {
+      let concurrency = deps.concurrency ?? DEFAULT_INTAKE_CONCURRENCY;
       if (raw.length > MAX_BATCH) {
         throw badUserInput(
           `events: at most ${MAX_BATCH} events per batch, got ${raw.length}`,
@@ -203,9 +251,38 @@ export function createEventIntake(deps: EventIntakeDependencies) {
         );
       }
       const parse = createEventParser(deps.now);
-      const results: EventResult[] = [];
-      for (const [index, event] of raw.entries())
-        results.push(await recordOne(event, index, parse));
+      const parsed = raw.map((event) => parse(event));
+      const orderIds = [
+        ...new Set(
+          parsed.flatMap((p) =>
+            p.ok && (p.event.field === 'delivery' || p.event.field === 'shipmentUpdate')
+              ? [p.event.data.orderId]
+              : [],
+          ),
+        ),
+      ];
+      let serialOfOrder: Map<string, string>;
+      try {
+        serialOfOrder = await events.serialsOfOrders(orderIds);
+      } catch (error) {
+        // Without it, ordering by device is unknown: fall back to one component, in order.
+        logger.error({ err: error }, 'event intake could not read the orders of a batch');
+        serialOfOrder = new Map();
+        concurrency = 1;
+      }
+      const components = eventComponents(
+        raw.map((event, i) => conflictKeysOf(event, parsed[i] as Parsed, serialOfOrder)),
+      );
+      const results: EventResult[] = new Array<EventResult>(raw.length);
+      await forEachConcurrently(components, concurrency, async (component) => {
+        for (const index of component) {
+          results[index] = await recordOne(
+            raw[index] as Record<string, unknown>,
+            index,
+            parsed[index] as Parsed,
+          );
+        }
+      });
       const count = (s: EventStatus) => results.filter((r) => r.status === s).length;
       return {
         accepted: count('ACCEPTED'),

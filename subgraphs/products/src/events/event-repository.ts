@@ -7,7 +7,13 @@ export interface EventFacts {
   modelFound: boolean;
   campaignSku: string | null;
   device: { sku: string; sold: boolean; ownerId: string | null } | null;
-  order: { deliveredAt: string | null; serial: string; sku: string; buyerId: string | null } | null;
+  order: {
+    deliveredAt: string | null;
+    /** Null for an order without a device (an `order` event). */
+    serial: string | null;
+    sku: string | null;
+    buyerId: string | null;
+  } | null;
   storeFound: boolean;
   /** For referrals: the referred person and how they relate to the referrer already. */
   referral: {
@@ -88,7 +94,7 @@ RETURN
   CASE WHEN o IS NULL THEN null ELSE {
     deliveredAt: toString(o.deliveredAt),
     serial: head([(o)-[:CONTAINS]->(x:Device) | x.serial]),
-    sku: head([(o)-[:CONTAINS]->(x:Device) | x.sku]),
+    sku: coalesce(head([(o)-[:CONTAINS]->(x:Device) | x.sku]), o.sku),
     buyerId: head([(x:Customer)-[:PLACED]->(o) | x.id])
   } END AS order,
   s IS NOT NULL AS storeFound,
@@ -176,6 +182,17 @@ const WRITES: Record<string, string> = {
       MERGE (o)-[a:ATTRIBUTED_TO]->(camp) ON CREATE SET a.model = 'last_touch'
     }
     ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_DEVICE} ${LINK_STORE}`,
+  // A purchase without a device: the order, its buyer and, if named, its product model.
+  order: `${TOUCHPOINT}
+    SET t.channel = 'ONLINE'
+    WITH t
+    MATCH (c:Customer {id: $customerId})
+    MERGE (o:Order {id: $orderId})
+      ON CREATE SET o.placedAt = datetime($occurredAt), o.amount = $amount, o.currency = $currency,
+                    o.quantity = $quantity, o.sku = $sku
+    MERGE (c)-[:PLACED]->(o)
+    MERGE (t)-[:FOR]->(o)
+    ${LINK_CUSTOMER} ${LINK_MODEL}`,
   // Carriers resend and reorder updates: only a newer one replaces the shown status.
   shipmentUpdate: `${TOUCHPOINT}
     SET t.channel = 'CARRIER', t.carrierStatus = $status
@@ -251,14 +268,37 @@ export function createEventRepository(graph: Graph) {
       return row;
     },
 
+    /** The device serial of each existing order among these ids (orders with a device only). */
+    async serialsOfOrders(orderIds: readonly string[]): Promise<Map<string, string>> {
+      if (orderIds.length === 0) return new Map();
+      const rows = await graph.read<{ orderId: string; serial: string }>(
+        `UNWIND $orderIds AS id
+         MATCH (:Order {id: id})-[:CONTAINS]->(d:Device)
+         RETURN id AS orderId, d.serial AS serial`,
+        { orderIds },
+      );
+      return new Map(rows.map((r) => [r.orderId, r.serial]));
+    },
+
     async storeNear(latitude: number, longitude: number): Promise<string | null> {
       const [row] = await graph.read<{ storeId: string }>(STORE_NEAR, { latitude, longitude });
       return row?.storeId ?? null;
     },
 
-    /** Writes an event's touchpoint and facts in one transaction, pending delivery. */
-    async write(kind: WriteKind, params: Record<string, unknown>): Promise<void> {
-      await graph.write(WRITES[kind] as string, params);
+    /**
+     * Writes an event's touchpoint and facts in one transaction, pending delivery; or delivered
+     * at once when the event has no lifecycle to signal, saving the second transaction.
+     */
+    async write(
+      kind: WriteKind,
+      params: Record<string, unknown>,
+      options: { delivered?: boolean } = {},
+    ): Promise<void> {
+      const cypher = WRITES[kind] as string;
+      await graph.write(
+        options.delivered ? `${cypher}\nWITH t SET t.delivery = 'delivered'` : cypher,
+        params,
+      );
     },
 
     /** How far an event id got, to answer a resend as a duplicate whatever else changed since. */

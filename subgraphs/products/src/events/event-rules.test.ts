@@ -433,3 +433,78 @@ describe('voice of the customer', () => {
     expect(isRejection(plan) ? plan : plan.params['sentiment']).toBeCloseTo(-0.3, 12);
   });
 });
+
+describe('orders without a device', () => {
+  const order = (extra: Record<string, unknown> = {}) =>
+    event({
+      order: { customerId: 'ana', orderId: 'cd-1', amount: 29.97, currency: 'USD', ...extra },
+    });
+
+  it('records the order with quantity 1 by default and signals no lifecycle', () => {
+    const plan = planEvent(order(), facts({ modelFound: false }));
+    expect(plan).toEqual({
+      write: 'order',
+      params: {
+        eventId: 'e1',
+        occurredAt: '2026-05-01T10:00:00.000Z',
+        type: 'ORDER',
+        customerId: 'ana',
+        orderId: 'cd-1',
+        amount: 29.97,
+        currency: 'USD',
+        quantity: 1,
+        sku: null,
+      },
+      deviceEvents: [],
+      journeyEvents: [],
+    });
+  });
+
+  it('validates amount, currency and quantity', () => {
+    const bad = (payload: Record<string, unknown>) => {
+      const r = parse({ eventId: 'e1', occurredAt: '2026-05-01T10:00:00Z', order: payload });
+      return r.ok ? null : r.problem.path;
+    };
+    const base = { customerId: 'ana', orderId: 'cd-1', amount: 1, currency: 'USD' };
+    expect(bad({ ...base, amount: -1 })).toBe('order.amount');
+    expect(bad({ ...base, currency: 'usd' })).toBe('order.currency');
+    expect(bad({ ...base, quantity: 0 })).toBe('order.quantity');
+    expect(bad({ ...base, quantity: 1.5 })).toBe('order.quantity');
+    expect(bad({ ...base, quantity: 3 })).toBeNull();
+  });
+
+  it('refuses unknown customers and skus, reused order ids and opted-out products', () => {
+    const code = (outcome: ReturnType<typeof planEvent>) =>
+      isRejection(outcome) ? `${outcome.code} ${outcome.path}` : 'planned';
+    expect(code(planEvent(order(), facts({ customer: null })))).toBe(
+      'UNKNOWN_REFERENCE order.customerId',
+    );
+    expect(code(planEvent(order({ sku: 'INK-1' }), facts({ modelFound: false })))).toBe(
+      'UNKNOWN_REFERENCE order.sku',
+    );
+    const existing = { deliveredAt: null, serial: null, sku: null, buyerId: 'ana' };
+    expect(code(planEvent(order(), facts({ order: existing })))).toBe('CONFLICT order.orderId');
+    expect(
+      code(
+        planEvent(
+          order({ sku: 'INK-1' }),
+          facts({ customer: { optedOutSkus: ['INK-1'], ownedSerials: [] } }),
+        ),
+      ),
+    ).toBe('OPTED_OUT order.sku');
+    // A resend whose first attempt wrote the order is judged without its own order.
+    const resent = order();
+    expect(code(planEvent(resent, factsBeforeOwnWrite(resent, facts({ order: existing }))))).toBe(
+      'planned',
+    );
+  });
+
+  it('delivers a device-less order without signalling a device lifecycle', () => {
+    const delivery = event({ delivery: { orderId: 'cd-1', inFull: true } });
+    const plan = planEvent(
+      delivery,
+      facts({ order: { deliveredAt: null, serial: null, sku: null, buyerId: 'ana' } }),
+    );
+    expect(isRejection(plan) ? plan : plan.deviceEvents).toEqual([]);
+  });
+});

@@ -213,15 +213,22 @@ export function planEvent(
             `Order ${orderId} was already delivered at ${order.deliveredAt}`,
           );
         }
-        return plan('delivery', { type: 'DELIVERY', ...params, inFull: event.data.inFull }, [
-          { ...base, type: 'DELIVERED', serial: order.serial, orderId },
-        ]);
+        return plan(
+          'delivery',
+          { type: 'DELIVERY', ...params, inFull: event.data.inFull },
+          // An order without a device (see `order`) has no device lifecycle to tell.
+          order.serial === null
+            ? []
+            : [{ ...base, type: 'DELIVERED', serial: order.serial, orderId }],
+        );
       }
       const { carrier, status, expectedDeliveryAt } = event.data;
       return plan(
         'shipmentUpdate',
         { type: 'SHIPMENT_UPDATE', ...params, carrier, status, expectedDeliveryAt },
-        [{ ...base, type: 'SHIPMENT_UPDATE', serial: order.serial, orderId }],
+        order.serial === null
+          ? []
+          : [{ ...base, type: 'SHIPMENT_UPDATE', serial: order.serial, orderId }],
       );
     }
     case 'installation':
@@ -369,6 +376,20 @@ export function planEvent(
         answerAuthorId: answer.authorId,
       });
     }
+    case 'order': {
+      const o = event.data;
+      if (!facts.customer) return noCustomer(o.customerId);
+      if (o.sku !== null && !facts.modelFound) {
+        return reject('UNKNOWN_REFERENCE', `${f}.sku`, `No product model has sku ${o.sku}`);
+      }
+      if (optedOut(o.sku)) return suppressed(o.customerId, o.sku as string, 'sku');
+      if (facts.order) {
+        return reject('CONFLICT', `${f}.orderId`, `Order ${o.orderId} already exists`);
+      }
+      // No lifecycle signal: an order without a device has no device lifecycle, and a journey
+      // ends with a device purchase, not with a consumable or a record.
+      return plan('order', { type: 'ORDER', ...o });
+    }
     case 'telemetry':
       // Telemetry has its own path (see telemetry-intake.ts): it is not a touchpoint.
       return reject('INVALID', 'telemetry', 'Telemetry is not planned as a touchpoint');
@@ -430,6 +451,8 @@ export function factsBeforeOwnWrite(event: IntakeEvent, facts: EventFacts): Even
       };
     case 'delivery':
       return { ...facts, order: facts.order && { ...facts.order, deliveredAt: null } };
+    case 'order':
+      return { ...facts, order: null };
     default:
       return facts;
   }

@@ -1,0 +1,235 @@
+/**
+ * The lifetime-value model job's activities: read the purchase history of a population from
+ * the graph page by page, summarise it in the customer-value package's conventions, fit BG/NBD
+ * and gamma-gamma, and write each customer's predictions back in batches.
+ */
+import { performance } from 'node:perf_hooks';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Graph } from '@experience-graph/neo4j';
+import {
+  type CustomerRfm,
+  bgNbdConditionalExpectedPurchases,
+  bgNbdProbabilityAlive,
+  fitBgNbd,
+  fitGammaGamma,
+  gammaGammaExpectedAverageValue,
+  rfmSummary,
+} from '@experience-graph/customer-value';
+import type { ValueModelRun, ValueModelSummary } from './value-model-contracts';
+
+/** Customers read per page; each page is summarised and dropped before the next. */
+export const PURCHASE_PAGE = 5_000;
+/** Customers written per UNWIND statement. */
+export const PREDICTION_BATCH = 5_000;
+const DAYS_PER_WEEK = 7;
+
+// Paged by customer id (the unique constraint's index), so each page holds every purchase of its
+// customers and no customer is read twice. Only purchases up to the end of the calibration day.
+const PURCHASE_PAGE_QUERY = `
+MATCH (c:Customer)
+WHERE c.id > $after AND ($prefix IS NULL OR c.id STARTS WITH $prefix)
+WITH c ORDER BY c.id LIMIT toInteger($limit)
+OPTIONAL MATCH (c)-[:PLACED]->(o:Order)
+WHERE o.placedAt < datetime($endExclusive) AND o.amount IS NOT NULL
+RETURN c.id AS id,
+       [x IN collect(o) | {at: toString(x.placedAt), amount: toFloat(x.amount)}] AS purchases`;
+
+const WRITE_PREDICTIONS = `
+UNWIND $rows AS row
+MATCH (c:Customer {id: row.id})
+SET c.pAlive = row.pAlive, c.expectedPurchases = row.expectedPurchases,
+    c.expectedValue = row.expectedValue, c.predictedAt = datetime($predictedAt),
+    c.predictionHorizonDays = $horizonDays, c.valueModelFitId = $fitId`;
+
+const START_FIT = `
+MERGE (f:ValueModelFit {id: $fitId})
+  ON CREATE SET f.population = $population, f.asOf = date($asOf), f.horizonDays = $horizonDays,
+                f.requestedAt = datetime()
+SET f.status = 'RUNNING', f.startedAt = datetime(), f.error = null`;
+
+const FINISH_FIT = `
+MATCH (f:ValueModelFit {id: $fitId})
+SET f += $fields, f.status = 'SUCCEEDED', f.fittedAt = datetime()`;
+
+const FAIL_FIT = `
+MERGE (f:ValueModelFit {id: $fitId})
+  ON CREATE SET f.population = $population, f.asOf = date($asOf), f.horizonDays = $horizonDays,
+                f.requestedAt = datetime()
+SET f.status = 'FAILED', f.error = $message, f.failedAt = datetime()`;
+
+/** How a population is stored on its fit: `*` for everyone, else the id prefix. */
+export function populationKey(idPrefix: string | null): string {
+  return idPrefix === null ? '*' : `${idPrefix}*`;
+}
+
+function dayAfter(day: string): string {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return new Date(ms + 86_400_000).toISOString();
+}
+
+interface PurchaseRow {
+  id: string;
+  purchases: Array<{ at: string; amount: number }>;
+}
+
+export interface ValueModelActivityDependencies {
+  graph: Graph;
+  /** Progress reports while the activity runs; the Temporal heartbeat in the worker. */
+  heartbeat?: (details: unknown) => void;
+}
+
+/** Every customer's RFM summary for a run, read page by page. */
+export async function readRfm(
+  graph: Graph,
+  run: ValueModelRun,
+  heartbeat: (details: unknown) => void,
+): Promise<CustomerRfm[]> {
+  const summaries: CustomerRfm[] = [];
+  const endExclusive = dayAfter(run.asOf);
+  let after = '';
+  for (;;) {
+    const rows = await graph.read<PurchaseRow>(PURCHASE_PAGE_QUERY, {
+      after,
+      prefix: run.population.idPrefix,
+      limit: PURCHASE_PAGE,
+      endExclusive,
+    });
+    if (rows.length === 0) break;
+    after = (rows[rows.length - 1] as PurchaseRow).id;
+    const purchases = rows.flatMap((row) =>
+      row.purchases.map((p) => ({ customerId: row.id, at: p.at, amount: p.amount })),
+    );
+    // Customers are independent in the summary, so each page is summarised on its own.
+    for (const s of rfmSummary(purchases, { calibrationEnd: run.asOf })) summaries.push(s);
+    heartbeat({ phase: 'reading', after, customers: summaries.length });
+    if (rows.length < PURCHASE_PAGE) break;
+  }
+  return summaries;
+}
+
+/** The activities of the value-model workflow. */
+export function createValueModelActivities(deps: ValueModelActivityDependencies) {
+  const { graph } = deps;
+  const heartbeat =
+    deps.heartbeat ??
+    ((details: unknown) => {
+      Context.current().heartbeat(details);
+    });
+
+  return {
+    /**
+     * Fits both models to a population's purchases up to `asOf` and writes every fitted
+     * customer's predictions. Idempotent: a retry recomputes and overwrites the same values.
+     */
+    async fitCustomerValueModel(run: ValueModelRun): Promise<ValueModelSummary> {
+      const started = performance.now();
+      const population = populationKey(run.population.idPrefix);
+      await graph.write(START_FIT, { ...run, population });
+      const customers = await readRfm(graph, run, heartbeat);
+      const readMillis = performance.now() - started;
+      if (customers.length === 0) {
+        throw ApplicationFailure.nonRetryable(
+          `No customer of population ${population} has a purchase on or before ${run.asOf}`,
+          'NoPurchaseHistory',
+        );
+      }
+      heartbeat({ phase: 'fitting', customers: customers.length });
+      const fitStarted = performance.now();
+      const bgNbd = fitBgNbd(customers);
+      // The spend model needs a positive mean value; repeat days worth 0 carry no spend information.
+      const spenders = customers.filter((c) => c.x > 0 && c.monetaryValue > 0);
+      if (spenders.length === 0) {
+        throw ApplicationFailure.nonRetryable(
+          `No customer of population ${population} has a paid repeat purchase on or before ${run.asOf}: the spend model cannot be fitted`,
+          'NoRepeatPurchases',
+        );
+      }
+      const gammaGamma = fitGammaGamma(spenders);
+      const fitMillis = performance.now() - fitStarted;
+
+      const writeStarted = performance.now();
+      const horizonWeeks = run.horizonDays / DAYS_PER_WEEK;
+      const predictedAt = new Date().toISOString();
+      let written = 0;
+      for (let i = 0; i < customers.length; i += PREDICTION_BATCH) {
+        const rows = customers.slice(i, i + PREDICTION_BATCH).map((c) => {
+          const expectedPurchases = bgNbdConditionalExpectedPurchases(
+            bgNbd.params,
+            c,
+            horizonWeeks,
+          );
+          let averageValue: number | null = null;
+          try {
+            averageValue = gammaGammaExpectedAverageValue(
+              gammaGamma.params,
+              c.monetaryValue > 0 ? c : { x: 0, monetaryValue: 0 },
+            );
+          } catch {
+            // E[M] is infinite when p·x + q <= 1: no finite value to predict.
+          }
+          return {
+            id: c.customerId,
+            pAlive: bgNbdProbabilityAlive(bgNbd.params, c),
+            expectedPurchases,
+            expectedValue: averageValue === null ? null : expectedPurchases * averageValue,
+          };
+        });
+        await graph.write(WRITE_PREDICTIONS, {
+          rows,
+          predictedAt,
+          horizonDays: run.horizonDays,
+          fitId: run.fitId,
+        });
+        written += rows.length;
+        heartbeat({ phase: 'writing', written, customers: customers.length });
+      }
+
+      const summary: ValueModelSummary = {
+        fitId: run.fitId,
+        status: 'SUCCEEDED',
+        customers: customers.length,
+        repeatCustomers: gammaGamma.customers,
+        bgNbd: { ...bgNbd.params, logLikelihood: bgNbd.logLikelihood },
+        gammaGamma: { ...gammaGamma.params, logLikelihood: gammaGamma.logLikelihood },
+        readMillis,
+        fitMillis,
+        writeMillis: performance.now() - writeStarted,
+        jobMillis: performance.now() - started,
+        predicted: written,
+      };
+      await graph.write(FINISH_FIT, {
+        fitId: run.fitId,
+        fields: {
+          r: bgNbd.params.r,
+          alpha: bgNbd.params.alpha,
+          a: bgNbd.params.a,
+          b: bgNbd.params.b,
+          bgNbdLogLikelihood: bgNbd.logLikelihood,
+          bgNbdConverged: bgNbd.converged,
+          p: gammaGamma.params.p,
+          q: gammaGamma.params.q,
+          gamma: gammaGamma.params.gamma,
+          gammaGammaLogLikelihood: gammaGamma.logLikelihood,
+          gammaGammaConverged: gammaGamma.converged,
+          customers: summary.customers,
+          repeatCustomers: summary.repeatCustomers,
+          fitMillis: summary.fitMillis,
+          jobMillis: summary.jobMillis,
+        },
+      });
+      return summary;
+    },
+
+    /** Marks a fit as failed, with the reason, so readers stop waiting for it. */
+    async recordValueModelFailure(input: { run: ValueModelRun; message: string }): Promise<void> {
+      await graph.write(FAIL_FIT, {
+        ...input.run,
+        population: populationKey(input.run.population.idPrefix),
+        message: input.message.slice(0, 500),
+      });
+    },
+  };
+}
+
+export type ValueModelActivities = ReturnType<typeof createValueModelActivities>;

@@ -1,0 +1,71 @@
+/**
+ * Everything a client of the lifetime-value model job needs: its workflow type, ids, input and
+ * result. Only summaries cross Temporal: the purchases and the per-customer predictions stay in
+ * the graph, so the payloads are small whatever the population.
+ */
+
+/** The workflow type, as registered with the worker. */
+export const VALUE_MODEL_WORKFLOW = 'customerValueModel';
+
+/** The id of the nightly schedule, one per namespace and task queue. */
+export function valueModelScheduleId(taskQueue: string): string {
+  return `value-model-nightly:${taskQueue}`;
+}
+
+/** A fit is its own workflow: its id is the fit's id, so starting it twice is harmless. */
+export function valueModelWorkflowId(fitId: string): string {
+  return `value-model:${fitId}`;
+}
+
+/** Who a fit is about. */
+export interface ValueModelPopulation {
+  /**
+   * Only customers whose id starts with this prefix, such as one imported data set while the
+   * graph holds others; null for every customer.
+   */
+  idPrefix: string | null;
+}
+
+/** What to fit. Null fields take the run's defaults (the schedule's runs leave them all null). */
+export interface ValueModelInput {
+  /** The fit's id; null: derived from the workflow id (schedules give each run its own). */
+  fitId: string | null;
+  /**
+   * The calibration end, a UTC calendar day YYYY-MM-DD, inclusive: purchases after it are not
+   * used, and predictions look ahead from it. Null: the day the workflow starts.
+   */
+  asOf: string | null;
+  /** How far ahead predictions look, in days. */
+  horizonDays: number;
+  population: ValueModelPopulation;
+}
+
+/** What the fit activity is given: every default resolved. */
+export interface ValueModelRun {
+  fitId: string;
+  asOf: string;
+  horizonDays: number;
+  population: ValueModelPopulation;
+}
+
+/** The outcome of a fit, as stored on its `ValueModelFit` node and returned by the workflow. */
+export interface ValueModelSummary {
+  fitId: string;
+  status: 'SUCCEEDED';
+  /** Customers with a purchase on or before `asOf`: the ones the models were fitted to. */
+  customers: number;
+  /** Of those, customers with at least one repeat purchase day: the spend model's data. */
+  repeatCustomers: number;
+  bgNbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number };
+  gammaGamma: { p: number; q: number; gamma: number; logLikelihood: number };
+  /** Time spent reading and summarising the purchases, in milliseconds. */
+  readMillis: number;
+  /** Time spent writing the predictions, in milliseconds. */
+  writeMillis: number;
+  /** Time spent fitting both models, in milliseconds. */
+  fitMillis: number;
+  /** Time of the whole job: reading purchases, fitting, writing predictions. */
+  jobMillis: number;
+  /** Customers whose predictions were written. */
+  predicted: number;
+}

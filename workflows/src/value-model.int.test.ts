@@ -1,0 +1,156 @@
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { loadConfig } from '@experience-graph/config';
+import { createDriver, createGraph } from '@experience-graph/neo4j';
+import { uniqueKey } from '@experience-graph/test-kit';
+import { createValueModelJobs, ensureValueModelSchedule } from './value-model-client';
+import { valueModelScheduleId } from './value-model-contracts';
+import { createLifecycleWorker } from './worker';
+
+/** The value-model job on a real worker, Temporal and Neo4j; CDNOW itself is the e2e test's. */
+describe('the value-model job', () => {
+  const config = loadConfig(process.env);
+  const taskQueue = uniqueKey('value-model');
+  const prefix = `${uniqueKey('vm')}-`;
+  const driver = createDriver(config.neo4j);
+  const graph = createGraph(driver, config.neo4j.database);
+  let connection: Connection;
+  let client: Client;
+  let native: NativeConnection;
+  let worker: Worker;
+  let running: Promise<void>;
+  const fitIds: string[] = [];
+
+  beforeAll(async () => {
+    connection = await Connection.connect({ address: config.temporal.address });
+    client = new Client({ connection, namespace: config.temporal.namespace });
+    native = await NativeConnection.connect({ address: config.temporal.address });
+    worker = await createLifecycleWorker({
+      connection: native,
+      namespace: config.temporal.namespace,
+      taskQueue,
+      graph,
+    });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    await graph.write(
+      `MATCH (n) WHERE (n:Customer OR n:Order) AND n.id STARTS WITH $prefix DETACH DELETE n`,
+      { prefix },
+    );
+    await graph.write('MATCH (f:ValueModelFit) WHERE f.id IN $fitIds DELETE f', { fitIds });
+    worker.shutdown();
+    await running;
+    await native.close();
+    await connection.close();
+    await driver.close();
+  });
+
+  it('fits a population, writes predictions only for its customers, and records the fit', async () => {
+    // Two repeat buyers and a one-time buyer; an order after asOf must not count.
+    const orders: Array<[string, string, number]> = [
+      ['a', '2024-01-02', 10],
+      ['a', '2024-02-10', 20],
+      ['a', '2024-03-15', 30],
+      ['b', '2024-01-20', 15],
+      ['b', '2024-01-27', 25],
+      ['c', '2024-02-01', 40],
+      ['c', '2024-07-01', 99],
+    ];
+    await graph.write(
+      `UNWIND $orders AS o
+       MERGE (c:Customer {id: $prefix + o[0]})
+       CREATE (c)-[:PLACED]->(:Order {id: $prefix + o[0] + o[1], placedAt: datetime(o[1] + 'T00:00:00Z'), amount: o[2]})`,
+      { orders, prefix },
+    );
+    const jobs = createValueModelJobs(client, taskQueue);
+    const fitId = `${prefix}fit`;
+    fitIds.push(fitId);
+    await jobs.start({
+      fitId,
+      asOf: '2024-04-30',
+      horizonDays: 90,
+      population: { idPrefix: prefix },
+    });
+    const summary = await jobs.result(fitId);
+    expect(summary).toMatchObject({
+      fitId,
+      status: 'SUCCEEDED',
+      customers: 3,
+      repeatCustomers: 2,
+      predicted: 3,
+    });
+    const rows = await graph.read<{ id: string; pAlive: number; fitId: string; horizon: number }>(
+      `MATCH (c:Customer) WHERE c.id STARTS WITH $prefix
+       RETURN c.id AS id, c.pAlive AS pAlive, c.valueModelFitId AS fitId, c.predictionHorizonDays AS horizon
+       ORDER BY id`,
+      { prefix },
+    );
+    expect(rows.map((r) => [r.fitId, r.horizon])).toEqual([
+      [fitId, 90],
+      [fitId, 90],
+      [fitId, 90],
+    ]);
+    // A customer without a repeat purchase has had no chance to drop out.
+    expect(rows.find((r) => r.id === `${prefix}c`)?.pAlive).toBe(1);
+    const [fit] = await graph.read<{ status: string; customers: number; r: number }>(
+      'MATCH (f:ValueModelFit {id: $fitId}) RETURN f.status AS status, f.customers AS customers, f.r AS r',
+      { fitId },
+    );
+    expect(fit).toMatchObject({ status: 'SUCCEEDED', customers: 3 });
+    expect(fit?.r).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('fails a population without purchases, saying why, and marks the fit FAILED', async () => {
+    const jobs = createValueModelJobs(client, taskQueue);
+    const fitId = `${prefix}empty`;
+    fitIds.push(fitId);
+    await jobs.start({
+      fitId,
+      asOf: '2024-04-30',
+      horizonDays: 90,
+      population: { idPrefix: `${prefix}nobody-` },
+    });
+    await expect(jobs.result(fitId)).rejects.toBeInstanceOf(WorkflowFailedError);
+    const [fit] = await graph.read<{ status: string; error: string }>(
+      'MATCH (f:ValueModelFit {id: $fitId}) RETURN f.status AS status, f.error AS error',
+      { fitId },
+    );
+    expect(fit?.status).toBe('FAILED');
+    expect(fit?.error).toMatch(/has a purchase on or before 2024-04-30/);
+  }, 60_000);
+
+  it('creates the nightly schedule once and brings it in line with the configuration', async () => {
+    const queue = uniqueKey('value-schedule');
+    try {
+      expect(
+        await ensureValueModelSchedule(client, {
+          taskQueue: queue,
+          cron: '0 3 * * *',
+          horizonDays: 365,
+        }),
+      ).toBe('created');
+      expect(
+        await ensureValueModelSchedule(client, {
+          taskQueue: queue,
+          cron: '30 2 * * *',
+          horizonDays: 180,
+        }),
+      ).toBe('updated');
+      const description = await client.schedule.getHandle(valueModelScheduleId(queue)).describe();
+      expect(description.spec.calendars?.[0]).toMatchObject({
+        hour: [{ start: 2, end: 2, step: 1 }],
+      });
+      expect(description.action).toMatchObject({
+        workflowType: 'customerValueModel',
+        taskQueue: queue,
+      });
+    } finally {
+      await client.schedule
+        .getHandle(valueModelScheduleId(queue))
+        .delete()
+        .catch(() => undefined);
+    }
+  });
+});

@@ -85,7 +85,9 @@ async function until<T>(
  * Seeds the demo story through the gateway, as partners would send it: Ana sees and clicks the
  * LJ-200's social ad, walks by the partner store and gets its coupon, buys PRN-0001 with it,
  * which is shipped, delivered and installed; she recommends the printer to Ben, who buys
- * PRN-0002; and PRN-0001's telemetry starts predicting a failure, which opens an intervention.
+ * PRN-0002; Ana signs in to the app (her e-mail, loyalty card and app install become her
+ * identifiers), buys ink on the web shop known only by her e-mail and reviews the printer; Ben
+ * answers a question in the community and Ana finds it helpful; PRN-0001's telemetry starts predicting a failure, which opens an intervention.
  * Event ids are fixed, so seeding again changes nothing.
  */
 export async function seedDemo(gateway: Gateway): Promise<void> {
@@ -195,6 +197,52 @@ export async function seedDemo(gateway: Gateway): Promise<void> {
         currency: 'USD',
         promisedDeliveryAt: at(-26),
       },
+    },
+  ]);
+  // Who Ana is across channels, what she buys besides printers, and what she and Ben say.
+  await send(gateway, [
+    {
+      eventId: id('ana-signs-in'),
+      occurredAt: at(-28),
+      identifiers: [
+        { namespace: 'EMAIL', value: 'ana@example.com' },
+        { namespace: 'LOYALTY_ID', value: 'LOY-1001' },
+        { namespace: 'APP_INSTALL', value: 'app-ana-phone' },
+      ],
+      identify: { customerId: ana },
+    },
+    {
+      eventId: id('ana-buys-ink'),
+      occurredAt: at(-20),
+      // The web shop knows her by e-mail only.
+      identifiers: [{ namespace: 'EMAIL', value: 'ana@example.com' }],
+      order: { orderId: id('order-ink-1'), amount: 34.5, currency: 'USD', sku: DEMO.sku },
+    },
+    {
+      eventId: id('ana-reviews'),
+      occurredAt: at(-19),
+      review: {
+        customerId: ana,
+        sku: DEMO.sku,
+        rating: 4,
+        text: 'Great print quality and easy setup, but the ink runs out quickly.',
+      },
+    },
+    {
+      eventId: id('ben-answers'),
+      occurredAt: at(-18),
+      communityAnswer: {
+        customerId: DEMO.friendId,
+        sku: DEMO.sku,
+        answerId: id('answer-wifi'),
+        questionText: 'How do I connect the LJ-200 to Wi-Fi?',
+        text: 'Hold the Wi-Fi button for five seconds, then pick your network in the app. Works great.',
+      },
+    },
+    {
+      eventId: id('ana-votes'),
+      occurredAt: at(-17),
+      answerVote: { customerId: ana, answerId: id('answer-wifi'), helpful: true },
     },
   ]);
   await until(

@@ -7,5 +7,6 @@ export default subgraphCodegen({
     Consent: '../consents/consent-repository#ConsentRecord',
     Touchpoint: '../timeline/timeline-repository#TouchpointRecord',
     CustomerValue: '../value/value-repository#CustomerValueRecord',
+    Erasure: '../erasure/erasure-repository#ErasureRecord',
   },
 });

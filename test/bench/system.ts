@@ -9,7 +9,7 @@ import { createGateway } from '@experience-graph/gateway';
 import { createDriver, createGraph, type Graph } from '@experience-graph/neo4j';
 import { createProductsSubgraph } from '@experience-graph/products';
 import { listen } from '@experience-graph/server-kit';
-import { createLifecycleGateway } from '@experience-graph/workflows';
+import { createErasureStarter, createLifecycleGateway } from '@experience-graph/workflows';
 import { postJson } from './http-client';
 
 type SubgraphUrls = Record<SubgraphName, string>;
@@ -130,8 +130,16 @@ export async function startBenchSystem(
     };
     const lifecycle = createLifecycleGateway(client, taskQueue);
     const subgraphUrls: SubgraphUrls = {
-      products: await serve(() => createProductsSubgraph({ graph, lifecycle, logger })),
-      customers: await serve(() => createCustomersSubgraph({ graph, value: config.value, logger })),
+      products: await serve(() => createProductsSubgraph({ graph, lifecycle, logger, erasureSalt: config.erasure.salt })),
+      customers: await serve(() => createCustomersSubgraph({
+        graph,
+        value: config.value,
+        erasure: {
+          salt: config.erasure.salt,
+          starter: createErasureStarter(client, taskQueue),
+        },
+        logger,
+      })),
       campaigns: await serve(() => createCampaignsSubgraph({ graph, logger })),
     };
     const gatewayUrl = await serve(() =>

@@ -11,7 +11,7 @@ import { listen, type RunningServer } from '@experience-graph/server-kit';
 import { uniqueKey } from '@experience-graph/test-kit';
 
 export { eventually, uniqueKey } from '@experience-graph/test-kit';
-import { createLifecycleGateway, type LifecycleTimers } from '@experience-graph/workflows';
+import { createErasureStarter, createLifecycleGateway, type LifecycleTimers } from '@experience-graph/workflows';
 import { createLifecycleWorker } from '@experience-graph/workflows/worker';
 
 export interface GraphQLResponse<T> {
@@ -60,6 +60,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     namespace: config.temporal.namespace,
     taskQueue,
     graph,
+    erasureSalt: config.erasure.salt,
   });
   const workerRun = worker.run();
 
@@ -76,8 +77,16 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   };
   const lifecycle = createLifecycleGateway(client, taskQueue, options.timers);
   const subgraphUrls = {
-    products: await serve(createProductsSubgraph({ graph, lifecycle, logger })),
-    customers: await serve(createCustomersSubgraph({ graph, value: config.value, logger })),
+    products: await serve(createProductsSubgraph({ graph, lifecycle, logger, erasureSalt: config.erasure.salt })),
+    customers: await serve(createCustomersSubgraph({
+        graph,
+        value: config.value,
+        erasure: {
+          salt: config.erasure.salt,
+          starter: createErasureStarter(client, taskQueue),
+        },
+        logger,
+      })),
     campaigns: await serve(createCampaignsSubgraph({ graph, logger })),
   };
   const gatewayUrl = await serve(

@@ -6,3 +6,11 @@ export {
   type RecordDeviceStateInput,
 } from './activities';
 export { createLifecycleWorker, WORKFLOWS_PATH, type LifecycleWorkerDependencies } from './worker';
+export {
+  createErasureActivities,
+  temporalErasureLifecycles,
+  ANONYMOUS_TOUCHPOINT_FIELDS,
+  type ErasureActivities,
+  type ErasureLifecycles,
+  type PersonLifecycles,
+} from './erasure/erasure-activities';

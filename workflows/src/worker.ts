@@ -1,12 +1,16 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Graph } from '@experience-graph/neo4j';
+import { LOCAL_ERASURE_SALT } from '@experience-graph/config';
 import { createActivities } from './activities';
+import { createErasureActivities } from './erasure/erasure-activities';
 
 export interface LifecycleWorkerDependencies {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   graph: Graph;
+  /** The erasure salt (ERASURE_SALT); the local default when absent, as in tests. */
+  erasureSalt?: string;
   /** Overrides for tests and tuning, such as `maxCachedWorkflows`. */
   options?: Partial<WorkerOptions>;
 }
@@ -21,7 +25,10 @@ export function createLifecycleWorker(deps: LifecycleWorkerDependencies): Promis
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ graph: deps.graph }),
+    activities: {
+      ...createActivities({ graph: deps.graph }),
+      ...createErasureActivities({ graph: deps.graph, salt: deps.erasureSalt ?? LOCAL_ERASURE_SALT }),
+    },
     ...deps.options,
   });
 }

@@ -63,6 +63,13 @@ export function parseApiKeys(value: string): ApiClient[] | string {
   return clients;
 }
 
+/**
+ * The local development salt of erasure tombstones. Tombstones hold salted hashes of erased
+ * keys; with a public salt anyone can test a guessed id against them, so production sets its own
+ * secret `ERASURE_SALT` and never changes it (a new salt makes every tombstone unrecognisable).
+ */
+export const LOCAL_ERASURE_SALT = 'experience-graph-local-erasure-salt';
+
 /** The environment variables, their validation and their local defaults. */
 export const envSchema = z.object({
   NEO4J_URI: url(['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc']).default(
@@ -112,11 +119,15 @@ export const envSchema = z.object({
     .max(1, 'must be at most 1')
     .default(0.5),
   REFERRAL_MAX_HOPS: z.coerce.number().int().min(1).max(50).default(10),
+  ERASURE_SALT: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .default(LOCAL_ERASURE_SALT),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 /** Variables whose values must never appear in messages or logs. */
-const SECRET_VARIABLES = new Set(['NEO4J_PASSWORD', 'GATEWAY_API_KEYS']);
+const SECRET_VARIABLES = new Set(['NEO4J_PASSWORD', 'GATEWAY_API_KEYS', 'ERASURE_SALT']);
 
 /** The names of the subgraphs, as composed into the supergraph. */
 export const SUBGRAPH_NAMES = ['products', 'customers', 'campaigns'] as const;
@@ -156,9 +167,16 @@ export interface ValueConfig {
   referralMaxHops: number;
 }
 
+/** How erased people are recognised later: salted hashes of their keys. */
+export interface ErasureConfig {
+  /** The secret salt of tombstone hashes; the same in every process, and never changed. */
+  salt: string;
+}
+
 export interface Config {
   neo4j: Neo4jConfig;
   value: ValueConfig;
+  erasure: ErasureConfig;
   temporal: TemporalConfig;
   subgraphs: Record<SubgraphName, ListenConfig>;
   gateway: GatewayConfig;
@@ -234,6 +252,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       clients: e.GATEWAY_API_KEYS,
     },
     value: { referralDiscount: e.REFERRAL_DISCOUNT, referralMaxHops: e.REFERRAL_MAX_HOPS },
+    erasure: { salt: e.ERASURE_SALT },
     logLevel: e.LOG_LEVEL,
   };
 }

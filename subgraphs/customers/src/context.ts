@@ -1,5 +1,8 @@
 import type { ValueConfig } from '@experience-graph/config';
 import type { Graph } from '@experience-graph/neo4j';
+import type { ErasureStarter } from '@experience-graph/workflows';
+import { createErasureRepository, type ErasureRepository } from './erasure/erasure-repository';
+import { createErasureLoaders, type ErasureLoaders } from './erasure/resolvers';
 import { createValueLoaders, type ValueLoaders } from './value/resolvers';
 import { createValueRepository } from './value/value-repository';
 import { createConsentRepository, type ConsentRepository } from './consents/consent-repository';
@@ -13,6 +16,13 @@ import { createCustomerRepository, type CustomerRepository } from './customers/c
 export interface CustomersDependencies {
   graph: Graph;
   value: ValueConfig;
+  /** The erasure salt (ERASURE_SALT) and how erasure workflows start. */
+  erasure: ErasureDependencies;
+}
+
+export interface ErasureDependencies {
+  salt: string;
+  starter: ErasureStarter;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -23,6 +33,9 @@ export interface CustomersContext {
   consentLoaders: ConsentLoaders;
   timelineLoaders: TimelineLoaders;
   valueLoaders: ValueLoaders;
+  erasures: ErasureRepository;
+  erasureLoaders: ErasureLoaders;
+  erasure: ErasureDependencies;
 }
 
 export function createContextFactory(deps: CustomersDependencies): () => CustomersContext {
@@ -30,6 +43,7 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
   const consents = createConsentRepository(deps.graph);
   const timeline = createTimelineRepository(deps.graph);
   const value = createValueRepository(deps.graph, deps.value);
+  const erasures = createErasureRepository(deps.graph);
   return () => ({
     customers,
     loaders: createCustomerLoaders(customers),
@@ -37,5 +51,8 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
     consentLoaders: createConsentLoaders(consents),
     timelineLoaders: createTimelineLoaders(timeline),
     valueLoaders: createValueLoaders(value),
+    erasures,
+    erasureLoaders: createErasureLoaders(erasures),
+    erasure: deps.erasure,
   });
 }

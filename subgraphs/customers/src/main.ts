@@ -1,7 +1,9 @@
+import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { listen, runService } from '@experience-graph/server-kit';
+import { createErasureStarter } from '@experience-graph/workflows';
 import { createCustomersSubgraph } from './server';
 
 const config = loadConfig(process.env);
@@ -9,13 +11,19 @@ const logger = pino({ name: 'customers', level: config.logLevel });
 
 runService(logger, async () => {
   const driver = createDriver(config.neo4j);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
   const { app, apollo } = await createCustomersSubgraph({
     graph: createGraph(driver, config.neo4j.database),
     value: config.value,
+    erasure: {
+      salt: config.erasure.salt,
+      starter: createErasureStarter(client, config.temporal.taskQueue),
+    },
     logger,
   });
   const { host, port } = config.subgraphs.customers;
   const server = await listen(app, host, port);
   logger.info({ url: `${server.url}/graphql` }, 'customers subgraph ready');
-  return [() => driver.close(), () => apollo.stop(), server.close];
+  return [() => driver.close(), () => connection.close(), () => apollo.stop(), server.close];
 });

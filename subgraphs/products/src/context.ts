@@ -19,6 +19,8 @@ export interface ProductsDependencies {
   graph: Graph;
   lifecycle: LifecycleGateway;
   logger: Logger;
+  /** The erasure salt (ERASURE_SALT): events naming erased people are dropped. */
+  erasureSalt: string;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -42,6 +44,7 @@ export function createContextFactory(deps: ProductsDependencies): () => Products
     telemetry: createTelemetryIntake({ graph: deps.graph, lifecycle: deps.lifecycle }),
     lifecycle: deps.lifecycle,
     logger: deps.logger,
+    erasureSalt: deps.erasureSalt,
   });
   return () => ({
     devices,

@@ -17,6 +17,7 @@ runService(logger, async () => {
     graph: createGraph(driver, config.neo4j.database),
     lifecycle: createLifecycleGateway(client, config.temporal.taskQueue),
     logger,
+    erasureSalt: config.erasure.salt,
   });
   const { host, port } = config.subgraphs.products;
   const server = await listen(app, host, port);

@@ -2,3 +2,4 @@
 export { deviceLifecycle } from './device-lifecycle';
 export { customerJourney } from './customer-journey';
 export { deviceIntervention } from './device-intervention';
+export { customerErasure } from './customer-erasure';

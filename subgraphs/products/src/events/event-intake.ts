@@ -1,11 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { badUserInput } from '@experience-graph/server-kit';
-import type { LifecycleGateway } from '@experience-graph/workflows';
+import { erasedKeyHash, type LifecycleGateway } from '@experience-graph/workflows';
 import { createEventParser, MAX_BATCH, type IntakeEvent } from './event-input';
 import type { EventRepository } from './event-repository';
 import type { TelemetryIntake } from './telemetry-intake';
-import { factsBeforeOwnWrite, isRejection, keysOf, planEvent, type Rejection } from './event-rules';
+import {
+  erasedRejection,
+  factsBeforeOwnWrite,
+  isRejection,
+  keysOf,
+  personKeysOf,
+  planEvent,
+  type Rejection,
+} from './event-rules';
 
 export type EventStatus = 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
 
@@ -28,6 +36,8 @@ export interface EventIntakeDependencies {
   telemetry: TelemetryIntake;
   lifecycle: LifecycleGateway;
   logger: Logger;
+  /** The erasure salt (ERASURE_SALT), to recognise erased people by their tombstones. */
+  erasureSalt: string;
   now?: () => number;
 }
 
@@ -70,7 +80,24 @@ export function createEventIntake(deps: EventIntakeDependencies) {
         if (outcome.status === 'REJECTED') return rejected(outcome.error);
         return { index, eventId, status: outcome.status, error: null };
       }
-      const facts = await events.facts(keysOf(event));
+      const personKeys = personKeysOf(event).map((k) => ({
+        ...k,
+        hash: erasedKeyHash(deps.erasureSalt, k.kind, k.key),
+      }));
+      const facts = await events.facts({
+        ...keysOf(event),
+        erasureHashes: personKeys.map((k) => k.hash),
+      });
+      // An erased person stays erased: the event is dropped before anything is written.
+      const erasedPaths = personKeys
+        .filter(
+          (k) =>
+            facts.erasedHashes?.includes(k.hash) ||
+            (k.path.endsWith('.referredId') ? facts.erasing?.referred : facts.erasing?.customer),
+        )
+        .map((k) => k.path);
+      const erased = erasedRejection(erasedPaths);
+      if (erased) return rejected(erased);
       const existing = facts.touchpoint;
       if (existing && existing.payloadHash !== payloadHash) {
         return rejected({

@@ -130,16 +130,20 @@ export async function startBenchSystem(
     };
     const lifecycle = createLifecycleGateway(client, taskQueue);
     const subgraphUrls: SubgraphUrls = {
-      products: await serve(() => createProductsSubgraph({ graph, lifecycle, logger, erasureSalt: config.erasure.salt })),
-      customers: await serve(() => createCustomersSubgraph({
-        graph,
-        value: config.value,
-        erasure: {
-          salt: config.erasure.salt,
-          starter: createErasureStarter(client, taskQueue),
-        },
-        logger,
-      })),
+      products: await serve(() =>
+        createProductsSubgraph({ graph, lifecycle, logger, erasureSalt: config.erasure.salt }),
+      ),
+      customers: await serve(() =>
+        createCustomersSubgraph({
+          graph,
+          value: config.value,
+          erasure: {
+            salt: config.erasure.salt,
+            starter: createErasureStarter(client, taskQueue),
+          },
+          logger,
+        }),
+      ),
       campaigns: await serve(() => createCampaignsSubgraph({ graph, logger })),
     };
     const gatewayUrl = await serve(() =>

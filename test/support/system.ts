@@ -11,7 +11,11 @@ import { listen, type RunningServer } from '@experience-graph/server-kit';
 import { uniqueKey } from '@experience-graph/test-kit';
 
 export { eventually, uniqueKey } from '@experience-graph/test-kit';
-import { createErasureStarter, createLifecycleGateway, type LifecycleTimers } from '@experience-graph/workflows';
+import {
+  createErasureStarter,
+  createLifecycleGateway,
+  type LifecycleTimers,
+} from '@experience-graph/workflows';
 import { createLifecycleWorker } from '@experience-graph/workflows/worker';
 
 export interface GraphQLResponse<T> {
@@ -77,8 +81,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   };
   const lifecycle = createLifecycleGateway(client, taskQueue, options.timers);
   const subgraphUrls = {
-    products: await serve(createProductsSubgraph({ graph, lifecycle, logger, erasureSalt: config.erasure.salt })),
-    customers: await serve(createCustomersSubgraph({
+    products: await serve(
+      createProductsSubgraph({ graph, lifecycle, logger, erasureSalt: config.erasure.salt }),
+    ),
+    customers: await serve(
+      createCustomersSubgraph({
         graph,
         value: config.value,
         erasure: {
@@ -86,7 +93,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
           starter: createErasureStarter(client, taskQueue),
         },
         logger,
-      })),
+      }),
+    ),
     campaigns: await serve(createCampaignsSubgraph({ graph, logger })),
   };
   const gatewayUrl = await serve(

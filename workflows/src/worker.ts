@@ -27,7 +27,10 @@ export function createLifecycleWorker(deps: LifecycleWorkerDependencies): Promis
     workflowsPath: WORKFLOWS_PATH,
     activities: {
       ...createActivities({ graph: deps.graph }),
-      ...createErasureActivities({ graph: deps.graph, salt: deps.erasureSalt ?? LOCAL_ERASURE_SALT }),
+      ...createErasureActivities({
+        graph: deps.graph,
+        salt: deps.erasureSalt ?? LOCAL_ERASURE_SALT,
+      }),
     },
     ...deps.options,
   });

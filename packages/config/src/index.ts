@@ -119,10 +119,7 @@ export const envSchema = z.object({
     .max(1, 'must be at most 1')
     .default(0.5),
   REFERRAL_MAX_HOPS: z.coerce.number().int().min(1).max(50).default(10),
-  ERASURE_SALT: z
-    .string()
-    .min(16, 'must be at least 16 characters')
-    .default(LOCAL_ERASURE_SALT),
+  ERASURE_SALT: z.string().min(16, 'must be at least 16 characters').default(LOCAL_ERASURE_SALT),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -136,8 +136,16 @@ RETURN c.id IS NOT NULL AS done`;
 // Every remaining relationship goes with the node: devices owned, orders placed (without a
 // referrer), referrals made, journeys, segments. A touchpoint that arrived after the
 // anonymising step stops the delete, so the retry anonymises it first.
+// Placeholders left by earlier erasures further down this person's chain (a chain of erased
+// people) only kept the value of people upstream, through this person: they go with them.
 const DELETE_CUSTOMER = `${PERSON}
 WHERE NOT EXISTS { (c)-[:HAD]->() }
+CALL (c) {
+  MATCH path = (c)-[:REFERRED*1..]->(x:ErasedPerson)
+  WHERE all(n IN nodes(path)[1..] WHERE n:ErasedPerson)
+  RETURN collect(DISTINCT x) AS orphans
+}
+FOREACH (x IN orphans | DETACH DELETE x)
 DETACH DELETE c
 RETURN 1 AS deleted`;
 

@@ -183,7 +183,9 @@ export function temporalErasureLifecycles(client: () => Client): ErasureLifecycl
         } catch (error) {
           if (!isNotFound(error) && !/already completed/i.test(String(error))) throw error;
         }
-        const runs: string[] = [];
+        // The latest run by id at once; earlier runs (a journey restarted after it ended) as
+        // visibility lists them.
+        const runs: Array<string | undefined> = [undefined];
         for await (const w of c.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
           runs.push(w.runId);
         }
@@ -191,7 +193,7 @@ export function temporalErasureLifecycles(client: () => Client): ErasureLifecycl
           try {
             await c.workflowService.deleteWorkflowExecution({
               namespace,
-              workflowExecution: { workflowId, runId },
+              workflowExecution: runId === undefined ? { workflowId } : { workflowId, runId },
             });
             journeys += 1;
           } catch (error) {

@@ -27,7 +27,7 @@ describe('events naming erased people', () => {
     const withIdentifiers = {
       ...event({ adClick: { customerId: 'ana', campaignId: 'c1' } }),
       identifiers: [{ namespace: 'email', value: 'ana@example.com' }],
-    } as IntakeEvent;
+    } as unknown as IntakeEvent;
     expect(personKeysOf(withIdentifiers)).toContainEqual({
       path: 'identifiers[0]',
       kind: 'identifier',

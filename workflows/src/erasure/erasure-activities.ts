@@ -125,11 +125,20 @@ WITH i, own WHERE own
 DETACH DELETE i`;
 
 // What exists only because of this person: consents (linked or keyed by their id), volunteered
-// preferences and consent history, coupons issued to them.
+// preferences and consent history, coupons issued to them. A node another customer is linked to
+// too is theirs as well, and stays (the person's own link goes with the customer node).
 const DELETE_PERSONAL_NODES = `${PERSON}
-CALL (c) { MATCH (c)-[:GAVE|VOLUNTEERED]->(x) DETACH DELETE x }
+CALL (c) {
+  MATCH (c)-[:GAVE|VOLUNTEERED]->(x)
+  WHERE NOT EXISTS { (x)--(o:Customer) WHERE o <> c }
+  DETACH DELETE x
+}
 CALL (c) { MATCH (x:Consent|ConsentChange|Preference) WHERE x.customerId = c.id DETACH DELETE x }
-CALL (c) { MATCH (c)--(x:ConsentChange|Preference) DETACH DELETE x }
+CALL (c) {
+  MATCH (c)--(x:ConsentChange|Preference)
+  WHERE NOT EXISTS { (x)--(o:Customer) WHERE o <> c }
+  DETACH DELETE x
+}
 CALL (c) { MATCH (x:Coupon)-[:ISSUED_TO]->(c) DETACH DELETE x }
 RETURN c.id IS NOT NULL AS done`;
 

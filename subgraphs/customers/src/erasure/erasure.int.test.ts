@@ -42,6 +42,7 @@ interface World {
   identifiers: number[];
   sharedBy: [number, number] | null;
   coupons: boolean[];
+  preferences: boolean[];
   journeys: Array<{ customer: number; model: number }>;
   erased: number[];
   interruptAfter: number;
@@ -78,6 +79,7 @@ const world: fc.Arbitrary<World> = fc.integer({ min: 2, max: 7 }).chain((n) => {
     identifiers: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: n, maxLength: n }),
     sharedBy: fc.option(fc.tuple(who, who).filter(([a, b]) => a !== b)),
     coupons: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+    preferences: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
     journeys: fc.array(fc.record({ customer: who, model: fc.integer({ min: 0, max: 1 }) }), {
       maxLength: 4,
     }),
@@ -127,6 +129,7 @@ async function build(p: string, w: World): Promise<void> {
       Array.from({ length: count }, (_, k) => str({ i, k })),
     ),
     coupons: w.coupons.flatMap((g, i) => (g ? [String(i)] : [])),
+    preferences: w.preferences.flatMap((g, i) => (g ? [String(i)] : [])),
     journeys: w.journeys.map(str),
     shared: (w.sharedBy ?? []).map(String),
   };
@@ -169,6 +172,11 @@ async function build(p: string, w: World): Promise<void> {
               (i:Identifier {namespace: 'email', value: c.id + '.' + x.k + '@mail.example',
                              key: 'email:' + c.id + '.' + x.k + '@mail.example', shared: false})
        SET i:$($label)`,
+    `UNWIND $preferences AS i
+       MATCH (c:Customer {id: $p + 'c' + i})
+       CREATE (c)-[:VOLUNTEERED {at: datetime($p0), source: 'survey'}]->
+              (x:Preference {topic: 'ink', note: c.displayName + ' prefers XL cartridges'})
+       SET x:$($label)`,
     `UNWIND $coupons AS i
        MATCH (c:Customer {id: $p + 'c' + i})
        CREATE (cp:Coupon {code: c.id + '-cpn', issuedAt: datetime($p0)})-[:ISSUED_TO]->(c)

@@ -9,5 +9,6 @@ export default subgraphCodegen({
     CustomerValue: '../value/value-repository#CustomerValueRecord',
     CustomerMerge: '@experience-graph/identity#MergeRecord',
     Identity: '@experience-graph/identity#IdentityRecord',
+    Erasure: '../erasure/erasure-repository#ErasureRecord',
   },
 });

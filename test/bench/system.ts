@@ -9,7 +9,11 @@ import { createGateway } from '@experience-graph/gateway';
 import { createDriver, createGraph, type Graph } from '@experience-graph/neo4j';
 import { createProductsSubgraph } from '@experience-graph/products';
 import { listen } from '@experience-graph/server-kit';
-import { createLifecycleGateway, createValueModelJobs } from '@experience-graph/workflows';
+import {
+  createErasureStarter,
+  createLifecycleGateway,
+  createValueModelJobs,
+} from '@experience-graph/workflows';
 import { postJson } from './http-client';
 
 type SubgraphUrls = Record<SubgraphName, string>;
@@ -137,6 +141,7 @@ export async function startBenchSystem(
           logger,
           identity: config.identity,
           intakeConcurrency: config.intake.concurrency,
+          erasureSalt: config.erasure.salt,
         }),
       ),
       customers: await serve(() =>
@@ -146,6 +151,10 @@ export async function startBenchSystem(
           valueModel: {
             jobs: createValueModelJobs(client, taskQueue),
             defaultHorizonDays: config.valueModel.horizonDays,
+          },
+          erasure: {
+            salt: config.erasure.salt,
+            starter: createErasureStarter(client, taskQueue),
           },
           logger,
         }),

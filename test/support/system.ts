@@ -12,6 +12,7 @@ import { uniqueKey } from '@experience-graph/test-kit';
 
 export { eventually, uniqueKey } from '@experience-graph/test-kit';
 import {
+  createErasureStarter,
   createLifecycleGateway,
   createValueModelJobs,
   type LifecycleTimers,
@@ -64,6 +65,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     namespace: config.temporal.namespace,
     taskQueue,
     graph,
+    erasureSalt: config.erasure.salt,
   });
   const workerRun = worker.run();
 
@@ -87,6 +89,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
         logger,
         identity: config.identity,
         intakeConcurrency: config.intake.concurrency,
+        erasureSalt: config.erasure.salt,
       }),
     ),
     customers: await serve(
@@ -96,6 +99,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
         valueModel: {
           jobs: createValueModelJobs(client, taskQueue),
           defaultHorizonDays: config.valueModel.horizonDays,
+        },
+        erasure: {
+          salt: config.erasure.salt,
+          starter: createErasureStarter(client, taskQueue),
         },
         logger,
       }),

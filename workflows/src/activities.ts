@@ -112,8 +112,10 @@ RETURN t.eventId AS reference`;
 // Opting out of a product: every relationship between the person and it goes; touchpoints and
 // orders stay, anonymous, so campaign and product aggregates still count them. The suppression
 // list on the customer is what keeps later events for this product from reaching them.
+// A person being erased is the erasure's alone: its steps anonymise what this would only unlink.
 const WIPE_CUSTOMER_PRODUCT = `
 MATCH (c:Customer {id: $customerId}), (m:ProductModel {sku: $sku})
+WHERE c.erasureId IS NULL
 SET c.optedOutSkus = CASE WHEN $sku IN coalesce(c.optedOutSkus, []) THEN c.optedOutSkus
                           ELSE coalesce(c.optedOutSkus, []) + $sku END
 WITH c, m

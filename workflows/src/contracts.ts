@@ -26,6 +26,7 @@ export { DEVICE_EVENT_TYPES, LIFECYCLE_STAGES } from './lifecycle-machine';
 export const DEVICE_LIFECYCLE_WORKFLOW = 'deviceLifecycle';
 export const JOURNEY_WORKFLOW = 'customerJourney';
 export const INTERVENTION_WORKFLOW = 'deviceIntervention';
+export const ERASURE_WORKFLOW = 'customerErasure';
 
 /** The lifecycle of a device is keyed by its serial, so starting it twice is harmless. */
 export function deviceLifecycleWorkflowId(serial: string): string {
@@ -40,6 +41,38 @@ export function journeyWorkflowId(customerId: string, sku: string): string {
 /** The n-th intervention on a device; n counts from 1 over the device's whole life. */
 export function interventionWorkflowId(serial: string, n: number): string {
   return `intervention:${serial}:${n}`;
+}
+
+/**
+ * The erasure of a customer is keyed by its id, the salted hash of the customer id: never the
+ * id itself, which must not outlive the person in Temporal.
+ */
+export function erasureWorkflowId(erasureId: string): string {
+  return `erasure:${erasureId}`;
+}
+
+/**
+ * The steps of an erasure, in order; each is an idempotent activity taking only the erasure id.
+ * Lifecycles stop first, while the person is still in the graph to name them; the customer
+ * node goes last, so an interrupted erasure still finds everything it has left to do.
+ */
+export const ERASURE_STEPS = [
+  'stopLifecycles',
+  'keepReferralChains',
+  'anonymiseTouchpoints',
+  'forgetIdentifiers',
+  'deletePersonalNodes',
+  'deleteCustomer',
+  'completeErasure',
+] as const;
+export type ErasureStep = (typeof ERASURE_STEPS)[number];
+
+/**
+ * Input of the erasure workflow. It holds only the erasure id (a salted hash): Temporal keeps
+ * workflow inputs in its history, and nothing there may name the person.
+ */
+export interface ErasureInput {
+  erasureId: string;
 }
 
 const DAY_MS = 24 * 3600_000;

@@ -1,6 +1,8 @@
 export * from './contracts';
 export { createLifecycleGateway, type LifecycleGateway } from './lifecycle-client';
 export { registerSearchAttributes } from './search-attributes';
+export { createErasureStarter, type ErasureStarter } from './erasure-client';
+export { anonymousEventId, erasedKeyHash, erasureIdOf } from './erasure/erasure-keys';
 export {
   evaluate as evaluateHealth,
   initialHealthState,

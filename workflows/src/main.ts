@@ -41,6 +41,7 @@ async function main() {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       graph: createGraph(driver, config.neo4j.database),
+      erasureSalt: config.erasure.salt,
     });
     // The SDK shuts the worker down gracefully on SIGINT and SIGTERM; run() resolves after.
     logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');

@@ -11,3 +11,11 @@ export {
   readRfm,
   type ValueModelActivities,
 } from './value-model-activities';
+export {
+  createErasureActivities,
+  temporalErasureLifecycles,
+  ANONYMOUS_TOUCHPOINT_FIELDS,
+  type ErasureActivities,
+  type ErasureLifecycles,
+  type PersonLifecycles,
+} from './erasure/erasure-activities';

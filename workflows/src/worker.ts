@@ -1,13 +1,17 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Graph } from '@experience-graph/neo4j';
+import { LOCAL_ERASURE_SALT } from '@experience-graph/config';
 import { createActivities } from './activities';
 import { createValueModelActivities } from './value-model-activities';
+import { createErasureActivities } from './erasure/erasure-activities';
 
 export interface LifecycleWorkerDependencies {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   graph: Graph;
+  /** The erasure salt (ERASURE_SALT); the local default when absent, as in tests. */
+  erasureSalt?: string;
   /** Overrides for tests and tuning, such as `maxCachedWorkflows`. */
   options?: Partial<WorkerOptions>;
 }
@@ -25,6 +29,10 @@ export function createLifecycleWorker(deps: LifecycleWorkerDependencies): Promis
     activities: {
       ...createActivities({ graph: deps.graph }),
       ...createValueModelActivities({ graph: deps.graph }),
+      ...createErasureActivities({
+        graph: deps.graph,
+        salt: deps.erasureSalt ?? LOCAL_ERASURE_SALT,
+      }),
     },
     ...deps.options,
   });

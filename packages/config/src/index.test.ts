@@ -62,6 +62,24 @@ describe('identity configuration', () => {
   });
 });
 
+describe('the erasure salt', () => {
+  it('has a documented local default and refuses a short one without echoing it', () => {
+    expect(loadConfig({}).erasure.salt).toBe('experience-graph-local-erasure-salt');
+    expect(loadConfig({ ERASURE_SALT: 'a-production-secret-salt' }).erasure.salt).toBe(
+      'a-production-secret-salt',
+    );
+    let error: unknown;
+    try {
+      loadConfig({ ERASURE_SALT: 'tiny-salt' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'ERASURE_SALT: must be at least 16 characters',
+    ]);
+  });
+});
+
 describe('parseApiKeys', () => {
   it('reads name, scopes and key per client', () => {
     expect(

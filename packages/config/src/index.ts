@@ -69,6 +69,13 @@ export const MAX_VALUE_HORIZON_DAYS = 3650;
 /** Five cron fields of digits, `*`, `/`, `,` and `-` (Temporal checks the values themselves). */
 const CRON = /^[0-9*/,-]+( [0-9*/,-]+){4}$/;
 
+/**
+ * The local development salt of erasure tombstones. Tombstones hold salted hashes of erased
+ * keys; with a public salt anyone can test a guessed id against them, so production sets its own
+ * secret `ERASURE_SALT` and never changes it (a new salt makes every tombstone unrecognisable).
+ */
+export const LOCAL_ERASURE_SALT = 'experience-graph-local-erasure-salt';
+
 /** The environment variables, their validation and their local defaults. */
 export const envSchema = z.object({
   NEO4J_URI: url(['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc']).default(
@@ -142,11 +149,12 @@ export const envSchema = z.object({
         'must be a five-field cron expression (minute hour day month weekday), such as 0 3 * * *, or off',
     })
     .default('0 3 * * *'),
+  ERASURE_SALT: z.string().min(16, 'must be at least 16 characters').default(LOCAL_ERASURE_SALT),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 /** Variables whose values must never appear in messages or logs. */
-const SECRET_VARIABLES = new Set(['NEO4J_PASSWORD', 'GATEWAY_API_KEYS']);
+const SECRET_VARIABLES = new Set(['NEO4J_PASSWORD', 'GATEWAY_API_KEYS', 'ERASURE_SALT']);
 
 /** The names of the subgraphs, as composed into the supergraph. */
 export const SUBGRAPH_NAMES = ['products', 'customers', 'campaigns'] as const;
@@ -218,6 +226,12 @@ export interface ValueModelConfig {
   schedule: string | null;
 }
 
+/** How erased people are recognised later: salted hashes of their keys. */
+export interface ErasureConfig {
+  /** The secret salt of tombstone hashes; the same in every process, and never changed. */
+  salt: string;
+}
+
 export interface Config {
   neo4j: Neo4jConfig;
   value: ValueConfig;
@@ -225,6 +239,7 @@ export interface Config {
   attribution: AttributionConfig;
   intake: IntakeConfig;
   valueModel: ValueModelConfig;
+  erasure: ErasureConfig;
   temporal: TemporalConfig;
   subgraphs: Record<SubgraphName, ListenConfig>;
   gateway: GatewayConfig;
@@ -315,6 +330,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       horizonDays: e.VALUE_HORIZON_DAYS,
       schedule: e.VALUE_MODEL_SCHEDULE === 'off' ? null : e.VALUE_MODEL_SCHEDULE,
     },
+    erasure: { salt: e.ERASURE_SALT },
     logLevel: e.LOG_LEVEL,
   };
 }

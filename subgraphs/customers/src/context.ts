@@ -2,6 +2,9 @@ import type { ValueConfig } from '@experience-graph/config';
 import { createIdentityRepository, type IdentityRepository } from '@experience-graph/identity';
 import type { Graph } from '@experience-graph/neo4j';
 import { createIdentityLoaders, type IdentityLoaders } from './identity/resolvers';
+import type { ErasureStarter } from '@experience-graph/workflows';
+import { createErasureRepository, type ErasureRepository } from './erasure/erasure-repository';
+import { createErasureLoaders, type ErasureLoaders } from './erasure/resolvers';
 import { createValueLoaders, type ValueLoaders } from './value/resolvers';
 import type { ValueModelService } from './value/value-model';
 import { createValueRepository, type ValueRepository } from './value/value-repository';
@@ -20,6 +23,13 @@ export interface CustomersDependencies {
   value: ValueConfig;
   /** Starts lifetime-value model fits; without it, `refreshValueModel` says it is unavailable. */
   valueModel?: ValueModelService;
+  /** The erasure salt (ERASURE_SALT) and how erasure workflows start. */
+  erasure: ErasureDependencies;
+}
+
+export interface ErasureDependencies {
+  salt: string;
+  starter: ErasureStarter;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -37,6 +47,9 @@ export interface CustomersContext {
   valueConfig: ValueConfig;
   value: ValueRepository;
   valueModel: ValueModelService | null;
+  erasures: ErasureRepository;
+  erasureLoaders: ErasureLoaders;
+  erasure: ErasureDependencies;
 }
 
 export function createContextFactory(deps: CustomersDependencies): () => CustomersContext {
@@ -46,6 +59,7 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
   const value = createValueRepository(deps.graph, deps.value);
   const identity = createIdentityRepository(deps.graph);
   const voice = createVoiceRepository(deps.graph);
+  const erasures = createErasureRepository(deps.graph);
   return () => ({
     customers,
     loaders: createCustomerLoaders(customers),
@@ -59,5 +73,8 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
     valueConfig: deps.value,
     value,
     valueModel: deps.valueModel ?? null,
+    erasures,
+    erasureLoaders: createErasureLoaders(erasures),
+    erasure: deps.erasure,
   });
 }

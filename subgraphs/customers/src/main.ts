@@ -4,6 +4,7 @@ import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { listen, runService } from '@experience-graph/server-kit';
 import { createValueModelJobs } from '@experience-graph/workflows';
+import { createErasureStarter } from '@experience-graph/workflows';
 import { createCustomersSubgraph } from './server';
 
 const config = loadConfig(process.env);
@@ -19,6 +20,10 @@ runService(logger, async () => {
     valueModel: {
       jobs: createValueModelJobs(client, config.temporal.taskQueue),
       defaultHorizonDays: config.valueModel.horizonDays,
+    },
+    erasure: {
+      salt: config.erasure.salt,
+      starter: createErasureStarter(client, config.temporal.taskQueue),
     },
     logger,
   });

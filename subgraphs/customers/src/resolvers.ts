@@ -2,6 +2,7 @@ import type { Resolvers } from './__generated__/resolvers-types';
 import { consentResolvers } from './consents/resolvers';
 import { customerResolvers } from './customers/resolvers';
 import { identityResolvers } from './identity/resolvers';
+import { erasureResolvers } from './erasure/resolvers';
 import { timelineResolvers } from './timeline/resolvers';
 import { valueResolvers } from './value/resolvers';
 import { voiceResolvers } from './voice/resolvers';
@@ -9,14 +10,21 @@ import { voiceResolvers } from './voice/resolvers';
 /** Every module's resolvers, merged into the subgraph's map. */
 export const resolvers: Resolvers = {
   ...customerResolvers,
-  Query: { ...customerResolvers.Query, ...identityResolvers.Query, ...valueResolvers.Query },
+  Query: {
+    ...customerResolvers.Query,
+    ...identityResolvers.Query,
+    ...valueResolvers.Query,
+    ...erasureResolvers.Query,
+  },
   Mutation: {
     ...customerResolvers.Mutation,
     ...consentResolvers.Mutation,
     ...identityResolvers.Mutation,
     ...valueResolvers.Mutation,
+    ...erasureResolvers.Mutation,
   },
   CustomerValue: valueResolvers.CustomerValue,
+  Erasure: erasureResolvers.Erasure,
   Touchpoint: timelineResolvers.Touchpoint,
   Customer: {
     ...customerResolvers.Customer,

@@ -29,6 +29,8 @@ export interface ProductsDependencies {
   logger: Logger;
   /** Independent events of a batch recorded at the same time (INTAKE_CONCURRENCY). */
   intakeConcurrency?: number;
+  /** The erasure salt (ERASURE_SALT): events naming erased people are dropped. */
+  erasureSalt: string;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -57,6 +59,7 @@ export function createContextFactory(deps: ProductsDependencies): () => Products
     identity: createIdentityService(deps.graph, deps.identity),
     logger: deps.logger,
     ...(deps.intakeConcurrency === undefined ? {} : { concurrency: deps.intakeConcurrency }),
+    erasureSalt: deps.erasureSalt,
   });
   return () => ({
     devices,

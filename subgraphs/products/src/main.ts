@@ -19,6 +19,7 @@ runService(logger, async () => {
     identity: config.identity,
     logger,
     intakeConcurrency: config.intake.concurrency,
+    erasureSalt: config.erasure.salt,
   });
   const { host, port } = config.subgraphs.products;
   const server = await listen(app, host, port);

@@ -3,3 +3,4 @@ export { deviceLifecycle } from './device-lifecycle';
 export { customerJourney } from './customer-journey';
 export { deviceIntervention } from './device-intervention';
 export { customerValueModel } from './customer-value-model';
+export { customerErasure } from './customer-erasure';

@@ -7,6 +7,7 @@ import {
   text,
 } from '@experience-graph/server-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
+import { refuseErased } from '../erasure/resolvers';
 import type { CustomerRecord, CustomerRepository } from './customer-repository';
 
 const registerCustomerInput = z.object({ id: businessKey, displayName: text(200) });
@@ -31,8 +32,11 @@ export const customerResolvers: Resolvers = {
     customer: (_parent, { id }, { loaders }) => loaders.customerById.load(id),
   },
   Mutation: {
-    registerCustomer: (_parent, args, { customers }) =>
-      customers.upsertCustomer(parseArgument(registerCustomerInput, args.input, 'input')),
+    registerCustomer: async (_parent, args, { customers, erasures, erasure }) => {
+      const input = parseArgument(registerCustomerInput, args.input, 'input');
+      await refuseErased(erasures, erasure.salt, input.id);
+      return customers.upsertCustomer(input);
+    },
   },
   Customer: {
     __resolveReference: ({ id }, { loaders }) => loaders.customerById.load(id),

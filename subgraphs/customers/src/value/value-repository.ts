@@ -22,7 +22,9 @@ CALL (c) {
   RETURN coalesce(sum(o.amount), 0.0) AS historical
 }
 CALL (c) {
-  OPTIONAL MATCH p = (c)-[:REFERRED*1..MAX_HOPS]->(d:Customer)
+  // Not only customers: an erased person with a referrer stays in the chain as an anonymous
+  // :ErasedPerson with their orders, so the value upstream does not change with the erasure.
+  OPTIONAL MATCH p = (c)-[:REFERRED*1..MAX_HOPS]->(d)
   WITH d, length(p) AS hops
   OPTIONAL MATCH (d)-[:PLACED]->(o:Order)
   WITH d, hops, coalesce(sum(o.amount), 0.0) AS spent

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { IdentityChanges, IdentityService } from '@experience-graph/identity';
 import { badUserInput } from '@experience-graph/server-kit';
-import type { LifecycleGateway } from '@experience-graph/workflows';
+import { erasedKeyHash, type LifecycleGateway } from '@experience-graph/workflows';
 import {
   createEventParser,
   MAX_BATCH,
@@ -14,7 +14,15 @@ import {
 import { eventComponents, forEachConcurrently } from './event-components';
 import type { EventFacts, EventRepository } from './event-repository';
 import type { TelemetryIntake } from './telemetry-intake';
-import { factsBeforeOwnWrite, isRejection, keysOf, planEvent, type Rejection } from './event-rules';
+import {
+  erasedRejection,
+  factsBeforeOwnWrite,
+  isRejection,
+  keysOf,
+  personKeysOf,
+  planEvent,
+  type Rejection,
+} from './event-rules';
 
 export type EventStatus = 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
 
@@ -38,6 +46,8 @@ export interface EventIntakeDependencies {
   lifecycle: LifecycleGateway;
   identity: IdentityService;
   logger: Logger;
+  /** The erasure salt (ERASURE_SALT), to recognise erased people by their tombstones. */
+  erasureSalt: string;
   now?: () => number;
   /** Independent components of a batch recorded at the same time; 1 records strictly in order. */
   concurrency?: number;
@@ -155,6 +165,38 @@ export function createEventIntake(deps: EventIntakeDependencies) {
     return { ...facts, customer };
   }
 
+  /** The person keys an event names, with their salted hashes as erasure tombstones hold them. */
+  function erasureKeysOf(event: IntakeEvent | ParsedEvent) {
+    return personKeysOf(event).map((k) => ({
+      ...k,
+      hash: erasedKeyHash(deps.erasureSalt, k.kind, k.key),
+    }));
+  }
+
+  /** The paths of the keys that name an erased person, or one being erased. */
+  function erasedPathsOf(
+    personKeys: ReturnType<typeof erasureKeysOf>,
+    facts: EventFacts,
+  ): string[] {
+    return personKeys
+      .filter(
+        (k) =>
+          facts.erasedHashes?.includes(k.hash) ||
+          (k.path.endsWith('.referredId') ? facts.erasing?.referred : facts.erasing?.customer),
+      )
+      .map((k) => k.path);
+  }
+
+  /** Whether an event as sent names an erased person, by id or identifier. */
+  async function erasedRejectionOf(event: ParsedEvent): Promise<Rejection | null> {
+    const personKeys = erasureKeysOf(event);
+    if (personKeys.length === 0) return null;
+    // keysOf reads whatever names are present; the person may be named by identifiers only.
+    const keys = keysOf(event as IntakeEvent);
+    const facts = await events.facts({ ...keys, erasureHashes: personKeys.map((k) => k.hash) });
+    return erasedRejection(erasedPathsOf(personKeys, facts));
+  }
+
   async function recordOne(
     raw: Record<string, unknown>,
     index: number,
@@ -177,6 +219,10 @@ export function createEventIntake(deps: EventIntakeDependencies) {
         if (outcome.status === 'REJECTED') return rejected(outcome.error);
         return { index, eventId, status: outcome.status, error: null };
       }
+      // An erased person stays erased: the event is dropped before anything is resolved or
+      // written (their own identifiers are gone, so resolution would not know them).
+      const early = await erasedRejectionOf(parsed.event);
+      if (early) return rejected(early);
       const person = await resolvePerson(parsed.event);
       if ('code' in person) {
         // Identities may have changed since (an undone merge, a now shared identifier): an
@@ -188,7 +234,15 @@ export function createEventIntake(deps: EventIntakeDependencies) {
         return rejected(person);
       }
       const { event, changes } = person;
-      const facts = await withAbsorbed(event, changes, await events.facts(keysOf(event)));
+      const personKeys = erasureKeysOf(event);
+      const facts = await withAbsorbed(
+        event,
+        changes,
+        await events.facts({ ...keysOf(event), erasureHashes: personKeys.map((k) => k.hash) }),
+      );
+      // The resolved person (a survivor, say) may be under erasure too.
+      const erased = erasedRejection(erasedPathsOf(personKeys, facts));
+      if (erased) return rejected(erased);
       const existing = facts.touchpoint;
       if (existing && existing.payloadHash !== payloadHash) {
         return rejected({

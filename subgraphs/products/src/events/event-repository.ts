@@ -31,6 +31,10 @@ export interface EventFacts {
     /** The event of the voter's earlier vote on it, if any. */
     voteEventId: string | null;
   } | null;
+  /** Of `erasureHashes`, those in an erasure tombstone. */
+  erasedHashes?: string[];
+  /** The customer or the referred person is being erased (the steps have not deleted them yet). */
+  erasing?: { customer: boolean; referred: boolean };
   coupon: {
     redeemed: boolean;
     expired: boolean;
@@ -52,6 +56,8 @@ export interface EventKeys {
   storeId: string | null;
   couponCode: string | null;
   answerId: string | null;
+  /** Salted hashes of the person keys the event names, to look up in erasure tombstones. */
+  erasureHashes?: string[];
 }
 
 const FACTS = `
@@ -77,6 +83,11 @@ RETURN
     alreadyReferredBy: head([(x:Customer)-[:REFERRED]->(referred) | x.id]),
     wouldCycle: c IS NOT NULL AND referred IS NOT NULL AND EXISTS { (referred)-[:REFERRED*1..]->(c) }
   } AS referral,
+  [h IN $erasureHashes WHERE EXISTS { (:ErasedKey {hash: h}) }] AS erasedHashes,
+  {
+    customer: c IS NOT NULL AND c.erasureId IS NOT NULL,
+    referred: referred IS NOT NULL AND referred.erasureId IS NOT NULL
+  } AS erasing,
   t { .delivery, .payloadHash } AS touchpoint,
   CASE WHEN c IS NULL THEN null ELSE {
     optedOutSkus: coalesce(c.optedOutSkus, []),
@@ -88,8 +99,9 @@ RETURN
     sku: d.sku,
     sold: EXISTS { (d)<-[:CONTAINS]-(:Order) },
     // The buyer is known at once from the order; ownership follows when the lifecycle has it.
-    ownerId: coalesce(head([(x:Customer)-[:OWNS]->(d) | x.id]),
-                      head([(x:Customer)-[:PLACED]->(:Order)-[:CONTAINS]->(d) | x.id]))
+    // A person being erased owns nothing any more: their device's events stay anonymous.
+    ownerId: coalesce(head([(x:Customer)-[:OWNS]->(d) WHERE x.erasureId IS NULL | x.id]),
+                      head([(x:Customer)-[:PLACED]->(:Order)-[:CONTAINS]->(d) WHERE x.erasureId IS NULL | x.id]))
   } END AS device,
   CASE WHEN o IS NULL THEN null ELSE {
     deliveredAt: toString(o.deliveredAt),
@@ -263,7 +275,10 @@ export type WriteKind = keyof typeof WRITES;
 export function createEventRepository(graph: Graph) {
   return {
     async facts(keys: EventKeys): Promise<EventFacts> {
-      const [row] = await graph.read<EventFacts>(FACTS, { ...keys });
+      const [row] = await graph.read<EventFacts>(FACTS, {
+        ...keys,
+        erasureHashes: keys.erasureHashes ?? [],
+      });
       if (!row) throw new Error('The facts query returned no row');
       return row;
     },

@@ -1,10 +1,16 @@
 import type { DeviceEvent, JourneyEvent } from '@experience-graph/workflows';
 import type { EventFacts, EventKeys, WriteKind } from './event-repository';
-import type { IntakeEvent } from './event-input';
+import type { IntakeEvent, ParsedEvent } from './event-input';
 import { sentimentOf } from './sentiment';
 
 export type EventErrorCode =
-  'INVALID' | 'UNKNOWN_REFERENCE' | 'OPTED_OUT' | 'CONFLICT' | 'UNAVAILABLE' | 'AMBIGUOUS';
+  | 'INVALID'
+  | 'UNKNOWN_REFERENCE'
+  | 'OPTED_OUT'
+  | 'CONFLICT'
+  | 'UNAVAILABLE'
+  | 'AMBIGUOUS'
+  | 'ERASED';
 
 export interface Rejection {
   code: EventErrorCode;
@@ -52,6 +58,51 @@ export function keysOf(event: IntakeEvent): EventKeys {
   // A referral's own customer is the referrer.
   if (event.field === 'referral') keys.customerId = event.data.referrerId;
   return keys;
+}
+
+/** A key by which an event names a person, with where it is in the event. */
+export interface PersonKey {
+  /** Path under the event, such as `referral.referredId` or `identifiers[0]`. */
+  path: string;
+  kind: 'customer' | 'identifier';
+  /** A customer id, or an identifier key `<namespace>:<value>`. */
+  key: string;
+}
+
+/**
+ * Every key by which an event names a person: customer ids of its payload (the customer, both
+ * parties of a referral) and the identifiers it carries. Their salted hashes are looked up in
+ * the erasure tombstones.
+ */
+export function personKeysOf(event: IntakeEvent | ParsedEvent): PersonKey[] {
+  const keys: PersonKey[] = [];
+  const d = event.data as Record<string, unknown>;
+  for (const field of ['customerId', 'referrerId', 'referredId']) {
+    const value = d[field];
+    if (typeof value === 'string') {
+      keys.push({ path: `${event.field}.${field}`, kind: 'customer', key: value });
+    }
+  }
+  const identifiers = (event as { identifiers?: unknown }).identifiers;
+  if (Array.isArray(identifiers)) {
+    identifiers.forEach((i: unknown, n) => {
+      const { namespace, value } = (i ?? {}) as { namespace?: unknown; value?: unknown };
+      if (typeof namespace === 'string' && typeof value === 'string') {
+        keys.push({ path: `identifiers[${n}]`, kind: 'identifier', key: `${namespace}:${value}` });
+      }
+    });
+  }
+  return keys;
+}
+
+/**
+ * An event naming an erased person is dropped: `erased` are the paths of its person keys found
+ * in a tombstone, or of customers whose erasure is under way.
+ */
+export function erasedRejection(erased: readonly string[]): Rejection | null {
+  const [path] = erased;
+  if (path === undefined) return null;
+  return { code: 'ERASED', path, message: 'Dropped: this person was erased' };
 }
 
 const DEVICE_EVENT_OF = {

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import express from 'express';
 import pino from 'pino';
 import { loadConfig, type ApiClient, type Config } from '@experience-graph/config';
 import { createDriver, createGraph, type Graph } from '@experience-graph/neo4j';
@@ -37,6 +38,9 @@ export interface TestSystem {
     variables?: Record<string, unknown>,
     apiKey?: string | null,
   ): Promise<GraphQLResponse<T> & { status: number }>;
+  /** Requests each subgraph received (from the gateway) since the system started or was reset. */
+  subgraphRequests(): Record<'products' | 'customers' | 'campaigns', number>;
+  resetSubgraphRequests(): void;
   /** Like request, but fails on any error. */
   data<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
@@ -71,11 +75,23 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
 
   const servers: RunningServer[] = [];
   const stops: Array<() => Promise<void>> = [];
+  const requests = { products: 0, customers: 0, campaigns: 0 };
   const serve = async (
     built: Promise<{ app: Parameters<typeof listen>[0]; apollo: { stop(): Promise<void> } }>,
+    counted?: keyof typeof requests,
   ) => {
     const { app, apollo } = await built;
-    const server = await listen(app, '127.0.0.1', 0);
+    let served = app;
+    if (counted) {
+      // Every GraphQL request a subgraph receives, so tests can see what one gateway query cost.
+      served = express();
+      served.use((req, _res, next) => {
+        if (req.method === 'POST') requests[counted] += 1;
+        next();
+      });
+      served.use(app);
+    }
+    const server = await listen(served, '127.0.0.1', 0);
     servers.push(server);
     stops.push(() => apollo.stop(), server.close);
     return `${server.url}/graphql`;
@@ -91,6 +107,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
         intakeConcurrency: config.intake.concurrency,
         erasureSalt: config.erasure.salt,
       }),
+      'products',
     ),
     customers: await serve(
       createCustomersSubgraph({
@@ -106,9 +123,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
         },
         logger,
       }),
+      'customers',
     ),
     campaigns: await serve(
       createCampaignsSubgraph({ graph, attribution: config.attribution, logger }),
+      'campaigns',
     ),
   };
   const gatewayUrl = await serve(
@@ -146,6 +165,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     client,
     taskQueue,
     request,
+    subgraphRequests: () => ({ ...requests }),
+    resetSubgraphRequests() {
+      requests.products = 0;
+      requests.customers = 0;
+      requests.campaigns = 0;
+    },
     async data<T>(query: string, variables?: Record<string, unknown>) {
       const response = await request<T>(query, variables);
       if (response.errors?.length || !response.data) {

@@ -10,7 +10,11 @@ export const resolvers: Resolvers = {
   ...storeResolvers,
   ...attributionResolvers,
   Campaign: { ...campaignResolvers.Campaign, ...attributionResolvers.Campaign },
-  Customer: { ...storeResolvers.Customer, ...attributionResolvers.Customer },
+  Customer: {
+    ...storeResolvers.Customer,
+    ...attributionResolvers.Customer,
+    ...campaignResolvers.Customer,
+  },
   DateTime: DateTimeScalar,
   Query: { ...campaignResolvers.Query, ...storeResolvers.Query },
   Mutation: { ...campaignResolvers.Mutation, ...storeResolvers.Mutation },

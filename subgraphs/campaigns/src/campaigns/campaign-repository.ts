@@ -42,6 +42,17 @@ export function createCampaignRepository(graph: Graph) {
       return new Map(rows.map(({ campaign }) => [campaign.id, campaign]));
     },
 
+    /** The campaigns each customer touched (saw, clicked), most recently touched first. */
+    async campaignsTouchedBy(customerIds: readonly string[]): Promise<Map<string, CampaignRecord[]>> {
+      const rows = await graph.read<{ customerId: string; campaigns: CampaignRecord[] }>(
+        `MATCH (p:Customer)-[:HAD]->(t:Touchpoint)-[:VIA]->(c:Campaign) WHERE p.id IN $customerIds
+         WITH p, c, max(t.occurredAt) AS last ORDER BY last DESC, c.id
+         RETURN p.id AS customerId, collect(${CAMPAIGN_FIELDS}) AS campaigns`,
+        { customerIds },
+      );
+      return new Map(rows.map((r) => [r.customerId, r.campaigns]));
+    },
+
     async campaignsByProduct(skus: readonly string[]): Promise<Map<string, CampaignRecord[]>> {
       const rows = await graph.read<{ sku: string; campaigns: CampaignRecord[] }>(
         `MATCH (c:Campaign)-[:PROMOTES]->(m:ProductModel) WHERE m.sku IN $skus

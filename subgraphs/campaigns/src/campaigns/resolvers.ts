@@ -32,6 +32,10 @@ export function createCampaignLoaders(repo: CampaignRepository) {
       (ids) => repo.campaignsById(ids),
       null,
     ),
+    campaignsTouchedBy: keyedLoader<string, CampaignRecord[]>(
+      (ids) => repo.campaignsTouchedBy(ids),
+      [],
+    ),
     campaignsByProduct: keyedLoader<string, CampaignRecord[]>(
       (s) => repo.campaignsByProduct(s),
       [],
@@ -48,6 +52,9 @@ export type CampaignLoaders = ReturnType<typeof createCampaignLoaders>;
 export const campaignResolvers: Resolvers = {
   Query: {
     campaign: (_parent, { id }, { loaders }) => loaders.campaignById.load(id),
+  },
+  Customer: {
+    campaignsTouched: ({ id }, _args, { loaders }) => loaders.campaignsTouchedBy.load(id),
   },
   Mutation: {
     async createCampaign(_parent, args, { campaigns }) {

@@ -39,9 +39,11 @@ export const timelineResolvers: Pick<Resolvers, 'Customer' | 'Touchpoint'> = {
       }),
   },
   Touchpoint: {
-    campaign: ({ campaignId }) => ref(campaignId, (id) => ({ id })),
-    product: ({ sku }) => ref(sku, (key) => ({ sku: key })),
+    // Campaign, product and store come with their names (@provides): the gateway asks no other
+    // subgraph for a timeline.
+    campaign: ({ campaign }) => campaign,
+    product: ({ product }) => product,
     device: ({ serial }) => ref(serial, (key) => ({ serial: key })),
-    store: ({ storeId }) => ref(storeId, (id) => ({ id })),
+    store: ({ store }) => store,
   },
 };

@@ -8,10 +8,11 @@ export interface TouchpointRecord {
   channel: string | null;
   /** The sentiment of what the customer wrote, −1..1, for reviews, mentions and the like. */
   sentiment: number | null;
-  campaignId: string | null;
-  sku: string | null;
+  /** What it links to, with the names the timeline provides (see timeline.graphql). */
+  campaign: { id: string; name: string } | null;
+  product: { sku: string; name: string } | null;
   serial: string | null;
-  storeId: string | null;
+  store: { id: string; name: string } | null;
 }
 
 /** Cypher for a customer's timeline; batched by customer. */
@@ -29,10 +30,10 @@ export function createTimelineRepository(graph: Graph) {
            RETURN collect(t {
              .eventId, .type, .channel, .sentiment,
              occurredAt: toString(t.occurredAt),
-             campaignId: head([(t)-[:VIA]->(x:Campaign) | x.id]),
-             sku: head([(t)-[:ABOUT]->(x:ProductModel) | x.sku]),
+             campaign: head([(t)-[:VIA]->(x:Campaign) | x { .id, .name }]),
+             product: head([(t)-[:ABOUT]->(x:ProductModel) | x { .sku, .name }]),
              serial: head([(t)-[:ABOUT_DEVICE]->(x:Device) | x.serial]),
-             storeId: head([(t)-[:AT]->(x:Store) | x.id])
+             store: head([(t)-[:AT]->(x:Store) | x { .id, .name }])
            }) AS touchpoints
          }
          RETURN c.id AS customerId, touchpoints`,

@@ -15,6 +15,7 @@ COPY packages/server-kit/package.json packages/server-kit/
 COPY packages/test-kit/package.json packages/test-kit/
 COPY packages/customer-value/package.json packages/customer-value/
 COPY packages/identity/package.json packages/identity/
+COPY packages/segments/package.json packages/segments/
 COPY subgraphs/products/package.json subgraphs/products/
 COPY subgraphs/customers/package.json subgraphs/customers/
 COPY subgraphs/campaigns/package.json subgraphs/campaigns/

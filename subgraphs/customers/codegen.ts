@@ -10,5 +10,6 @@ export default subgraphCodegen({
     CustomerMerge: '@experience-graph/identity#MergeRecord',
     Identity: '@experience-graph/identity#IdentityRecord',
     Erasure: '../erasure/erasure-repository#ErasureRecord',
+    Segment: '@experience-graph/segments#SegmentDefinition',
   },
 });

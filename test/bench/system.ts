@@ -142,6 +142,7 @@ export async function startBenchSystem(
           identity: config.identity,
           intakeConcurrency: config.intake.concurrency,
           erasureSalt: config.erasure.salt,
+          value: config.value,
         }),
       ),
       customers: await serve(() =>

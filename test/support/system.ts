@@ -70,6 +70,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     taskQueue,
     graph,
     erasureSalt: config.erasure.salt,
+    value: config.value,
   });
   const workerRun = worker.run();
 
@@ -106,6 +107,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
         identity: config.identity,
         intakeConcurrency: config.intake.concurrency,
         erasureSalt: config.erasure.salt,
+        value: config.value,
       }),
       'products',
     ),

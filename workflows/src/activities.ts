@@ -1,3 +1,4 @@
+import type { SegmentRepository } from '@experience-graph/segments';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Graph } from '@experience-graph/neo4j';
 import type { InterventionOutcome, InterventionReason } from './contracts';
@@ -10,6 +11,8 @@ export const SILENCE_AFTER_MS = HEALTH_THRESHOLDS.silenceAfterHours * 3600_000;
 
 export interface ActivityDependencies {
   graph: Graph;
+  /** Keeps segment memberships current when a device's stage or owner changes. */
+  segments?: SegmentRepository;
 }
 
 /** What the device lifecycle hands the graph after deciding on an event. */
@@ -168,7 +171,7 @@ RETURN i.id AS id`;
  * Every activity is idempotent, because Temporal may run it more than once, and reads consent
  * from the graph at the moment it acts.
  */
-export function createActivities({ graph }: ActivityDependencies) {
+export function createActivities({ graph, segments }: ActivityDependencies) {
   const consent = async (customerId: string, purpose: string) => {
     const [row] = await graph.read<{ granted: boolean; channels: string[] }>(CONSENT, {
       customerId,
@@ -198,7 +201,11 @@ export function createActivities({ graph }: ActivityDependencies) {
         ...input,
       });
       const row = rows[0];
-      if (row) return { stage: row.stage };
+      if (row) {
+        // Segments over device stages follow at once (the write is idempotent if this fails).
+        await segments?.refresh([input.customerId]);
+        return { stage: row.stage };
+      }
       // Nothing was written: say which key is unknown. Retrying cannot create it.
       const [found] = await graph.read<{ device: boolean }>(
         'RETURN EXISTS { (:Device {serial: $serial}) } AS device',

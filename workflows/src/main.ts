@@ -42,6 +42,7 @@ async function main() {
       taskQueue: config.temporal.taskQueue,
       graph: createGraph(driver, config.neo4j.database),
       erasureSalt: config.erasure.salt,
+      value: config.value,
     });
     // The SDK shuts the worker down gracefully on SIGINT and SIGTERM; run() resolves after.
     logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');

@@ -1,3 +1,4 @@
+import type { SegmentRepository } from '@experience-graph/segments';
 /**
  * The lifetime-value model job's activities: read the purchase history of a population from
  * the graph page by page, summarise it in the customer-value package's conventions, fit BG/NBD
@@ -74,6 +75,8 @@ interface PurchaseRow {
 }
 
 export interface ValueModelActivityDependencies {
+  /** Keeps segments over predicted value current. */
+  segments?: SegmentRepository;
   graph: Graph;
   /** Progress reports while the activity runs; the Temporal heartbeat in the worker. */
   heartbeat?: (details: unknown) => void;
@@ -181,6 +184,8 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
           horizonDays: run.horizonDays,
           fitId: run.fitId,
         });
+        // Segments over predicted value follow each batch.
+        await deps.segments?.refresh(rows.map((r) => r.id));
         written += rows.length;
         heartbeat({ phase: 'writing', written, customers: customers.length });
       }

@@ -1,6 +1,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Graph } from '@experience-graph/neo4j';
-import { LOCAL_ERASURE_SALT } from '@experience-graph/config';
+import { LOCAL_ERASURE_SALT, loadConfig, type ValueConfig } from '@experience-graph/config';
+import { createSegmentRepository } from '@experience-graph/segments';
 import { createActivities } from './activities';
 import { createValueModelActivities } from './value-model-activities';
 import { createErasureActivities } from './erasure/erasure-activities';
@@ -12,6 +13,8 @@ export interface LifecycleWorkerDependencies {
   graph: Graph;
   /** The erasure salt (ERASURE_SALT); the local default when absent, as in tests. */
   erasureSalt?: string;
+  /** How customer value is reckoned, for segments over value; the configured one by default. */
+  value?: ValueConfig;
   /** Overrides for tests and tuning, such as `maxCachedWorkflows`. */
   options?: Partial<WorkerOptions>;
 }
@@ -21,14 +24,15 @@ export const WORKFLOWS_PATH = require.resolve('./workflows');
 
 /** Builds the lifecycle worker; running and shutting it down is the caller's. */
 export function createLifecycleWorker(deps: LifecycleWorkerDependencies): Promise<Worker> {
+  const segments = createSegmentRepository(deps.graph, deps.value ?? loadConfig(process.env).value);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
     activities: {
-      ...createActivities({ graph: deps.graph }),
-      ...createValueModelActivities({ graph: deps.graph }),
+      ...createActivities({ graph: deps.graph, segments }),
+      ...createValueModelActivities({ graph: deps.graph, segments }),
       ...createErasureActivities({
         graph: deps.graph,
         salt: deps.erasureSalt ?? LOCAL_ERASURE_SALT,

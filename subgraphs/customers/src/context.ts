@@ -14,6 +14,8 @@ import { createTimelineRepository } from './timeline/timeline-repository';
 import { createTimelineLoaders, type TimelineLoaders } from './timeline/resolvers';
 import { createCustomerLoaders, type CustomerLoaders } from './customers/resolvers';
 import { createCustomerRepository, type CustomerRepository } from './customers/customer-repository';
+import { createSegmentRepository, type SegmentRepository } from '@experience-graph/segments';
+import { createSegmentLoaders, type SegmentLoaders } from './segments/resolvers';
 import { createVoiceRepository } from './voice/voice-repository';
 import { createVoiceLoaders, type VoiceLoaders } from './voice/resolvers';
 
@@ -50,6 +52,8 @@ export interface CustomersContext {
   erasures: ErasureRepository;
   erasureLoaders: ErasureLoaders;
   erasure: ErasureDependencies;
+  segments: SegmentRepository;
+  segmentLoaders: SegmentLoaders;
 }
 
 export function createContextFactory(deps: CustomersDependencies): () => CustomersContext {
@@ -60,6 +64,7 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
   const identity = createIdentityRepository(deps.graph);
   const voice = createVoiceRepository(deps.graph);
   const erasures = createErasureRepository(deps.graph);
+  const segments = createSegmentRepository(deps.graph, deps.value);
   return () => ({
     customers,
     loaders: createCustomerLoaders(customers),
@@ -75,6 +80,8 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
     valueModel: deps.valueModel ?? null,
     erasures,
     erasureLoaders: createErasureLoaders(erasures),
+    segments,
+    segmentLoaders: createSegmentLoaders(segments),
     erasure: deps.erasure,
   });
 }

@@ -3,6 +3,7 @@ import { consentResolvers } from './consents/resolvers';
 import { customerResolvers } from './customers/resolvers';
 import { identityResolvers } from './identity/resolvers';
 import { erasureResolvers } from './erasure/resolvers';
+import { segmentResolvers } from './segments/resolvers';
 import { timelineResolvers } from './timeline/resolvers';
 import { valueResolvers } from './value/resolvers';
 import { voiceResolvers } from './voice/resolvers';
@@ -15,6 +16,7 @@ export const resolvers: Resolvers = {
     ...identityResolvers.Query,
     ...valueResolvers.Query,
     ...erasureResolvers.Query,
+    ...segmentResolvers.Query,
   },
   Mutation: {
     ...customerResolvers.Mutation,
@@ -22,9 +24,11 @@ export const resolvers: Resolvers = {
     ...identityResolvers.Mutation,
     ...valueResolvers.Mutation,
     ...erasureResolvers.Mutation,
+    ...segmentResolvers.Mutation,
   },
   CustomerValue: valueResolvers.CustomerValue,
   Erasure: erasureResolvers.Erasure,
+  Segment: segmentResolvers.Segment,
   Touchpoint: timelineResolvers.Touchpoint,
   Customer: {
     ...customerResolvers.Customer,
@@ -33,5 +37,6 @@ export const resolvers: Resolvers = {
     ...valueResolvers.Customer,
     ...identityResolvers.Customer,
     ...voiceResolvers.Customer,
+    ...segmentResolvers.Customer,
   },
 };

@@ -1,5 +1,6 @@
+import { createSegmentRepository } from '@experience-graph/segments';
 import type { Logger } from 'pino';
-import type { IdentityConfig } from '@experience-graph/config';
+import type { IdentityConfig, ValueConfig } from '@experience-graph/config';
 import { createIdentityService } from '@experience-graph/identity';
 import type { Graph } from '@experience-graph/neo4j';
 import type { LifecycleGateway } from '@experience-graph/workflows';
@@ -31,6 +32,8 @@ export interface ProductsDependencies {
   intakeConcurrency?: number;
   /** The erasure salt (ERASURE_SALT): events naming erased people are dropped. */
   erasureSalt: string;
+  /** How customer value is reckoned: segments over value are kept current as events arrive. */
+  value?: ValueConfig;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -60,6 +63,7 @@ export function createContextFactory(deps: ProductsDependencies): () => Products
     logger: deps.logger,
     ...(deps.intakeConcurrency === undefined ? {} : { concurrency: deps.intakeConcurrency }),
     erasureSalt: deps.erasureSalt,
+    ...(deps.value ? { segments: createSegmentRepository(deps.graph, deps.value) } : {}),
   });
   return () => ({
     devices,

@@ -20,6 +20,7 @@ runService(logger, async () => {
     logger,
     intakeConcurrency: config.intake.concurrency,
     erasureSalt: config.erasure.salt,
+    value: config.value,
   });
   const { host, port } = config.subgraphs.products;
   const server = await listen(app, host, port);

@@ -32,7 +32,7 @@ export type ConsentLoaders = ReturnType<typeof createConsentLoaders>;
 
 export const consentResolvers: Pick<Resolvers, 'Mutation' | 'Customer'> = {
   Mutation: {
-    async setConsent(_parent, args, { consents }) {
+    async setConsent(_parent, args, { consents, segments }) {
       const input = parseArgument(setConsentInput, args.input, 'input');
       if (input.purpose !== 'MARKETING_CONTACT' && input.channels.length > 0) {
         throw badUserInput(
@@ -42,6 +42,7 @@ export const consentResolvers: Pick<Resolvers, 'Mutation' | 'Customer'> = {
       }
       const consent = await consents.setConsent(input);
       if (!consent) throw notFound(`No customer has id ${input.customerId}`, 'input.customerId');
+      await segments.refresh([input.customerId]);
       return consent;
     },
   },

@@ -79,12 +79,21 @@ export const identityResolvers: Pick<Resolvers, 'Query' | 'Mutation' | 'Customer
     merge: (_parent, { id }, { identityLoaders }) => identityLoaders.mergeById.load(id),
   },
   Mutation: {
-    mergeCustomers: (_parent, args, { identity }) =>
-      asGraphQLError(() =>
+    async mergeCustomers(_parent, args, { identity, segments }) {
+      const merge = await asGraphQLError(() =>
         identity.mergeCustomers(parseArgument(mergeCustomersInput, args.input, 'input')),
-      ),
-    undoMerge: (_parent, args, { identity }) =>
-      asGraphQLError(() => identity.undoMerge(parseArgument(undoMergeInput, args.input, 'input'))),
+      );
+      await segments.refresh([merge.survivorId, merge.absorbedId]);
+      return merge;
+    },
+    async undoMerge(_parent, args, { identity, segments }) {
+      const merge = await asGraphQLError(() =>
+        identity.undoMerge(parseArgument(undoMergeInput, args.input, 'input')),
+      );
+      // Both people are themselves again, with what the merge had moved.
+      await segments.refresh([merge.survivorId, merge.absorbedId]);
+      return merge;
+    },
   },
   Customer: {
     identities: ({ id }, _args, { identityLoaders }) =>

@@ -1,6 +1,6 @@
 import type { Graph } from '@experience-graph/neo4j';
 import type { ValueConfig } from '@experience-graph/config';
-import { HELPFUL_VOTES } from '../voice/voice-repository';
+import { customerValueCypher } from '@experience-graph/segments';
 
 export interface CustomerValueRecord {
   /** Whose value this is, for the fields resolved from it (the prediction). */
@@ -12,26 +12,8 @@ export interface CustomerValueRecord {
   peopleReferred: number;
 }
 
-// Referrals form a forest (one referrer per person, no cycles: the intake refuses both), so
-// every person down the chain is reached by exactly one path, whose length is their hop count.
-const VALUES = `
-UNWIND $ids AS id
-MATCH (c:Customer {id: id})
-CALL (c) {
-  OPTIONAL MATCH (c)-[:PLACED]->(o:Order)
-  RETURN coalesce(sum(o.amount), 0.0) AS historical
-}
-CALL (c) {
-  // Not only customers: an erased person with a referrer stays in the chain as an anonymous
-  // :ErasedPerson with their orders, so the value upstream does not change with the erasure.
-  OPTIONAL MATCH p = (c)-[:REFERRED*1..MAX_HOPS]->(d)
-  WITH d, length(p) AS hops
-  OPTIONAL MATCH (d)-[:PLACED]->(o:Order)
-  WITH d, hops, coalesce(sum(o.amount), 0.0) AS spent
-  RETURN coalesce(sum($discount ^ hops * spent), 0.0) AS referral, count(d) AS peopleReferred
-}
-CALL (c) { ${HELPFUL_VOTES} }
-WITH id, historical, referral, peopleReferred, helpfulVotes * $helpfulVoteValue AS helpfulness
+/** The value of each customer in `$ids`: spent, brought through referrals, helpfulness. */
+const valuesCypher = (maxHops: number) => `${customerValueCypher(maxHops)}
 RETURN id, historical, referral, helpfulness, historical + referral + helpfulness AS total,
        peopleReferred`;
 
@@ -84,8 +66,7 @@ f.fitMillis AS fitMillis, f.jobMillis AS jobMillis`;
 
 /** Cypher for customer value and referrals; batched by customer. */
 export function createValueRepository(graph: Graph, config: ValueConfig) {
-  // A variable-length bound cannot be a parameter; it is a validated integer from configuration.
-  const values = VALUES.replace('MAX_HOPS', String(Math.trunc(config.referralMaxHops)));
+  const values = valuesCypher(config.referralMaxHops);
   return {
     async valuesById(ids: readonly string[]): Promise<Map<string, CustomerValueRecord>> {
       const rows = await graph.read<Omit<CustomerValueRecord, 'customerId'> & { id: string }>(

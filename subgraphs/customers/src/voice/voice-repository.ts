@@ -1,3 +1,4 @@
+import { HELPFUL_VOTES } from '@experience-graph/segments';
 import type { Graph } from '@experience-graph/neo4j';
 
 /** What a customer expressed, and how much their community answers helped others. */
@@ -12,10 +13,6 @@ export interface CustomerVoiceRecord {
  * per voter and answer and never the author's own (the intake refuses both); the condition
  * still excludes them, so the count cannot be inflated by data written another way.
  */
-export const HELPFUL_VOTES = `
-  OPTIONAL MATCH (c)-[:HAD]->(:Touchpoint {type: 'COMMUNITY_ANSWER'})<-[v:VOTED]-(voter:Customer)
-  WHERE v.helpful AND voter <> c
-  RETURN count(DISTINCT v) AS helpfulVotes`;
 
 const VOICES = `
 UNWIND $ids AS id

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { IdentityChanges, IdentityService } from '@experience-graph/identity';
+import type { SegmentRepository } from '@experience-graph/segments';
 import { badUserInput } from '@experience-graph/server-kit';
 import { erasedKeyHash, type LifecycleGateway } from '@experience-graph/workflows';
 import {
@@ -41,6 +42,8 @@ export interface RecordedBatch {
 }
 
 export interface EventIntakeDependencies {
+  /** Keeps segment memberships current as events arrive. */
+  segments?: SegmentRepository;
   events: EventRepository;
   telemetry: TelemetryIntake;
   lifecycle: LifecycleGateway;
@@ -197,6 +200,21 @@ export function createEventIntake(deps: EventIntakeDependencies) {
     return erasedRejection(erasedPathsOf(personKeys, facts));
   }
 
+  /**
+   * Segment memberships of the people an accepted event changed: its customer, the person
+   * referred, an answer's author (their helpfulness). The event is durable already: a failure
+   * here is logged and the memberships catch up with those people's next change.
+   */
+  async function refreshSegments(params: Record<string, unknown>, eventId: string) {
+    if (!deps.segments) return;
+    const people = [params['customerId'], params['referredId'], params['answerAuthorId']];
+    try {
+      await deps.segments.refresh(people.filter((p): p is string => typeof p === 'string'));
+    } catch (error) {
+      logger.warn({ err: error, eventId }, 'segment memberships were not refreshed');
+    }
+  }
+
   async function recordOne(
     raw: Record<string, unknown>,
     index: number,
@@ -284,6 +302,7 @@ export function createEventIntake(deps: EventIntakeDependencies) {
         for (const e of plan.deviceEvents) await lifecycle.sendDeviceEvent(e);
         await events.markDelivered(event.eventId);
       }
+      await refreshSegments(plan.params, eventId);
       return { index, eventId, status: 'ACCEPTED', error: null };
     } catch (error) {
       logger.error({ err: error, eventId }, 'event intake failed');

@@ -1,0 +1,3 @@
+export * from './segment-rules';
+export * from './features';
+export * from './segment-repository';

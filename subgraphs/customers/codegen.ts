@@ -5,6 +5,8 @@ export default subgraphCodegen({
   mappers: {
     Customer: '../customers/customer-repository#CustomerRecord',
     Consent: '../consents/consent-repository#ConsentRecord',
+    ConsentChange: '../consents/consent-repository#ConsentChangeRecord',
+    Preference: '../consents/consent-repository#PreferenceRecord',
     Touchpoint: '../timeline/timeline-repository#TouchpointRecord',
     CustomerValue: '../value/value-repository#CustomerValueRecord',
     CustomerMerge: '@experience-graph/identity#MergeRecord',

@@ -16,6 +16,7 @@ import { createCustomerLoaders, type CustomerLoaders } from './customers/resolve
 import { createCustomerRepository, type CustomerRepository } from './customers/customer-repository';
 import { createSegmentRepository, type SegmentRepository } from '@experience-graph/segments';
 import { createSegmentLoaders, type SegmentLoaders } from './segments/resolvers';
+import { createQualityLoaders, type QualityLoaders } from './quality/resolvers';
 import { createVoiceRepository } from './voice/voice-repository';
 import { createVoiceLoaders, type VoiceLoaders } from './voice/resolvers';
 
@@ -54,6 +55,7 @@ export interface CustomersContext {
   erasure: ErasureDependencies;
   segments: SegmentRepository;
   segmentLoaders: SegmentLoaders;
+  qualityLoaders: QualityLoaders;
 }
 
 export function createContextFactory(deps: CustomersDependencies): () => CustomersContext {
@@ -82,6 +84,7 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
     erasureLoaders: createErasureLoaders(erasures),
     segments,
     segmentLoaders: createSegmentLoaders(segments),
+    qualityLoaders: createQualityLoaders(deps.graph),
     erasure: deps.erasure,
   });
 }

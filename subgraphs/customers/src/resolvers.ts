@@ -4,6 +4,7 @@ import { customerResolvers } from './customers/resolvers';
 import { identityResolvers } from './identity/resolvers';
 import { erasureResolvers } from './erasure/resolvers';
 import { segmentResolvers } from './segments/resolvers';
+import { qualityResolvers } from './quality/resolvers';
 import { timelineResolvers } from './timeline/resolvers';
 import { valueResolvers } from './value/resolvers';
 import { voiceResolvers } from './voice/resolvers';
@@ -27,6 +28,7 @@ export const resolvers: Resolvers = {
     ...segmentResolvers.Mutation,
   },
   CustomerValue: valueResolvers.CustomerValue,
+  Consent: consentResolvers.Consent,
   Erasure: erasureResolvers.Erasure,
   Segment: segmentResolvers.Segment,
   Touchpoint: timelineResolvers.Touchpoint,
@@ -38,5 +40,6 @@ export const resolvers: Resolvers = {
     ...identityResolvers.Customer,
     ...voiceResolvers.Customer,
     ...segmentResolvers.Customer,
+    ...qualityResolvers.Customer,
   },
 };

@@ -1,6 +1,8 @@
 import type { Graph } from '@experience-graph/neo4j';
 
 export interface ConsentRecord {
+  /** Whose decision it is, for its history. */
+  customerId: string;
   purpose: string;
   granted: boolean;
   channels: string[];
@@ -8,7 +10,25 @@ export interface ConsentRecord {
 }
 
 const CONSENT_FIELDS =
-  'k { .purpose, .granted, channels: coalesce(k.channels, []), updatedAt: toString(k.updatedAt) }';
+  'k { .customerId, .purpose, .granted, channels: coalesce(k.channels, []), updatedAt: toString(k.updatedAt) }';
+
+/** One decision as it was made: consent history is never rewritten. */
+export interface ConsentChangeRecord {
+  purpose: string;
+  granted: boolean;
+  channels: string[];
+  source: string;
+  at: string;
+}
+
+/** Something a customer told us about themselves, with where and when. */
+export interface PreferenceRecord {
+  key: string;
+  value: string;
+  source: string;
+  at: string;
+  current: boolean;
+}
 
 /** Cypher for consent: one node per customer and purpose, keyed by both. */
 export function createConsentRepository(graph: Graph) {
@@ -25,22 +45,80 @@ export function createConsentRepository(graph: Graph) {
       return new Map(rows.map((r) => [r.customerId, r.consents]));
     },
 
-    /** Null when the customer does not exist. */
+    /** Null when the customer does not exist. The decision is appended to the history. */
     async setConsent(input: {
       customerId: string;
       purpose: string;
       granted: boolean;
       channels: string[];
+      source: string;
     }): Promise<ConsentRecord | null> {
       const [row] = await graph.write<{ consent: ConsentRecord }>(
         `MATCH (c:Customer {id: $customerId})
          MERGE (k:Consent {customerId: $customerId, purpose: $purpose})
          SET k.granted = $granted, k.channels = $channels, k.updatedAt = datetime()
          MERGE (c)-[:GAVE]->(k)
+         CREATE (k)-[:CHANGED]->(:ConsentChange {customerId: $customerId, purpose: $purpose,
+                 granted: $granted, channels: $channels, source: $source, at: k.updatedAt})
          RETURN ${CONSENT_FIELDS} AS consent`,
         input,
       );
       return row?.consent ?? null;
+    },
+
+    /** Each consent's decisions, newest first, keyed `customerId|purpose`. */
+    async historyOf(keys: readonly string[]): Promise<Map<string, ConsentChangeRecord[]>> {
+      const pairs = keys.map((k) => {
+        const [customerId, purpose] = k.split('|');
+        return { customerId, purpose };
+      });
+      const rows = await graph.read<{ key: string; changes: ConsentChangeRecord[] }>(
+        `UNWIND $pairs AS pair
+         MATCH (k:Consent {customerId: pair.customerId, purpose: pair.purpose})-[:CHANGED]->(x)
+         WITH pair, x ORDER BY x.at DESC
+         RETURN pair.customerId + '|' + pair.purpose AS key,
+                collect(x { .purpose, .granted, .source, channels: coalesce(x.channels, []),
+                            at: toString(x.at) }) AS changes`,
+        { pairs },
+      );
+      return new Map(rows.map((r) => [r.key, r.changes]));
+    },
+
+    /** Records a preference a customer volunteered; the previous value of its key is kept. */
+    async volunteer(input: {
+      customerId: string;
+      key: string;
+      value: string;
+      source: string;
+    }): Promise<PreferenceRecord | null> {
+      const [row] = await graph.write<{ preference: PreferenceRecord }>(
+        `MATCH (c:Customer {id: $customerId})
+         CALL (c) {
+           MATCH (c)-[:VOLUNTEERED]->(old:Preference {key: $key}) WHERE old.current
+           SET old.current = false
+         }
+         CREATE (c)-[:VOLUNTEERED]->(p:Preference {customerId: $customerId, key: $key,
+                 value: $value, source: $source, at: datetime(), current: true})
+         RETURN p { .key, .value, .source, .current, at: toString(p.at) } AS preference`,
+        input,
+      );
+      return row?.preference ?? null;
+    },
+
+    /** Preferences per customer, newest first; superseded ones only when asked. */
+    async preferencesOf(
+      customerIds: readonly string[],
+      withHistory: boolean,
+    ): Promise<Map<string, PreferenceRecord[]>> {
+      const rows = await graph.read<{ id: string; preferences: PreferenceRecord[] }>(
+        `MATCH (c:Customer)-[:VOLUNTEERED]->(p:Preference)
+         WHERE c.id IN $customerIds AND ($withHistory OR p.current)
+         WITH c, p ORDER BY p.at DESC, p.key
+         RETURN c.id AS id,
+                collect(p { .key, .value, .source, .current, at: toString(p.at) }) AS preferences`,
+        { customerIds, withHistory },
+      );
+      return new Map(rows.map((r) => [r.id, r.preferences]));
     },
   };
 }

@@ -5,9 +5,17 @@ import {
   keyedLoader,
   notFound,
   parseArgument,
+  text,
 } from '@experience-graph/server-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
-import type { ConsentRecord, ConsentRepository } from './consent-repository';
+import type {
+  ConsentChangeRecord,
+  ConsentRecord,
+  ConsentRepository,
+  PreferenceRecord,
+} from './consent-repository';
+
+const SOURCES = ['APP', 'WEB', 'STORE', 'SUPPORT', 'IMPORT'] as const;
 
 const setConsentInput = z.object({
   customerId: businessKey,
@@ -17,6 +25,23 @@ const setConsentInput = z.object({
     .array(z.enum(['EMAIL', 'SMS', 'PUSH']))
     .nullish()
     .transform((v) => [...new Set(v ?? [])]),
+  source: z
+    .enum(SOURCES)
+    .nullish()
+    .transform((v) => v ?? 'APP'),
+});
+
+const volunteerPreferenceInput = z.object({
+  customerId: businessKey,
+  key: z.enum([
+    'PREFERRED_CONTACT_TIME',
+    'INTERESTS',
+    'PRINT_VOLUME',
+    'HOUSEHOLD_SIZE',
+    'LANGUAGE',
+  ]),
+  value: text(200),
+  source: z.enum(SOURCES),
 });
 
 export function createConsentLoaders(repo: ConsentRepository) {
@@ -25,12 +50,21 @@ export function createConsentLoaders(repo: ConsentRepository) {
       (ids) => repo.consentsByCustomer(ids),
       [],
     ),
+    historyOf: keyedLoader<string, ConsentChangeRecord[]>((keys) => repo.historyOf(keys), []),
+    currentPreferences: keyedLoader<string, PreferenceRecord[]>(
+      (ids) => repo.preferencesOf(ids, false),
+      [],
+    ),
+    allPreferences: keyedLoader<string, PreferenceRecord[]>(
+      (ids) => repo.preferencesOf(ids, true),
+      [],
+    ),
   };
 }
 
 export type ConsentLoaders = ReturnType<typeof createConsentLoaders>;
 
-export const consentResolvers: Pick<Resolvers, 'Mutation' | 'Customer'> = {
+export const consentResolvers: Pick<Resolvers, 'Mutation' | 'Customer' | 'Consent'> = {
   Mutation: {
     async setConsent(_parent, args, { consents, segments }) {
       const input = parseArgument(setConsentInput, args.input, 'input');
@@ -45,8 +79,25 @@ export const consentResolvers: Pick<Resolvers, 'Mutation' | 'Customer'> = {
       await segments.refresh([input.customerId]);
       return consent;
     },
+    async volunteerPreference(_parent, args, { consents, segments }) {
+      const input = parseArgument(volunteerPreferenceInput, args.input, 'input');
+      const preference = await consents.volunteer(input);
+      if (!preference) {
+        throw notFound(`No customer has id ${input.customerId}`, 'input.customerId');
+      }
+      await segments.refresh([input.customerId]);
+      return preference;
+    },
+  },
+  Consent: {
+    history: ({ customerId, purpose }, _args, { consentLoaders }) =>
+      consentLoaders.historyOf.load(`${customerId}|${purpose}`),
   },
   Customer: {
     consents: ({ id }, _args, { consentLoaders }) => consentLoaders.consentsByCustomer.load(id),
+    preferences: ({ id }, { includeSuperseded }, { consentLoaders }) =>
+      (includeSuperseded ? consentLoaders.allPreferences : consentLoaders.currentPreferences).load(
+        id,
+      ),
   },
 };

@@ -8,6 +8,7 @@ export const BENCHMARKS = [
   'intervention',
   'memory',
   'value-model',
+  'customer-view',
 ] as const;
 export type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -78,6 +79,14 @@ export interface BenchOptions {
   // value-model: the lifetime-value job against the in-memory fit
   /** Customers of the generated purchase history (about three orders each). */
   valueCustomers: number;
+
+  // customer-view: the single customer view on a large generated graph, and deep referral chains
+  /** Customers of the generated graph. */
+  viewCustomers: number;
+  /** Touchpoints per customer of the generated graph. */
+  viewTouchpoints: number;
+  /** Measured requests per side (gateway view, customers subgraph alone). */
+  viewRequests: number;
 }
 
 const INTEGER_OPTIONS = {
@@ -107,6 +116,9 @@ const INTEGER_OPTIONS = {
   lifecycles: { default: 10_000, min: 1, max: 200_000 },
   'start-concurrency': { default: 32, min: 1, max: 256 },
   'value-customers': { default: 100_000, min: 100, max: 1_000_000 },
+  'view-customers': { default: 100_000, min: 100, max: 1_000_000 },
+  'view-touchpoints': { default: 10, min: 1, max: 100 },
+  'view-requests': { default: 2_000, min: 10, max: 100_000 },
 } as const;
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -149,7 +161,13 @@ export const USAGE = `Usage: npm run bench -- [options]
   --start-concurrency N     signalWithStart / terminate calls in flight (default 32)
 
  value-model: the lifetime-value fit job (graph) against the in-memory fit, CDNOW and generated
-  --value-customers N       customers of the generated purchase history (default 100000)`;
+  --value-customers N       customers of the generated purchase history (default 100000)
+
+ customer-view: the single customer view through the gateway against the customers subgraph
+ alone, on a generated graph; referral value of deep chains
+  --view-customers N        customers of the generated graph (default 100000)
+  --view-touchpoints N      touchpoints per customer (default 10: 1,000,000 in all)
+  --view-requests N         measured requests per side (default 2000)`;
 
 /** Parses and checks the arguments; a bad one throws a message naming it. */
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
@@ -221,6 +239,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     lifecycles: integer('lifecycles'),
     startConcurrency: integer('start-concurrency'),
     valueCustomers: integer('value-customers'),
+    viewCustomers: integer('view-customers'),
+    viewTouchpoints: integer('view-touchpoints'),
+    viewRequests: integer('view-requests'),
   };
   if (options.rounds > options.requests) {
     throw new Error(`--rounds (${options.rounds}) cannot exceed --requests (${options.requests})`);

@@ -11,6 +11,9 @@
  *   memory        the worker's RSS with 10,000 live lifecycles vs with none
  *   value-model   the lifetime-value fit job through the graph vs the in-memory fit, on
  *                 CDNOW and on a generated history of 100,000 customers
+ *   customer-view the single customer view through the gateway vs the customers subgraph's
+ *                 part of it, on 100,000 customers and 1,000,000 touchpoints; referral value
+ *                 of deep chains vs a customer who referred no one
  *
  * Each benchmark seeds its own uniquely keyed data and removes it by those keys (also after a
  * failure or Ctrl-C), terminates the workflows it started, and closes what it opened. Results
@@ -34,6 +37,7 @@ import { runMemory } from './memory';
 import { parseOptions, USAGE, type Benchmark, type BenchOptions } from './options';
 import { runTelemetry } from './telemetry';
 import { runValueModel } from './value-model';
+import { runCustomerView } from './customer-view';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUTPUT = path.join(ROOT, '.data', 'bench', 'latest.json');
@@ -45,6 +49,7 @@ const RUNNERS: Record<Benchmark, (ctx: BenchContext) => Promise<BenchSection>> =
   intervention: runIntervention,
   memory: runMemory,
   'value-model': runValueModel,
+  'customer-view': runCustomerView,
 };
 
 function describe(error: unknown): string {

@@ -27,16 +27,7 @@ describe('attribution and funnels through the gateway', () => {
   const people = ['rae', 'ann', 'bob', 'cat', 'dan', 'eve'];
   const buyers = ['ann', 'eve'];
 
-  const record = async (events: Array<Record<string, unknown>>) => {
-    const { recordEvents } = await system.data<{
-      recordEvents: { results: Array<{ status: string; error: { message: string } | null }> };
-    }>(
-      `mutation ($events: [LifecycleEventInput!]!) {
-        recordEvents(events: $events) { results { status error { message } } } }`,
-      { events },
-    );
-    expect(recordEvents.results.filter((r) => r.status !== 'ACCEPTED')).toEqual([]);
-  };
+  const record = (events: Array<Record<string, unknown>>) => system.recordAccepted(events);
   const ad = (kind: 'adImpression' | 'adClick', who: string, campaign: string, days: number) => ({
     eventId: id(`${kind}-${who}-${campaign}-${days}`),
     occurredAt: daysBefore(days),

@@ -18,16 +18,7 @@ describe('segments through the gateway', () => {
   const advocates = id('advocates');
   const at = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 
-  const record = async (events: Array<Record<string, unknown>>) => {
-    const { recordEvents } = await system.data<{
-      recordEvents: { results: Array<{ status: string; error: { message: string } | null }> };
-    }>(
-      `mutation ($events: [LifecycleEventInput!]!) {
-        recordEvents(events: $events) { results { status error { message } } } }`,
-      { events },
-    );
-    expect(recordEvents.results.filter((r) => r.status !== 'ACCEPTED')).toEqual([]);
-  };
+  const record = (events: Array<Record<string, unknown>>) => system.recordAccepted(events);
   const segmentsOf = async (customerId: string) =>
     (
       await system.data<{ customer: { segments: Array<{ id: string }> } }>(

@@ -41,6 +41,11 @@ export interface TestSystem {
   /** Requests each subgraph received (from the gateway) since the system started or was reset. */
   subgraphRequests(): Record<'products' | 'customers' | 'campaigns', number>;
   resetSubgraphRequests(): void;
+  /**
+   * Sends events through `recordEvents` and fails unless every one is ACCEPTED, naming the
+   * ones that were not.
+   */
+  recordAccepted(events: Array<Record<string, unknown>>): Promise<void>;
   /** Like request, but fails on any error. */
   data<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
@@ -167,6 +172,21 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     client,
     taskQueue,
     request,
+    async recordAccepted(events) {
+      const response = await request<{
+        recordEvents: {
+          results: Array<{ eventId: string; status: string; error: { message: string } | null }>;
+        };
+      }>(
+        `mutation ($events: [LifecycleEventInput!]!) {
+          recordEvents(events: $events) { results { eventId status error { message } } } }`,
+        { events },
+      );
+      const results = response.data?.recordEvents.results;
+      if (!results) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
+      const refused = results.filter((r) => r.status !== 'ACCEPTED');
+      if (refused.length > 0) throw new Error(`Events not accepted: ${JSON.stringify(refused)}`);
+    },
     subgraphRequests: () => ({ ...requests }),
     resetSubgraphRequests() {
       requests.products = 0;

@@ -9,11 +9,8 @@ import { createGateway } from '@experience-graph/gateway';
 import { createDriver, createGraph, type Graph } from '@experience-graph/neo4j';
 import { createProductsSubgraph } from '@experience-graph/products';
 import { listen } from '@experience-graph/server-kit';
-import {
-  createErasureStarter,
-  createLifecycleGateway,
-  createValueModelJobs,
-} from '@experience-graph/workflows';
+import { createLifecycleGateway } from '@experience-graph/workflows';
+import { subgraphDependencies } from '../support/subgraph-dependencies';
 import { postJson } from './http-client';
 
 type SubgraphUrls = Record<SubgraphName, string>;
@@ -133,36 +130,11 @@ export async function startBenchSystem(
       return `${server.url}/graphql`;
     };
     const lifecycle = createLifecycleGateway(client, taskQueue);
+    const deps = subgraphDependencies(config, { graph, client, taskQueue, lifecycle, logger });
     const subgraphUrls: SubgraphUrls = {
-      products: await serve(() =>
-        createProductsSubgraph({
-          graph,
-          lifecycle,
-          logger,
-          identity: config.identity,
-          intakeConcurrency: config.intake.concurrency,
-          erasureSalt: config.erasure.salt,
-          value: config.value,
-        }),
-      ),
-      customers: await serve(() =>
-        createCustomersSubgraph({
-          graph,
-          value: config.value,
-          valueModel: {
-            jobs: createValueModelJobs(client, taskQueue),
-            defaultHorizonDays: config.valueModel.horizonDays,
-          },
-          erasure: {
-            salt: config.erasure.salt,
-            starter: createErasureStarter(client, taskQueue),
-          },
-          logger,
-        }),
-      ),
-      campaigns: await serve(() =>
-        createCampaignsSubgraph({ graph, attribution: config.attribution, logger }),
-      ),
+      products: await serve(() => createProductsSubgraph(deps.products)),
+      customers: await serve(() => createCustomersSubgraph(deps.customers)),
+      campaigns: await serve(() => createCampaignsSubgraph(deps.campaigns)),
     };
     const gatewayUrl = await serve(() =>
       createGateway({ config: { ...config.gateway, subgraphUrls }, logger }),

@@ -10,14 +10,10 @@ import { createGateway } from '@experience-graph/gateway';
 import { createProductsSubgraph } from '@experience-graph/products';
 import { listen, type RunningServer } from '@experience-graph/server-kit';
 import { uniqueKey } from '@experience-graph/test-kit';
+import { subgraphDependencies } from './subgraph-dependencies';
 
 export { eventually, uniqueKey } from '@experience-graph/test-kit';
-import {
-  createErasureStarter,
-  createLifecycleGateway,
-  createValueModelJobs,
-  type LifecycleTimers,
-} from '@experience-graph/workflows';
+import { createLifecycleGateway, type LifecycleTimers } from '@experience-graph/workflows';
 import { createLifecycleWorker } from '@experience-graph/workflows/worker';
 
 export interface GraphQLResponse<T> {
@@ -103,39 +99,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     return `${server.url}/graphql`;
   };
   const lifecycle = createLifecycleGateway(client, taskQueue, options.timers);
+  const deps = subgraphDependencies(config, { graph, client, taskQueue, lifecycle, logger });
   const subgraphUrls = {
-    products: await serve(
-      createProductsSubgraph({
-        graph,
-        lifecycle,
-        logger,
-        identity: config.identity,
-        intakeConcurrency: config.intake.concurrency,
-        erasureSalt: config.erasure.salt,
-        value: config.value,
-      }),
-      'products',
-    ),
-    customers: await serve(
-      createCustomersSubgraph({
-        graph,
-        value: config.value,
-        valueModel: {
-          jobs: createValueModelJobs(client, taskQueue),
-          defaultHorizonDays: config.valueModel.horizonDays,
-        },
-        erasure: {
-          salt: config.erasure.salt,
-          starter: createErasureStarter(client, taskQueue),
-        },
-        logger,
-      }),
-      'customers',
-    ),
-    campaigns: await serve(
-      createCampaignsSubgraph({ graph, attribution: config.attribution, logger }),
-      'campaigns',
-    ),
+    products: await serve(createProductsSubgraph(deps.products), 'products'),
+    customers: await serve(createCustomersSubgraph(deps.customers), 'customers'),
+    campaigns: await serve(createCampaignsSubgraph(deps.campaigns), 'campaigns'),
   };
   const gatewayUrl = await serve(
     createGateway({

@@ -1,3 +1,4 @@
+import { IDENTIFIER_NAMESPACES } from '@experience-graph/identity';
 import { z } from 'zod';
 
 /** What a segment condition looks at. */
@@ -34,7 +35,7 @@ export const KNOWN_VALUES: Record<MembershipField, readonly string[]> = {
     'RETIRED',
   ],
   CONSENT_GRANTED: ['MARKETING_CONTACT', 'LOCATION_OFFERS', 'TELEMETRY_USE'],
-  HAS_IDENTIFIER: ['LOYALTY_ID', 'EMAIL', 'PHONE', 'APP_INSTALL', 'SOCIAL_HANDLE', 'COOKIE'],
+  HAS_IDENTIFIER: IDENTIFIER_NAMESPACES,
 };
 
 /**

@@ -179,7 +179,7 @@ export function createEventIntake(deps: EventIntakeDependencies) {
   /** The paths of the keys that name an erased person, or one being erased. */
   function erasedPathsOf(
     personKeys: ReturnType<typeof erasureKeysOf>,
-    facts: EventFacts,
+    facts: Pick<EventFacts, 'erasedHashes' | 'erasing'>,
   ): string[] {
     return personKeys
       .filter(
@@ -196,8 +196,12 @@ export function createEventIntake(deps: EventIntakeDependencies) {
     if (personKeys.length === 0) return null;
     // keysOf reads whatever names are present; the person may be named by identifiers only.
     const keys = keysOf(event as IntakeEvent);
-    const facts = await events.facts({ ...keys, erasureHashes: personKeys.map((k) => k.hash) });
-    return erasedRejection(erasedPathsOf(personKeys, facts));
+    const erasure = await events.erasure(
+      personKeys.map((k) => k.hash),
+      keys.customerId,
+      keys.referredId,
+    );
+    return erasedRejection(erasedPathsOf(personKeys, erasure));
   }
 
   /**

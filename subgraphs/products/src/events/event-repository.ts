@@ -60,6 +60,18 @@ export interface EventKeys {
   erasureHashes?: string[];
 }
 
+/** Of `$erasureHashes`, those in a tombstone; whether `c` or `referred` is being erased. */
+const ERASURE_FIELDS = `[h IN $erasureHashes WHERE EXISTS { (:ErasedKey {hash: h}) }] AS erasedHashes,
+  {
+    customer: c IS NOT NULL AND c.erasureId IS NOT NULL,
+    referred: referred IS NOT NULL AND referred.erasureId IS NOT NULL
+  } AS erasing`;
+
+const ERASURE = `
+OPTIONAL MATCH (c:Customer {id: $customerId})
+OPTIONAL MATCH (referred:Customer {id: $referredId})
+RETURN ${ERASURE_FIELDS}`;
+
 const FACTS = `
 OPTIONAL MATCH (t:Touchpoint {eventId: $eventId})
 OPTIONAL MATCH (c:Customer {id: $customerId})
@@ -83,11 +95,7 @@ RETURN
     alreadyReferredBy: head([(x:Customer)-[:REFERRED]->(referred) | x.id]),
     wouldCycle: c IS NOT NULL AND referred IS NOT NULL AND EXISTS { (referred)-[:REFERRED*1..]->(c) }
   } AS referral,
-  [h IN $erasureHashes WHERE EXISTS { (:ErasedKey {hash: h}) }] AS erasedHashes,
-  {
-    customer: c IS NOT NULL AND c.erasureId IS NOT NULL,
-    referred: referred IS NOT NULL AND referred.erasureId IS NOT NULL
-  } AS erasing,
+  ${ERASURE_FIELDS},
   t { .delivery, .payloadHash } AS touchpoint,
   CASE WHEN c IS NULL THEN null ELSE {
     optedOutSkus: coalesce(c.optedOutSkus, []),
@@ -274,6 +282,25 @@ export type WriteKind = keyof typeof WRITES;
 /** Cypher of the event intake. */
 export function createEventRepository(graph: Graph) {
   return {
+    /**
+     * The erasure part of the facts alone, for the check made before identity resolution: which
+     * of `hashes` are in a tombstone, and whether the customer or referred person named is
+     * being erased.
+     */
+    async erasure(
+      hashes: readonly string[],
+      customerId: string | null,
+      referredId: string | null,
+    ): Promise<Pick<EventFacts, 'erasedHashes' | 'erasing'>> {
+      const [row] = await graph.read<Pick<EventFacts, 'erasedHashes' | 'erasing'>>(ERASURE, {
+        erasureHashes: hashes,
+        customerId,
+        referredId,
+      });
+      if (!row) throw new Error('The erasure query returned no row');
+      return row;
+    },
+
     async facts(keys: EventKeys): Promise<EventFacts> {
       const [row] = await graph.read<EventFacts>(FACTS, {
         ...keys,

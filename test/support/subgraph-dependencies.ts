@@ -1,0 +1,55 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Config } from '@experience-graph/config';
+import type { Graph } from '@experience-graph/neo4j';
+import type { createCampaignsSubgraph } from '@experience-graph/campaigns';
+import type { createCustomersSubgraph } from '@experience-graph/customers';
+import type { createProductsSubgraph } from '@experience-graph/products';
+import {
+  createErasureStarter,
+  createValueModelJobs,
+  type LifecycleGateway,
+} from '@experience-graph/workflows';
+
+/**
+ * What each subgraph is built with, from the configuration, when the whole system runs in one
+ * process (the e2e tests and the benchmarks): one place to wire a new dependency.
+ */
+export function subgraphDependencies(
+  config: Config,
+  shared: {
+    graph: Graph;
+    client: Client;
+    taskQueue: string;
+    lifecycle: LifecycleGateway;
+    logger: Logger;
+  },
+): {
+  products: Parameters<typeof createProductsSubgraph>[0];
+  customers: Parameters<typeof createCustomersSubgraph>[0];
+  campaigns: Parameters<typeof createCampaignsSubgraph>[0];
+} {
+  const { graph, client, taskQueue, lifecycle, logger } = shared;
+  return {
+    products: {
+      graph,
+      lifecycle,
+      logger,
+      identity: config.identity,
+      intakeConcurrency: config.intake.concurrency,
+      erasureSalt: config.erasure.salt,
+      value: config.value,
+    },
+    customers: {
+      graph,
+      value: config.value,
+      valueModel: {
+        jobs: createValueModelJobs(client, taskQueue),
+        defaultHorizonDays: config.valueModel.horizonDays,
+      },
+      erasure: { salt: config.erasure.salt, starter: createErasureStarter(client, taskQueue) },
+      logger,
+    },
+    campaigns: { graph, attribution: config.attribution, logger },
+  };
+}

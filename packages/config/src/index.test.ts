@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, parseApiKeys } from './index';
+import { ConfigError, loadConfig, parseApiClients } from './index';
 
 describe('loadConfig', () => {
   it('gives the documented local defaults for an empty environment', () => {
@@ -80,28 +80,65 @@ describe('the erasure salt', () => {
   });
 });
 
-describe('parseApiKeys', () => {
-  it('reads name, scopes and key per client', () => {
+describe('parseApiClients', () => {
+  const key = '0123456789abcdef01234567';
+  it('reads each registration, with empty object lists by default', () => {
     expect(
-      parseApiKeys('adplatform:events:0123456789abcdef, app:read+admin:fedcba9876543210'),
+      parseApiClients(
+        JSON.stringify([
+          { id: 'ads', role: 'adPlatform', key, campaignIds: ['c1'] },
+          { id: 'erp', role: 'service', key: `${key}x` },
+        ]),
+      ),
     ).toEqual([
-      { name: 'adplatform', scopes: ['events'], key: '0123456789abcdef' },
-      { name: 'app', scopes: ['read', 'admin'], key: 'fedcba9876543210' },
+      { id: 'ads', role: 'adPlatform', key, campaignIds: ['c1'], storeIds: [], skus: [] },
+      { id: 'erp', role: 'service', key: `${key}x`, campaignIds: [], storeIds: [], skus: [] },
     ]);
   });
 
   it('says what is wrong without echoing the key', () => {
-    expect(parseApiKeys('broken')).toBe('each entry must be name:scope+scope:key, got "broken"');
-    expect(parseApiKeys('a:write:0123456789abcdef')).toBe(
-      'a: unknown scope write (scopes: read, events, admin)',
+    expect(parseApiClients('broken')).toBe(
+      'must be a JSON array of client registrations (see .env.example)',
     );
-    expect(parseApiKeys('a:read:short')).toBe('a: the key must have at least 16 characters');
-    expect(parseApiKeys('a:read:0123456789abcdef,b:read:0123456789abcdef')).toBe(
-      'b: the key is used by another client',
+    expect(parseApiClients(JSON.stringify([{ id: 'a', role: 'writer', key }]))).toMatch(
+      /^0\.role: /,
     );
-    expect(() => loadConfig({ GATEWAY_API_KEYS: 'a:read:short' })).toThrow(
-      /GATEWAY_API_KEYS: a: the key must have/,
+    const short = parseApiClients(
+      JSON.stringify([{ id: 'a', role: 'carrier', key: 'short-secret' }]),
     );
+    expect(short).toBe('0.key: must have at least 24 characters');
+    expect(
+      parseApiClients(
+        JSON.stringify([
+          { id: 'a', role: 'carrier', key },
+          { id: 'b', role: 'carrier', key },
+        ]),
+      ),
+    ).toBe('b: the key is used by another client');
+    let error: unknown;
+    try {
+      loadConfig({
+        GATEWAY_CLIENTS: JSON.stringify([{ id: 'a', role: 'carrier', key: 'short-secret' }]),
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'GATEWAY_CLIENTS: 0.key: must have at least 24 characters',
+    ]);
+    expect(String(error)).not.toContain('short-secret');
+  });
+
+  it('defaults to the local service and the demo partners', () => {
+    const { clients } = loadConfig({}).gateway;
+    expect(clients.map((c) => `${c.id}:${c.role}`)).toEqual([
+      'local:service',
+      'demo-ad-platform:adPlatform',
+      'demo-retailer:retailer',
+      'demo-carrier:carrier',
+      'demo-device-cloud:deviceCloud',
+      'demo-community:community',
+    ]);
   });
 });
 

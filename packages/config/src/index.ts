@@ -23,45 +23,144 @@ const list = z.string().transform((value) =>
     .filter((item) => item.length > 0),
 );
 
-/** What an API client may do through the gateway. */
-export const API_SCOPES = ['read', 'events', 'admin'] as const;
-export type ApiScope = (typeof API_SCOPES)[number];
+/** The roles an API-key client may be registered with: a partner's, or a first-party service. */
+export const CLIENT_ROLES = [
+  'service',
+  'adPlatform',
+  'retailer',
+  'carrier',
+  'deviceCloud',
+  'community',
+] as const;
+export type ClientRole = (typeof CLIENT_ROLES)[number];
 
-/** A client of the gateway: a partner system or an app, with its key and scopes. */
-export interface ApiClient {
-  name: string;
-  scopes: ApiScope[];
-  key: string;
-}
-
-/** The local development client, for `npm start`, the tests and the seed. Never for production. */
-export const LOCAL_API_KEYS = 'local:read+events+admin:experience-graph-local-key';
+const objectIds = z.array(z.string().min(1).max(200)).max(10_000).default([]);
 
 /**
- * Parses `name:scope+scope:key` entries separated by commas, such as
- * `adplatform:events:...,mobile-app:read:...`. Keys are at least 16 characters and unique.
+ * One API-key client of the gateway: a partner system (its role and the objects it is
+ * registered for) or one of the maker's own back-office services. The rights of each role are
+ * the rights table's (`@experience-graph/access`).
  */
-export function parseApiKeys(value: string): ApiClient[] | string {
-  const clients: ApiClient[] = [];
-  for (const entry of value
-    .split(',')
-    .map((e) => e.trim())
-    .filter((e) => e.length > 0)) {
-    const [name, scopes, key, ...rest] = entry.split(':');
-    if (!name || !scopes || !key || rest.length > 0) {
-      return `each entry must be name:scope+scope:key, got "${entry.replace(/:[^:]*$/, ':…')}"`;
-    }
-    const parsed = scopes.split('+');
-    const unknown = parsed.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
-    if (unknown.length > 0)
-      return `${name}: unknown scope ${unknown.join(', ')} (scopes: ${API_SCOPES.join(', ')})`;
-    if (key.length < 16) return `${name}: the key must have at least 16 characters`;
-    if (clients.some((c) => c.key === key)) return `${name}: the key is used by another client`;
-    clients.push({ name, scopes: parsed as ApiScope[], key });
+export const apiClientSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1 to 63 lower-case letters, digits or dashes'),
+    role: z.enum(CLIENT_ROLES),
+    key: z.string().min(24, 'must have at least 24 characters'),
+    /** An ad platform's campaigns. */
+    campaignIds: objectIds,
+    /** A retailer's stores. */
+    storeIds: objectIds,
+    /** The product models a device cloud or community site serves. */
+    skus: objectIds,
+    /** Namespaces its events may link or merge people by: a subset of its role's; all when left out. */
+    linkNamespaces: z
+      .array(z.enum(['LOYALTY_ID', 'EMAIL', 'PHONE', 'APP_INSTALL', 'SOCIAL_HANDLE', 'COOKIE']))
+      .optional(),
+  })
+  .strict();
+export type ApiClient = z.infer<typeof apiClientSchema>;
+
+/**
+ * The local development clients, for `npm start`, the tests and the seed: the first-party
+ * `local` service and the demo story's partners, each with its own key. Never for production.
+ */
+export const LOCAL_API_CLIENTS: ApiClient[] = [
+  {
+    id: 'local',
+    role: 'service',
+    key: 'experience-graph-local-key',
+    campaignIds: [],
+    storeIds: [],
+    skus: [],
+  },
+  {
+    id: 'demo-ad-platform',
+    role: 'adPlatform',
+    key: 'experience-graph-local-ad-platform-key',
+    campaignIds: ['camp-lj200-social'],
+    storeIds: [],
+    skus: [],
+  },
+  {
+    id: 'demo-retailer',
+    role: 'retailer',
+    key: 'experience-graph-local-retailer-key',
+    campaignIds: [],
+    storeIds: ['store-downtown'],
+    skus: [],
+  },
+  {
+    id: 'demo-carrier',
+    role: 'carrier',
+    key: 'experience-graph-local-carrier-key',
+    campaignIds: [],
+    storeIds: [],
+    skus: [],
+  },
+  {
+    id: 'demo-device-cloud',
+    role: 'deviceCloud',
+    key: 'experience-graph-local-device-cloud-key',
+    campaignIds: [],
+    storeIds: [],
+    skus: ['LJ-200'],
+  },
+  {
+    id: 'demo-community',
+    role: 'community',
+    key: 'experience-graph-local-community-key',
+    campaignIds: [],
+    storeIds: [],
+    skus: ['LJ-200'],
+  },
+];
+
+/** Parses `GATEWAY_CLIENTS`: a JSON array of registrations; ids and keys unique. */
+export function parseApiClients(value: string): ApiClient[] | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    return 'must be a JSON array of client registrations (see .env.example)';
   }
-  if (clients.length === 0) return 'at least one client is needed';
+  const parsed = z.array(apiClientSchema).min(1, 'at least one client is needed').safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    // Never echo a key, not even a bad one.
+    return `${issue?.path.join('.') || '(list)'}: ${issue?.message ?? 'is invalid'}`;
+  }
+  const clients = parsed.data;
+  for (const [i, c] of clients.entries()) {
+    if (clients.findIndex((o) => o.id === c.id) !== i) return `${c.id}: the id is registered twice`;
+    if (clients.findIndex((o) => o.key === c.key) !== i)
+      return `${c.id}: the key is used by another client`;
+  }
   return clients;
 }
+
+/** How the gateway verifies one kind of signed token (people in the app, or employees). */
+export interface TokenTrust {
+  issuer: string;
+  audience: string;
+  /** A JWKS URL the keys are fetched from, or a PEM (SPKI) public key; null: these tokens are refused. */
+  jwksUrl: string | null;
+  publicKey: string | null;
+}
+
+/** A PEM-encoded public key (SPKI), as `-----BEGIN PUBLIC KEY-----` ... (`\\n` for newlines allowed). */
+const pem = z
+  .string()
+  .transform((v) => v.replace(/\\n/g, '\n'))
+  .refine((v) => /-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/.test(v), {
+    message: 'must be a PEM public key (-----BEGIN PUBLIC KEY----- ...)',
+  });
+
+/** Local development secret of gateway → subgraph signatures. Production sets its own. */
+export const LOCAL_SUBGRAPH_SIGNING_SECRET = 'experience-graph-local-subgraph-signing-secret';
+/** Local development secret that keys person ids derived from identifiers. Production sets its own. */
+export const LOCAL_IDENTITY_SECRET = 'experience-graph-local-identity-secret';
 
 /** The longest horizon a lifetime-value prediction may look ahead: ten years. */
 export const MAX_VALUE_HORIZON_DAYS = 3650;
@@ -108,17 +207,39 @@ export const envSchema = z.object({
   GATEWAY_MAX_ALIASES: z.coerce.number().int().min(1).max(1000).default(30),
   GATEWAY_MAX_TOKENS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
   GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
-  GATEWAY_API_KEYS: z
+  GATEWAY_CLIENTS: z
     .string()
-    .default(LOCAL_API_KEYS)
+    .default(JSON.stringify(LOCAL_API_CLIENTS))
     .transform((value, ctx) => {
-      const clients = parseApiKeys(value);
+      const clients = parseApiClients(value);
       if (typeof clients === 'string') {
         ctx.addIssue({ code: 'custom', message: clients });
         return z.NEVER;
       }
       return clients;
     }),
+  APP_AUTH_ISSUER: z.string().min(1).default('experience-graph-local-app'),
+  APP_AUTH_AUDIENCE: z.string().min(1).default('experience-graph'),
+  APP_AUTH_JWKS_URL: url(['http', 'https']).optional(),
+  APP_AUTH_PUBLIC_KEY: pem.optional(),
+  STAFF_AUTH_ISSUER: z.string().min(1).default('experience-graph-local-staff'),
+  STAFF_AUTH_AUDIENCE: z.string().min(1).default('experience-graph'),
+  STAFF_AUTH_JWKS_URL: url(['http', 'https']).optional(),
+  STAFF_AUTH_PUBLIC_KEY: pem.optional(),
+  SUBGRAPH_SIGNING_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .default(LOCAL_SUBGRAPH_SIGNING_SECRET),
+  SUBGRAPH_SIGNATURE_MAX_AGE_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
+  GATEWAY_RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).max(10_000_000).default(6000),
+  GATEWAY_RATE_LIMIT_EVENTS: z.coerce.number().int().min(1).max(100_000_000).default(600_000),
+  GATEWAY_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  IDENTITY_SECRET: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .default(LOCAL_IDENTITY_SECRET),
   REFERRAL_DISCOUNT: z.coerce
     .number()
     .gt(0, 'must be more than 0')
@@ -154,7 +275,13 @@ export const envSchema = z.object({
 });
 
 /** Variables whose values must never appear in messages or logs. */
-const SECRET_VARIABLES = new Set(['NEO4J_PASSWORD', 'GATEWAY_API_KEYS', 'ERASURE_SALT']);
+const SECRET_VARIABLES = new Set([
+  'NEO4J_PASSWORD',
+  'GATEWAY_CLIENTS',
+  'ERASURE_SALT',
+  'SUBGRAPH_SIGNING_SECRET',
+  'IDENTITY_SECRET',
+]);
 
 /** The names of the subgraphs, as composed into the supergraph. */
 export const SUBGRAPH_NAMES = ['products', 'customers', 'campaigns'] as const;
@@ -182,14 +309,36 @@ export interface ListenConfig {
 export interface GatewayConfig extends ListenConfig {
   corsOrigins: string[];
   subgraphUrls: Record<SubgraphName, string>;
-  limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxBodyBytes: number };
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxBodyBytes: number;
+    /** Per principal and window: requests, and events sent through recordEvents. */
+    rateLimit: { requests: number; events: number; windowSeconds: number };
+    /** A request still running after this long is answered with an error. */
+    requestTimeoutMs: number;
+  };
   clients: ApiClient[];
+  /** Signed tokens of people using a first-party app, and of employees. */
+  appTokens: TokenTrust;
+  staffTokens: TokenTrust;
+  /** Production: no introspection, suggestions or landing page except for admins. */
+  production: boolean;
+}
+
+/** Gateway → subgraph request signing: the shared secret and how old a signature may be. */
+export interface SigningConfig {
+  secret: string;
+  maxAgeMs: number;
 }
 
 /** How identifiers resolve to people. */
 export interface IdentityConfig {
   /** An identifier seen with this many distinct people is shared: never merged on, never resolved alone. */
   sharedThreshold: number;
+  /** Keys the person ids derived from identifiers, so nobody can compute one (IDENTITY_SECRET). */
+  secret: string;
 }
 
 /** How a customer's value counts what their recommendations brought. */
@@ -243,6 +392,7 @@ export interface Config {
   temporal: TemporalConfig;
   subgraphs: Record<SubgraphName, ListenConfig>;
   gateway: GatewayConfig;
+  signing: SigningConfig;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -311,10 +461,30 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         maxAliases: e.GATEWAY_MAX_ALIASES,
         maxTokens: e.GATEWAY_MAX_TOKENS,
         maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES,
+        rateLimit: {
+          requests: e.GATEWAY_RATE_LIMIT_REQUESTS,
+          events: e.GATEWAY_RATE_LIMIT_EVENTS,
+          windowSeconds: e.GATEWAY_RATE_LIMIT_WINDOW_SECONDS,
+        },
+        requestTimeoutMs: e.GATEWAY_REQUEST_TIMEOUT_MS,
       },
-      clients: e.GATEWAY_API_KEYS,
+      clients: e.GATEWAY_CLIENTS,
+      appTokens: {
+        issuer: e.APP_AUTH_ISSUER,
+        audience: e.APP_AUTH_AUDIENCE,
+        jwksUrl: e.APP_AUTH_JWKS_URL ?? null,
+        publicKey: e.APP_AUTH_PUBLIC_KEY ?? null,
+      },
+      staffTokens: {
+        issuer: e.STAFF_AUTH_ISSUER,
+        audience: e.STAFF_AUTH_AUDIENCE,
+        jwksUrl: e.STAFF_AUTH_JWKS_URL ?? null,
+        publicKey: e.STAFF_AUTH_PUBLIC_KEY ?? null,
+      },
+      production: e.NODE_ENV === 'production',
     },
-    identity: { sharedThreshold: e.IDENTITY_SHARED_THRESHOLD },
+    signing: { secret: e.SUBGRAPH_SIGNING_SECRET, maxAgeMs: e.SUBGRAPH_SIGNATURE_MAX_AGE_MS },
+    identity: { sharedThreshold: e.IDENTITY_SHARED_THRESHOLD, secret: e.IDENTITY_SECRET },
     value: {
       referralDiscount: e.REFERRAL_DISCOUNT,
       referralMaxHops: e.REFERRAL_MAX_HOPS,

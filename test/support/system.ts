@@ -10,6 +10,7 @@ import { createGateway } from '@experience-graph/gateway';
 import { createProductsSubgraph } from '@experience-graph/products';
 import { listen, type RunningServer } from '@experience-graph/server-kit';
 import { uniqueKey } from '@experience-graph/test-kit';
+import { createDevKeys, signAppToken, signStaffToken } from '@experience-graph/dev-auth';
 import { subgraphDependencies } from './subgraph-dependencies';
 
 export { eventually, uniqueKey } from '@experience-graph/test-kit';
@@ -42,6 +43,12 @@ export interface TestSystem {
    * ones that were not.
    */
   recordAccepted(events: Array<Record<string, unknown>>): Promise<void>;
+  /** A signed app token of a person (their customer id), accepted by this system's gateway. */
+  personToken(customerId: string): Promise<string>;
+  /** A signed staff token of an employee with roles (expert, support, marketer, admin). */
+  staffToken(employeeId: string, roles: string[]): Promise<string>;
+  /** The key of a registered API-key client, by id (`local`, `demo-retailer`, extra clients). */
+  keyOf(clientId: string): string;
   /** Like request, but fails on any error. */
   data<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
@@ -58,7 +65,17 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   const base = loadConfig(process.env);
   // A task queue of its own, so parallel test files never take each other's tasks.
   const taskQueue = uniqueKey('test-lifecycle');
-  const config: Config = { ...base, temporal: { ...base.temporal, taskQueue } };
+  // Tokens of people and employees are signed with a key pair of this system's own.
+  const keys = createDevKeys();
+  const config: Config = {
+    ...base,
+    temporal: { ...base.temporal, taskQueue },
+    gateway: {
+      ...base.gateway,
+      appTokens: { ...base.gateway.appTokens, jwksUrl: null, publicKey: keys.publicKeyPem },
+      staffTokens: { ...base.gateway.staffTokens, jwksUrl: null, publicKey: keys.publicKeyPem },
+    },
+  };
   const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const driver = createDriver(config.neo4j);
   const graph = createGraph(driver, config.neo4j.database);
@@ -116,7 +133,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     }),
   );
 
-  const localKey = config.gateway.clients[0]?.key;
+  const clients = [...config.gateway.clients, ...(options.extraClients ?? [])];
+  const localKey = clients.find((c) => c.role === 'service')?.key;
   const request = async <T>(
     query: string,
     variables: Record<string, unknown> = {},
@@ -160,6 +178,14 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       requests.products = 0;
       requests.customers = 0;
       requests.campaigns = 0;
+    },
+    personToken: (customerId) => signAppToken(keys, config.gateway.appTokens, customerId),
+    staffToken: (employeeId, roles) =>
+      signStaffToken(keys, config.gateway.staffTokens, employeeId, roles),
+    keyOf(clientId) {
+      const client = clients.find((c) => c.id === clientId);
+      if (!client) throw new Error(`No API client ${clientId} is registered`);
+      return client.key;
     },
     async data<T>(query: string, variables?: Record<string, unknown>) {
       const response = await request<T>(query, variables);

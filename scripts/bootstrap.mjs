@@ -15,8 +15,9 @@ if (major !== 20) {
   process.exit(1);
 }
 
-const run = (command, args) => {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+// Set-up steps report on stderr, so that a command's own output (`npm run -s token`) stays clean.
+const run = (command, args, stdio = ['inherit', 2, 2]) => {
+  const result = spawnSync(command, args, { cwd: root, stdio, env: process.env });
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 
@@ -26,12 +27,12 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
   // `npm install` rather than `npm ci`: npm 11 writes lock files without other platforms'
   // optional binaries and then refuses them in `npm ci`. With the lock file in sync, install
   // resolves exactly the locked versions.
-  console.log('Installing npm packages...');
+  console.error('Installing npm packages...');
   run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 // The command line imports the workspace packages, which run from their build output.
-console.log('Building (codegen, supergraph check, tsc -b)...');
+console.error('Building (codegen, supergraph check, tsc -b)...');
 run('npm', ['run', '--silent', 'build']);
 
 const envFile = path.join(root, '.env');
@@ -41,4 +42,4 @@ run(process.execPath, [
   path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
   path.join(root, 'scripts', 'src', 'cli.ts'),
   ...process.argv.slice(2),
-]);
+], 'inherit');

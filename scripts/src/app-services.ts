@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Config } from '@experience-graph/config';
+import { devAuthEnvironment } from './dev-tokens';
 import { ROOT } from './paths';
 import {
   isPortOpen,
@@ -83,7 +84,10 @@ export async function appsUp(config: Config): Promise<void> {
       process.execPath,
       ['--enable-source-maps', path.join(ROOT, app.entry)],
       {
-        env: { APOLLO_TELEMETRY_DISABLED: 'true' },
+        env: {
+          APOLLO_TELEMETRY_DISABLED: 'true',
+          ...(app.name === 'gateway' ? devAuthEnvironment(config) : {}),
+        },
       },
     );
   }

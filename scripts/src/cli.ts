@@ -12,6 +12,7 @@ import { neo4jService } from './neo4j-service';
 import { DATA_DIR, ROOT } from './paths';
 import { runCommand, SetupError, stopProcess } from './processes';
 import { DEMO, seedDemo } from './seed';
+import { printToken } from './dev-tokens';
 import type { ManagedService } from './service';
 import { temporalService } from './temporal-service';
 
@@ -158,6 +159,8 @@ async function main(argv: string[]): Promise<void> {
       return test(config, rest);
     case 'bench':
       return bench(config, rest);
+    case 'token':
+      return printToken(config, rest);
     case 'reset':
       await appsDown(config);
       await servicesDown(config);
@@ -165,7 +168,7 @@ async function main(argv: string[]): Promise<void> {
       return console.log(`Removed ${DATA_DIR}`);
     default:
       throw new SetupError(
-        `Unknown command "${command ?? ''}". Commands: start, stop, status, services up|down|status, migrate, seed, test, bench, reset`,
+        `Unknown command "${command ?? ''}". Commands: start, stop, status, services up|down|status, migrate, seed, test, bench, token, reset`,
       );
   }
 }

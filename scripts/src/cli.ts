@@ -3,7 +3,8 @@
  * Each command is idempotent: it installs what is missing, starts what is not running and
  * leaves alone what already runs.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { withRenderedRights } from '@experience-graph/access';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '@experience-graph/config';
 import { createDriver, createGraph, loadMigrations, migrate } from '@experience-graph/neo4j';
@@ -161,6 +162,11 @@ async function main(argv: string[]): Promise<void> {
       return bench(config, rest);
     case 'token':
       return printToken(config, rest);
+    case 'rights': {
+      const readme = path.join(ROOT, 'README.md');
+      writeFileSync(readme, withRenderedRights(readFileSync(readme, 'utf8')));
+      return console.log('README.md: rights table rendered');
+    }
     case 'reset':
       await appsDown(config);
       await servicesDown(config);
@@ -168,7 +174,7 @@ async function main(argv: string[]): Promise<void> {
       return console.log(`Removed ${DATA_DIR}`);
     default:
       throw new SetupError(
-        `Unknown command "${command ?? ''}". Commands: start, stop, status, services up|down|status, migrate, seed, test, bench, token, reset`,
+        `Unknown command "${command ?? ''}". Commands: start, stop, status, services up|down|status, migrate, seed, test, bench, token, rights, reset`,
       );
   }
 }

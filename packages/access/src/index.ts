@@ -54,3 +54,4 @@ export {
   verifyRequest,
   type Verification,
 } from './signing';
+export { README_MARKERS, renderRights, withRenderedRights } from './render';

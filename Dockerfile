@@ -9,6 +9,8 @@ WORKDIR /app
 # The manifests alone first, so editing source does not invalidate the `npm ci` layer. npm ci
 # needs every workspace's package.json to match the lock file.
 COPY package.json package-lock.json ./
+COPY packages/access/package.json packages/access/
+COPY packages/dev-auth/package.json packages/dev-auth/
 COPY packages/config/package.json packages/config/
 COPY packages/neo4j/package.json packages/neo4j/
 COPY packages/server-kit/package.json packages/server-kit/

@@ -33,8 +33,9 @@ COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
-# No NODE_ENV=production: Apollo Server would then turn introspection and the landing page off,
-# and this image is meant to behave as `npm start` does.
+# Production: introspection, suggestions and any landing page are off except for admins and
+# services (see README, "Access").
+ENV NODE_ENV=production
 ENV APOLLO_TELEMETRY_DISABLED=true
 WORKDIR /app
 # The whole built tree, not just dist/: the servers read files beside their code at run time

@@ -39,6 +39,7 @@ export function subgraphDependencies(
       intakeConcurrency: config.intake.concurrency,
       erasureSalt: config.erasure.salt,
       value: config.value,
+      signing: config.signing,
     },
     customers: {
       graph,
@@ -48,8 +49,9 @@ export function subgraphDependencies(
         defaultHorizonDays: config.valueModel.horizonDays,
       },
       erasure: { salt: config.erasure.salt, starter: createErasureStarter(client, taskQueue) },
+      signing: config.signing,
       logger,
     },
-    campaigns: { graph, attribution: config.attribution, logger },
+    campaigns: { graph, attribution: config.attribution, signing: config.signing, logger },
   };
 }

@@ -2,11 +2,20 @@ export { listen, SERVICE_HEADER, type RunningServer } from './http';
 export { mountHealth, type ReadinessCheck } from './health';
 export {
   createSubgraphApp,
+  forbidden,
   loadSubgraphSchema,
   schemaFiles,
+  type FieldGuard,
+  type PrincipalContext,
   type SubgraphApp,
   type SubgraphDefinition,
 } from './subgraph';
+export {
+  requireGatewaySignature,
+  UNAUTHENTICATED_BODY,
+  type SigningConfig,
+} from './signature-check';
+export { otherCustomersShowOnlyTheirId } from './reach-guards';
 export { badUserInput, notFound, parseArgument } from './errors';
 export { businessKey, latitude, longitude, pastDateTime, text, CLOCK_SKEW_MS } from './validation';
 export { runService } from './lifecycle';

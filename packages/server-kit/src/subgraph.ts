@@ -6,17 +6,47 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
-import { Kind, parse, type DocumentNode } from 'graphql';
+import {
+  defaultFieldResolver,
+  GraphQLError,
+  isObjectType,
+  Kind,
+  parse,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
 import type { Logger } from 'pino';
+import { describe, refusalOf, type Principal } from '@experience-graph/access';
 import { mountHealth, type ReadinessCheck } from './health';
+import { requireGatewaySignature, type SigningConfig } from './signature-check';
+
+/** What every subgraph's context carries: who is behind the request, as the gateway vouched. */
+export interface PrincipalContext {
+  principal: Principal;
+}
+
+/**
+ * A check run before every field of one type resolves: returns the error to answer instead, or
+ * null. Reach that depends on the object (another person's profile seen through a referral)
+ * cannot be decided from the operation alone.
+ */
+export type FieldGuard<Context> = (
+  parent: Record<string, unknown>,
+  context: Context,
+  field: string,
+) => GraphQLError | null;
 
 /** Everything that makes one subgraph, with no I/O: the caller decides where it listens. */
-export interface SubgraphDefinition<Context extends BaseContext> {
+export interface SubgraphDefinition<Context extends BaseContext & PrincipalContext> {
   name: string;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<Context>;
-  /** Builds the per-request context (fresh DataLoaders live here). */
-  createContext(): Context;
+  /** Builds the per-request context (fresh DataLoaders live here) for the verified principal. */
+  createContext(principal: Principal): Context;
+  /** How gateway signatures are checked: only signed requests reach GraphQL. */
+  signing: SigningConfig;
+  /** Guards on every field of a type, by type name. */
+  fieldGuards?: Record<string, FieldGuard<Context>>;
   readiness: Record<string, ReadinessCheck>;
   logger: Logger;
 }
@@ -26,18 +56,46 @@ export interface SubgraphApp {
   apollo: ApolloServer<BaseContext>;
 }
 
+/** The error a refused operation or field answers, with its code for the gateway to pass on. */
+export function forbidden(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN', http: { status: 200 } } });
+}
+
+function guardFields<Context>(
+  schema: GraphQLSchema,
+  guards: Record<string, FieldGuard<Context>>,
+): void {
+  for (const [typeName, guard] of Object.entries(guards)) {
+    const type = schema.getType(typeName);
+    if (!isObjectType(type)) throw new Error(`A field guard names ${typeName}, not an object type`);
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (parent, args, context: Context, info) => {
+        const refusal = guard(parent as Record<string, unknown>, context, info.fieldName);
+        if (refusal) throw refusal;
+        return resolve(parent, args, context, info);
+      };
+    }
+  }
+}
+
 /**
- * Builds a subgraph's HTTP app: GraphQL on `/graphql`, health on `/health/*`. Errors are logged
- * with their path; clients get messages and codes, never stack traces.
+ * Builds a subgraph's HTTP app: GraphQL on `/graphql`, health on `/health/*`. Only requests the
+ * gateway signed reach GraphQL (401 otherwise, before anything is parsed or executed); each
+ * operation is checked against the rights table and field rules again, on the subgraph's own
+ * schema, so a reachable subgraph port leaks nothing. Errors are logged with their path; clients
+ * get messages and codes, never stack traces.
  */
-export async function createSubgraphApp<Context extends BaseContext>(
+export async function createSubgraphApp<Context extends BaseContext & PrincipalContext>(
   definition: SubgraphDefinition<Context>,
 ): Promise<SubgraphApp> {
   const { name, logger } = definition;
+  const schema = buildSubgraphSchema([
+    { typeDefs: definition.typeDefs, resolvers: definition.resolvers },
+  ]);
+  if (definition.fieldGuards) guardFields(schema, definition.fieldGuards);
   const apollo = new ApolloServer<Context>({
-    schema: buildSubgraphSchema([
-      { typeDefs: definition.typeDefs, resolvers: definition.resolvers },
-    ]),
+    schema,
     includeStacktraceInErrorResponses: false,
     // runService owns shutdown; Apollo's own handlers would re-raise the signal mid-way.
     stopOnTerminationSignals: false,
@@ -46,10 +104,24 @@ export async function createSubgraphApp<Context extends BaseContext>(
       {
         async requestDidStart() {
           return {
+            async didResolveOperation({ document, operation, contextValue }) {
+              if (!operation) return;
+              const refusal = refusalOf(schema, document, operation, contextValue.principal);
+              if (refusal) {
+                logger.warn(
+                  { coordinate: refusal.coordinate, principal: describe(contextValue.principal) },
+                  'operation refused',
+                );
+                throw forbidden(refusal.message);
+              }
+            },
             async didEncounterErrors({ errors, operationName }) {
               for (const error of errors) {
                 const code = error.extensions?.['code'];
-                const level = code === 'BAD_USER_INPUT' || code === 'NOT_FOUND' ? 'info' : 'error';
+                const level =
+                  code === 'BAD_USER_INPUT' || code === 'NOT_FOUND' || code === 'FORBIDDEN'
+                    ? 'info'
+                    : 'error';
                 logger[level](
                   { err: error.originalError ?? error, path: error.path, operationName, code },
                   error.message,
@@ -67,8 +139,10 @@ export async function createSubgraphApp<Context extends BaseContext>(
   mountHealth(app, name, definition.readiness);
   app.use(
     '/graphql',
-    express.json({ limit: '2mb' }),
-    expressMiddleware(apollo, { context: async () => definition.createContext() }),
+    ...requireGatewaySignature(definition.signing, logger),
+    expressMiddleware(apollo, {
+      context: async ({ res }) => definition.createContext(res.locals['principal'] as Principal),
+    }),
   );
   return { app, apollo: apollo as unknown as ApolloServer<BaseContext> };
 }

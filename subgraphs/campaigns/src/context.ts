@@ -1,3 +1,5 @@
+import type { Principal } from '@experience-graph/access';
+import type { SigningConfig } from '@experience-graph/server-kit';
 import type { AttributionConfig } from '@experience-graph/config';
 import type { Graph } from '@experience-graph/neo4j';
 import { createAttributionRepository } from './attribution/attribution-repository';
@@ -11,10 +13,14 @@ import { createStoreLoaders, type StoreLoaders } from './stores/resolvers';
 export interface CampaignsDependencies {
   graph: Graph;
   attribution: AttributionConfig;
+  /** How the gateway's signatures are checked (`config.signing`). */
+  signing: SigningConfig;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
 export interface CampaignsContext {
+  /** Who is behind the request, as the gateway vouched. */
+  principal: Principal;
   campaigns: CampaignRepository;
   loaders: CampaignLoaders;
   stores: StoreRepository;
@@ -23,11 +29,14 @@ export interface CampaignsContext {
   attributionLoaders: AttributionLoaders;
 }
 
-export function createContextFactory(deps: CampaignsDependencies): () => CampaignsContext {
+export function createContextFactory(
+  deps: CampaignsDependencies,
+): (principal: Principal) => CampaignsContext {
   const campaigns = createCampaignRepository(deps.graph);
   const stores = createStoreRepository(deps.graph);
   const attribution = createAttributionRepository(deps.graph, deps.attribution);
-  return () => ({
+  return (principal) => ({
+    principal,
     campaigns,
     loaders: createCampaignLoaders(campaigns),
     stores,

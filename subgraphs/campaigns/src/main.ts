@@ -12,6 +12,7 @@ runService(logger, async () => {
   const { app, apollo } = await createCampaignsSubgraph({
     graph: createGraph(driver, config.neo4j.database),
     attribution: config.attribution,
+    signing: config.signing,
     logger,
   });
   const { host, port } = config.subgraphs.campaigns;

@@ -1,3 +1,5 @@
+import type { Principal } from '@experience-graph/access';
+import type { SigningConfig } from '@experience-graph/server-kit';
 import type { ValueConfig } from '@experience-graph/config';
 import { createIdentityRepository, type IdentityRepository } from '@experience-graph/identity';
 import type { Graph } from '@experience-graph/neo4j';
@@ -28,6 +30,8 @@ export interface CustomersDependencies {
   valueModel?: ValueModelService;
   /** The erasure salt (ERASURE_SALT) and how erasure workflows start. */
   erasure: ErasureDependencies;
+  /** How the gateway's signatures are checked (`config.signing`). */
+  signing: SigningConfig;
 }
 
 export interface ErasureDependencies {
@@ -37,6 +41,8 @@ export interface ErasureDependencies {
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
 export interface CustomersContext {
+  /** Who is behind the request, as the gateway vouched. */
+  principal: Principal;
   customers: CustomerRepository;
   loaders: CustomerLoaders;
   consents: ConsentRepository;
@@ -58,7 +64,9 @@ export interface CustomersContext {
   qualityLoaders: QualityLoaders;
 }
 
-export function createContextFactory(deps: CustomersDependencies): () => CustomersContext {
+export function createContextFactory(
+  deps: CustomersDependencies,
+): (principal: Principal) => CustomersContext {
   const customers = createCustomerRepository(deps.graph);
   const consents = createConsentRepository(deps.graph);
   const timeline = createTimelineRepository(deps.graph);
@@ -67,7 +75,8 @@ export function createContextFactory(deps: CustomersDependencies): () => Custome
   const voice = createVoiceRepository(deps.graph);
   const erasures = createErasureRepository(deps.graph);
   const segments = createSegmentRepository(deps.graph, deps.value);
-  return () => ({
+  return (principal) => ({
+    principal,
     customers,
     loaders: createCustomerLoaders(customers),
     consents,

@@ -25,6 +25,7 @@ runService(logger, async () => {
       salt: config.erasure.salt,
       starter: createErasureStarter(client, config.temporal.taskQueue),
     },
+    signing: config.signing,
     logger,
   });
   const { host, port } = config.subgraphs.customers;

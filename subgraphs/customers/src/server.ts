@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import {
   createSubgraphApp,
   loadSubgraphSchema,
+  otherCustomersShowOnlyTheirId,
   type SubgraphApp,
 } from '@experience-graph/server-kit';
 import { createContextFactory, type CustomersContext, type CustomersDependencies } from './context';
@@ -21,6 +22,8 @@ export function createCustomersSubgraph(
     typeDefs: loadSubgraphSchema(CUSTOMERS_SCHEMA_DIR),
     resolvers: resolvers as GraphQLResolverMap<CustomersContext>,
     createContext: createContextFactory(deps),
+    signing: deps.signing,
+    fieldGuards: { Customer: otherCustomersShowOnlyTheirId },
     readiness: { neo4j: () => deps.graph.driver.verifyConnectivity().then(() => undefined) },
     logger: deps.logger,
   });

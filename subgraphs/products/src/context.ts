@@ -1,3 +1,5 @@
+import type { Principal } from '@experience-graph/access';
+import type { SigningConfig } from '@experience-graph/server-kit';
 import { createSegmentRepository } from '@experience-graph/segments';
 import type { Logger } from 'pino';
 import type { IdentityConfig, ValueConfig } from '@experience-graph/config';
@@ -34,10 +36,14 @@ export interface ProductsDependencies {
   erasureSalt: string;
   /** How customer value is reckoned: segments over value are kept current as events arrive. */
   value?: ValueConfig;
+  /** How the gateway's signatures are checked (`config.signing`). */
+  signing: SigningConfig;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
 export interface ProductsContext {
+  /** Who is behind the request, as the gateway vouched. */
+  principal: Principal;
   devices: DeviceRepository;
   loaders: DeviceLoaders;
   lifecycle: LifecycleGateway;
@@ -50,7 +56,9 @@ export interface ProductsContext {
   perceptionLoaders: PerceptionLoaders;
 }
 
-export function createContextFactory(deps: ProductsDependencies): () => ProductsContext {
+export function createContextFactory(
+  deps: ProductsDependencies,
+): (principal: Principal) => ProductsContext {
   const devices = createDeviceRepository(deps.graph);
   const experience = createExperienceRepository(deps.graph);
   const health = createHealthRepository(deps.graph);
@@ -65,7 +73,8 @@ export function createContextFactory(deps: ProductsDependencies): () => Products
     erasureSalt: deps.erasureSalt,
     ...(deps.value ? { segments: createSegmentRepository(deps.graph, deps.value) } : {}),
   });
-  return () => ({
+  return (principal) => ({
+    principal,
     devices,
     loaders: createDeviceLoaders(devices),
     lifecycle: deps.lifecycle,

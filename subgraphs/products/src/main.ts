@@ -21,6 +21,7 @@ runService(logger, async () => {
     intakeConcurrency: config.intake.concurrency,
     erasureSalt: config.erasure.salt,
     value: config.value,
+    signing: config.signing,
   });
   const { host, port } = config.subgraphs.products;
   const server = await listen(app, host, port);

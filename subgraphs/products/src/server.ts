@@ -3,6 +3,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import {
   createSubgraphApp,
   loadSubgraphSchema,
+  otherCustomersShowOnlyTheirId,
   type SubgraphApp,
 } from '@experience-graph/server-kit';
 import { createContextFactory, type ProductsContext, type ProductsDependencies } from './context';
@@ -18,6 +19,8 @@ export function createProductsSubgraph(deps: ProductsDependencies): Promise<Subg
     typeDefs: loadSubgraphSchema(PRODUCTS_SCHEMA_DIR),
     resolvers: resolvers as GraphQLResolverMap<ProductsContext>,
     createContext: createContextFactory(deps),
+    signing: deps.signing,
+    fieldGuards: { Customer: otherCustomersShowOnlyTheirId },
     readiness: { neo4j: () => deps.graph.driver.verifyConnectivity().then(() => undefined) },
     logger: deps.logger,
   });

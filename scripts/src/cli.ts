@@ -6,13 +6,13 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { withRenderedRights } from '@experience-graph/access';
 import path from 'node:path';
-import { ConfigError, loadConfig, type Config } from '@experience-graph/config';
+import { ConfigError, loadConfig, type ApiClient, type Config } from '@experience-graph/config';
 import { createDriver, createGraph, loadMigrations, migrate } from '@experience-graph/neo4j';
 import { appsDown, appsStatus, appsUp } from './app-services';
 import { neo4jService } from './neo4j-service';
 import { DATA_DIR, ROOT } from './paths';
 import { runCommand, SetupError, stopProcess } from './processes';
-import { DEMO, seedDemo } from './seed';
+import { DEMO, seedDemo, type DemoSenders } from './seed';
 import { printToken } from './dev-tokens';
 import type { ManagedService } from './service';
 import { temporalService } from './temporal-service';
@@ -55,16 +55,26 @@ async function runMigrations(config: Config): Promise<void> {
   }
 }
 
-/** The key of a client allowed to seed: events and admin scopes. */
-function adminKey(config: Config): string {
-  const client = config.gateway.clients.find(
-    (c) => c.scopes.includes('admin') && c.scopes.includes('events'),
-  );
-  if (!client)
-    throw new SetupError(
-      'GATEWAY_API_KEYS has no client with the admin and events scopes to seed with',
-    );
-  return client.key;
+/**
+ * Who sends the demo story: the first service client for the set-up and the maker's own events,
+ * and the first registered partner of each role for its part (the service where a role has none).
+ */
+function demoSenders(config: Config): DemoSenders {
+  const { clients } = config.gateway;
+  const service = clients.find((c) => c.role === 'service');
+  if (!service) {
+    throw new SetupError('GATEWAY_CLIENTS has no client with the service role to seed with');
+  }
+  const keyOf = (role: ApiClient['role']) => (clients.find((c) => c.role === role) ?? service).key;
+  return {
+    url: `http://${config.gateway.host}:${config.gateway.port}/graphql`,
+    service: service.key,
+    adPlatform: keyOf('adPlatform'),
+    retailer: keyOf('retailer'),
+    carrier: keyOf('carrier'),
+    deviceCloud: keyOf('deviceCloud'),
+    community: keyOf('community'),
+  };
 }
 
 async function status(config: Config): Promise<void> {
@@ -76,7 +86,8 @@ async function start(config: Config): Promise<void> {
   await servicesUp(config);
   await appsUp(config);
   const gatewayUrl = `http://${config.gateway.host}:${config.gateway.port}/graphql`;
-  await seedDemo({ url: gatewayUrl, apiKey: adminKey(config) });
+  const senders = demoSenders(config);
+  await seedDemo(senders);
   const query = `{ customer(id: "${DEMO.customerId}") { displayName value { total referral } devices { serial stage health { level reasons } interventions { status reason } experience { actions { label detail } } } } }`;
   console.log(`
 Experience Graph is running.
@@ -88,8 +99,17 @@ Experience Graph is running.
   Logs              ${path.relative(process.cwd(), path.join(DATA_DIR, 'logs'))}/
 
 Try:
-  curl -s ${gatewayUrl} -H 'content-type: application/json' -H 'authorization: Bearer ${adminKey(config)}' \\
+  curl -s ${gatewayUrl} -H 'content-type: application/json' -H 'authorization: Bearer ${senders.service}' \\
     -d '${JSON.stringify({ query })}'
+
+Who may call it (README, "Access"):
+  the local service key    ${senders.service}  (every right; development only)
+  partners' keys           ${config.gateway.clients
+    .filter((c) => c.role !== 'service')
+    .map((c) => `${c.id}: ${c.key}`)
+    .join('\n                           ')}
+  Ana in the app           npm run -s token -- person ${DEMO.customerId}
+  an expert                npm run -s token -- staff e-expert-1 expert   (or support, marketer, admin)
 
 Stop everything with: npm stop`);
 }
@@ -152,10 +172,7 @@ async function main(argv: string[]): Promise<void> {
     case 'migrate':
       return runMigrations(config);
     case 'seed':
-      return seedDemo({
-        url: `http://${config.gateway.host}:${config.gateway.port}/graphql`,
-        apiKey: adminKey(config),
-      });
+      return seedDemo(demoSenders(config));
     case 'test':
       return test(config, rest);
     case 'bench':

@@ -15,6 +15,21 @@ export const DEMO = {
 
 type Gateway = { url: string; apiKey: string };
 
+/** Who sends which part of the story: the maker's own service and each partner, by its key. */
+export interface DemoSenders {
+  url: string;
+  /** The maker's back office: the set-up, the referral programme, the app and web shop. */
+  service: string;
+  adPlatform: string;
+  retailer: string;
+  carrier: string;
+  deviceCloud: string;
+  community: string;
+}
+
+/** The carrier the retailer hands the demo orders to (a registered carrier's id). */
+export const DEMO_CARRIER_ID = 'demo-carrier';
+
 const SETUP = `
 mutation Seed($ana: RegisterCustomerInput!, $ben: RegisterCustomerInput!, $model: RegisterProductModelInput!,
               $device: RegisterDeviceInput!, $friendDevice: RegisterDeviceInput!, $campaign: CreateCampaignInput!,
@@ -90,7 +105,9 @@ async function until<T>(
  * answers a question in the community and Ana finds it helpful; PRN-0001's telemetry starts predicting a failure, which opens an intervention.
  * Event ids are fixed, so seeding again changes nothing.
  */
-export async function seedDemo(gateway: Gateway): Promise<void> {
+export async function seedDemo(senders: DemoSenders): Promise<void> {
+  const as = (apiKey: string): Gateway => ({ url: senders.url, apiKey });
+  const gateway = as(senders.service);
   const id = (what: string) => `demo-${what}`;
   const now = Date.now();
   const at = (days: number) => new Date(now + days * DAY).toISOString();
@@ -126,7 +143,7 @@ export async function seedDemo(gateway: Gateway): Promise<void> {
     telemetry: { customerId: DEMO.customerId, purpose: 'TELEMETRY_USE', granted: true },
   });
   const ana = DEMO.customerId;
-  await send(gateway, [
+  await send(as(senders.adPlatform), [
     {
       eventId: id('ana-sees-ad'),
       occurredAt: at(-45),
@@ -137,6 +154,8 @@ export async function seedDemo(gateway: Gateway): Promise<void> {
       occurredAt: at(-44),
       adClick: { customerId: ana, campaignId: DEMO.campaignId },
     },
+  ]);
+  await send(as(senders.retailer), [
     {
       eventId: id('ana-near-store'),
       occurredAt: at(-43),
@@ -154,7 +173,7 @@ export async function seedDemo(gateway: Gateway): Promise<void> {
     (s) => s.customer.coupons.length > 0,
   );
   const order = id('order-PRN-0001');
-  await send(gateway, [
+  await send(as(senders.retailer), [
     {
       eventId: id('ana-buys'),
       occurredAt: at(-42),
@@ -167,8 +186,25 @@ export async function seedDemo(gateway: Gateway): Promise<void> {
         amount: 199,
         currency: 'USD',
         promisedDeliveryAt: at(-38),
+        carrierId: DEMO_CARRIER_ID,
       },
     },
+    {
+      eventId: id('ben-buys'),
+      occurredAt: at(-29),
+      purchase: {
+        customerId: DEMO.friendId,
+        serial: DEMO.friendSerial,
+        orderId: id('order-PRN-0002'),
+        storeId: DEMO.storeId,
+        amount: 199,
+        currency: 'USD',
+        promisedDeliveryAt: at(-26),
+        carrierId: DEMO_CARRIER_ID,
+      },
+    },
+  ]);
+  await send(as(senders.carrier), [
     {
       eventId: id('shipped'),
       occurredAt: at(-41),
@@ -180,26 +216,20 @@ export async function seedDemo(gateway: Gateway): Promise<void> {
       },
     },
     { eventId: id('delivered'), occurredAt: at(-39), delivery: { orderId: order, inFull: true } },
+  ]);
+  await send(as(senders.deviceCloud), [
     { eventId: id('installed'), occurredAt: at(-38), installation: { serial: DEMO.serial } },
+  ]);
+  // The maker's own referral programme.
+  await send(gateway, [
     {
       eventId: id('ana-refers-ben'),
       occurredAt: at(-30),
       referral: { referrerId: ana, referredId: DEMO.friendId, sku: DEMO.sku, code: 'ANA-FRIENDS' },
     },
-    {
-      eventId: id('ben-buys'),
-      occurredAt: at(-29),
-      purchase: {
-        customerId: DEMO.friendId,
-        serial: DEMO.friendSerial,
-        orderId: id('order-PRN-0002'),
-        amount: 199,
-        currency: 'USD',
-        promisedDeliveryAt: at(-26),
-      },
-    },
   ]);
-  // Who Ana is across channels, what she buys besides printers, and what she and Ben say.
+  // Who Ana is across channels (the maker's app and web shop), what she buys besides printers,
+  // and what she and Ben say in the community.
   await send(gateway, [
     {
       eventId: id('ana-signs-in'),
@@ -218,6 +248,8 @@ export async function seedDemo(gateway: Gateway): Promise<void> {
       identifiers: [{ namespace: 'EMAIL', value: 'ana@example.com' }],
       order: { orderId: id('order-ink-1'), amount: 34.5, currency: 'USD', sku: DEMO.sku },
     },
+  ]);
+  await send(as(senders.community), [
     {
       eventId: id('ana-reviews'),
       occurredAt: at(-19),
@@ -254,7 +286,7 @@ export async function seedDemo(gateway: Gateway): Promise<void> {
       }),
     (s) => s.device.stage === 'SUPPORT',
   );
-  await send(gateway, [
+  await send(as(senders.deviceCloud), [
     {
       eventId: id('PRN-0001-telemetry'),
       occurredAt: at(0),

@@ -187,7 +187,10 @@ describe('merging and undoing on a real Neo4j', () => {
   });
 
   it('applies an event twice (a resend after a crash) without merging or linking twice', async () => {
-    const service = createIdentityService(graph, { sharedThreshold: 3 });
+    const service = createIdentityService(graph, {
+      sharedThreshold: 3,
+      secret: 'test-identity-secret',
+    });
     const key = (namespace: string, value: string): Identifier => {
       const parsed = parseIdentifier({ namespace, value });
       if (!parsed.ok) throw new Error(parsed.problem.message);
@@ -197,7 +200,12 @@ describe('merging and undoing on a real Neo4j', () => {
     await createPeople([ana, ben]);
     const emailAna = key('EMAIL', `${ana}@example.com`);
     const loyaltyBen = key('LOYALTY_ID', `${ben}-card`);
-    const event = { eventId: `${run}-e1`, occurredAt: '2026-06-01T00:00:00Z', reason: 'test' };
+    const event = {
+      eventId: `${run}-e1`,
+      occurredAt: '2026-06-01T00:00:00Z',
+      reason: 'test',
+      recordedBy: 'service:test',
+    };
     const named = (customerId: string, identifier: Identifier) => ({
       field: 'identify',
       mayCreate: true,
@@ -239,6 +247,14 @@ describe('merging and undoing on a real Neo4j', () => {
       { ben, keys: [emailAna.key, loyaltyBen.key] },
     );
     expect(links[0]?.n).toBe(2);
+    // Provenance: who linked each identifier and who made the merge.
+    const provenance = await graph.read<{ linkedBy: string[]; recordedBy: string }>(
+      `MATCH (:Customer {id: $ben})-[r:IDENTIFIED_BY]->(i:Identifier) WHERE i.key IN $keys
+       WITH collect(DISTINCT r.linkedBy) AS linkedBy
+       MATCH (m:Merge {survivorId: $ben}) RETURN linkedBy, m.recordedBy AS recordedBy`,
+      { ben, keys: [emailAna.key, loyaltyBen.key] },
+    );
+    expect(provenance).toEqual([{ linkedBy: ['service:test'], recordedBy: 'service:test' }]);
     const undone = await repo.undoMerge({
       mergeId: merges.get(ben)?.[0]?.id as string,
       reason: 'test',

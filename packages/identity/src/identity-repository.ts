@@ -160,6 +160,8 @@ interface MergeArgs {
   reason: string;
   eventId: string | null;
   identifierKey: string | null;
+  /** Who made the merge: the principal key of the event's sender or of the operator. */
+  recordedBy: string | null;
 }
 
 async function mergeIn(tx: GraphTransaction, args: MergeArgs): Promise<MergeRecord> {
@@ -184,7 +186,8 @@ async function mergeIn(tx: GraphTransaction, args: MergeArgs): Promise<MergeReco
   const [record] = await tx.run<{ merge: MergeRecord }>(
     `MATCH (s:Customer {id: $survivorId}), (a:Customer {id: $absorbedId})
      CREATE (m:Merge {id: $mergeId, at: datetime(), reason: $reason, eventId: $eventId,
-       survivorId: $survivorId, absorbedId: $absorbedId, identifierKey: $identifierKey})
+       survivorId: $survivorId, absorbedId: $absorbedId, identifierKey: $identifierKey,
+       recordedBy: $recordedBy})
      // The merged person is bound by every product the absorbed one opted out of.
      WITH m, s, a, [k IN coalesce(a.optedOutSkus, []) WHERE NOT k IN coalesce(s.optedOutSkus, [])] AS added
      SET m.addedOptedOutSkus = added
@@ -240,7 +243,13 @@ export function createIdentityRepository(graph: Graph) {
      */
     async apply(
       changes: IdentityChanges,
-      event: { eventId: string; occurredAt: string; reason: string },
+      event: {
+        eventId: string;
+        occurredAt: string;
+        reason: string;
+        /** The sender's principal key: `linkedBy` of new links, `recordedBy` of merges. */
+        recordedBy: string;
+      },
     ): Promise<{ refused: string; identifierKey: string | null } | null> {
       try {
         await graph.transaction(async (tx) => {
@@ -252,7 +261,12 @@ export function createIdentityRepository(graph: Graph) {
             );
           }
           for (const m of changes.merges) {
-            await mergeIn(tx, { ...m, reason: event.reason, eventId: event.eventId });
+            await mergeIn(tx, {
+              ...m,
+              reason: event.reason,
+              eventId: event.eventId,
+              recordedBy: event.recordedBy,
+            });
           }
           await tx.run(
             `MATCH (c:Customer {id: $customerId})
@@ -261,12 +275,14 @@ export function createIdentityRepository(graph: Graph) {
                ON CREATE SET i.namespace = l.namespace, i.value = l.value, i.shared = false,
                              i.seenWith = []
              MERGE (c)-[r:IDENTIFIED_BY]->(i)
-               ON CREATE SET r.since = datetime($occurredAt), r.eventId = $eventId`,
+               ON CREATE SET r.since = datetime($occurredAt), r.eventId = $eventId,
+                             r.linkedBy = $linkedBy`,
             {
               customerId: changes.customerId,
               links: changes.links.map((l: Identifier) => ({ ...l })),
               occurredAt: event.occurredAt,
               eventId: event.eventId,
+              linkedBy: event.recordedBy,
             },
           );
           await tx.run(
@@ -293,6 +309,8 @@ export function createIdentityRepository(graph: Graph) {
       survivorId: string;
       absorbedId: string;
       reason: string;
+      /** The operator's principal key, recorded on the merge. */
+      recordedBy?: string | null;
     }): Promise<MergeRecord> {
       const { survivorId, absorbedId } = input;
       if (survivorId === absorbedId) {
@@ -357,7 +375,12 @@ export function createIdentityRepository(graph: Graph) {
               'input.absorbedId',
             );
           }
-          return mergeIn(tx, { ...input, eventId: null, identifierKey: null });
+          return mergeIn(tx, {
+            ...input,
+            eventId: null,
+            identifierKey: null,
+            recordedBy: input.recordedBy ?? null,
+          });
         });
       } catch (error) {
         if (error instanceof MergeRefused) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseIdentifier, type Identifier } from './identifiers';
 import {
   chooseSurvivor,
@@ -28,6 +29,7 @@ const phone = id('PHONE', '+15550100');
 const cookie = id('COOKIE', 'ck-1');
 const loyalty = id('LOYALTY_ID', 'LY-1');
 
+const SECRET = 'test-identity-secret';
 const request = (over: Partial<ResolutionRequest>): ResolutionRequest => ({
   field: 'adClick',
   mayCreate: false,
@@ -37,6 +39,7 @@ const request = (over: Partial<ResolutionRequest>): ResolutionRequest => ({
   known: new Map(),
   displayName: null,
   sharedThreshold: 3,
+  secret: SECRET,
   ...over,
 });
 const changes = (outcome: ReturnType<typeof resolveIdentity>): IdentityChanges => {
@@ -90,10 +93,15 @@ describe('resolving who an event is about', () => {
         }),
       ),
     );
-    expect(out.create).toEqual({ id: personIdFor(email), displayName: 'Ana' });
-    expect(out.customerId).toBe(personIdFor(email));
-    expect(personIdFor(email)).toMatch(/^person-[0-9a-f]{20}$/);
-    expect(personIdFor(email)).not.toContain('ana');
+    expect(out.create).toEqual({ id: personIdFor(email, SECRET), displayName: 'Ana' });
+    expect(out.customerId).toBe(personIdFor(email, SECRET));
+    expect(personIdFor(email, SECRET)).toMatch(/^person-[0-9a-f]{20}$/);
+    expect(personIdFor(email, SECRET)).not.toContain('ana');
+    // Keyed: without the server's secret, nobody computes the id of a known e-mail address.
+    expect(personIdFor(email, 'another-secret')).not.toBe(personIdFor(email, SECRET));
+    expect(personIdFor(email, SECRET)).not.toBe(
+      `person-${createHash('sha256').update(email.key).digest('hex').slice(0, 20)}`,
+    );
     expect(out.links).toEqual([cookie, email]);
   });
 
@@ -248,6 +256,124 @@ describe('shared identifiers', () => {
       { survivorId: 'ben', absorbedId: 'ana', identifierKey: cookie.key },
     ]);
     expect(out.sightings).toEqual([{ key: cookie.key, seenWith: ['ana', 'ben'], shared: false }]);
+  });
+});
+
+describe('what a sender may change in identities', () => {
+  const retailer = { namespaces: ['LOYALTY_ID', 'PHONE'], self: null };
+  const adPlatform = { namespaces: [], self: null };
+
+  it('lets any sender name a known person by a known identifier', () => {
+    const out = changes(
+      resolveIdentity(
+        request({
+          identifiers: [email],
+          known: new Map([[email.key, owned(ana)]]),
+          rights: adPlatform,
+        }),
+      ),
+    );
+    expect(out).toMatchObject({ customerId: 'ana', merges: [], links: [], create: null });
+  });
+
+  it('refuses a link in a namespace the sender may not link by', () => {
+    const out = resolveIdentity(
+      request({ customerId: 'ana', customer: ana, identifiers: [phone, email], rights: retailer }),
+    );
+    expect(out).toEqual({
+      code: 'IDENTITY_FORBIDDEN',
+      path: 'identifiers[1]',
+      message:
+        'identifiers[1]: this sender may not link or merge people by EMAIL; nothing was changed',
+    });
+    // In its own namespaces it links.
+    const allowed = changes(
+      resolveIdentity(
+        request({ customerId: 'ana', customer: ana, identifiers: [phone], rights: retailer }),
+      ),
+    );
+    expect(allowed.links).toEqual([phone]);
+  });
+
+  it('refuses a merge unless every identifier that brought a person in may merge', () => {
+    const known = new Map([
+      [email.key, owned(ana)],
+      [loyalty.key, owned(ben)],
+    ]);
+    const tie = { identifiers: [loyalty, email], known };
+    expect(resolveIdentity(request({ ...tie, rights: retailer }))).toMatchObject({
+      code: 'IDENTITY_FORBIDDEN',
+      path: 'identifiers[1]',
+    });
+    expect(resolveIdentity(request({ ...tie, rights: adPlatform }))).toMatchObject({
+      code: 'IDENTITY_FORBIDDEN',
+    });
+    const byLoyalty = new Map([
+      [phone.key, owned(ana)],
+      [loyalty.key, owned(ben)],
+    ]);
+    expect(
+      changes(
+        resolveIdentity(
+          request({ identifiers: [loyalty, phone], known: byLoyalty, rights: retailer }),
+        ),
+      ).merges,
+    ).toEqual([{ survivorId: 'ben', absorbedId: 'ana', identifierKey: phone.key }]);
+  });
+
+  it('refuses to create people for a sender that may link by nothing', () => {
+    const out = resolveIdentity(
+      request({ field: 'identify', mayCreate: true, customerId: 'new-1', rights: adPlatform }),
+    );
+    expect(out).toMatchObject({ code: 'IDENTITY_FORBIDDEN', path: 'identify.customerId' });
+    expect(
+      resolveIdentity(
+        request({ field: 'identify', mayCreate: true, identifiers: [cookie], rights: retailer }),
+      ),
+    ).toMatchObject({ code: 'IDENTITY_FORBIDDEN', path: 'identifiers[0]' });
+  });
+
+  it('answers alike whether the customer named exists or not, when it would link', () => {
+    const unknown = resolveIdentity(
+      request({ customerId: 'ghost', identifiers: [cookie], rights: adPlatform }),
+    );
+    const known = resolveIdentity(
+      request({ customerId: 'ana', customer: ana, identifiers: [cookie], rights: adPlatform }),
+    );
+    expect(unknown).toEqual(known);
+    expect(unknown).toMatchObject({ code: 'IDENTITY_FORBIDDEN' });
+  });
+
+  it('lets a person link to themselves only and never merge', () => {
+    const me = { namespaces: ['EMAIL', 'PHONE', 'APP_INSTALL', 'LOYALTY_ID'], self: 'ana' };
+    expect(
+      changes(
+        resolveIdentity(
+          request({
+            field: 'identify',
+            customerId: 'ana',
+            customer: ana,
+            identifiers: [phone],
+            rights: me,
+          }),
+        ),
+      ).links,
+    ).toEqual([phone]);
+    const bens = new Map([[email.key, owned(ben)]]);
+    const out = resolveIdentity(
+      request({ customerId: 'ana', customer: ana, identifiers: [email], known: bens, rights: me }),
+    );
+    expect(out).toEqual({
+      code: 'IDENTITY_FORBIDDEN',
+      path: 'identifiers[0]',
+      message:
+        'identifiers[0]: a person may link identifiers only to themselves, and never merges people; nothing was changed',
+    });
+    expect(
+      resolveIdentity(
+        request({ customerId: 'ana', customer: ana, identifiers: [cookie], rights: me }),
+      ),
+    ).toMatchObject({ code: 'IDENTITY_FORBIDDEN', path: 'identifiers[0]' });
   });
 });
 

@@ -2,7 +2,7 @@
  * The identity rules, with no I/O: which person an event is about, what it teaches about their
  * identifiers, which people it merges, and which merges are refused.
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { namespacePriority, type Identifier } from './identifiers';
 
 /** A person as resolution needs them. */
@@ -34,9 +34,29 @@ export interface ResolutionRequest {
   /** The display name for a person created by this event. */
   displayName: string | null;
   sharedThreshold: number;
+  /** Keys the ids of people created from identifiers (IDENTITY_SECRET). */
+  secret: string;
+  /** What the sender may change in identities; absent: everything (first-party services). */
+  rights?: LinkRights;
 }
 
-export type IdentityErrorCode = 'INVALID' | 'UNKNOWN_REFERENCE' | 'AMBIGUOUS' | 'CONFLICT';
+/**
+ * What a sender may change in identities. Any sender may *name* a known person by a known
+ * identifier; linking an identifier to a person, creating a person from identifiers, merging
+ * people by an identifier or making an identifier shared needs its namespace here.
+ */
+export interface LinkRights {
+  /** Namespaces by which its events may link identifiers to people or merge people. */
+  namespaces: readonly string[];
+  /**
+   * A person sending about themselves: identifiers are linked to this person only, and nobody
+   * is ever merged. Null for every other sender.
+   */
+  self: string | null;
+}
+
+export type IdentityErrorCode =
+  'INVALID' | 'UNKNOWN_REFERENCE' | 'AMBIGUOUS' | 'CONFLICT' | 'IDENTITY_FORBIDDEN';
 
 export interface IdentityRejection {
   code: IdentityErrorCode;
@@ -96,10 +116,83 @@ export function strongestIdentifier(identifiers: readonly Identifier[]): Identif
 
 /**
  * The id of a person created from identifiers alone: derived from the strongest one, so that a
- * resent sign-up creates nobody new. Only a hash prefix: the id carries no e-mail or phone.
+ * resent sign-up creates nobody new. An HMAC under the server's identity secret, cut short: the
+ * id carries no e-mail or phone, and without the secret nobody can compute the id of a known
+ * e-mail address to test whether that person is a customer.
  */
-export function personIdFor(identifier: Identifier): string {
-  return `person-${createHash('sha256').update(identifier.key).digest('hex').slice(0, 20)}`;
+export function personIdFor(identifier: Identifier, secret: string): string {
+  const mac = createHmac('sha256', secret).update(identifier.key).digest('hex');
+  return `person-${mac.slice(0, 20)}`;
+}
+
+/** The namespace part of an identifier key `<NAMESPACE>:<value>`. */
+const namespaceOf = (key: string) => key.slice(0, key.indexOf(':'));
+
+/**
+ * Why an identity change is not the sender's to make, with no data about anyone in the
+ * message: the path of the first identifier at fault (`identifiers[2]`), or of the customer id
+ * for a person created from nothing but an id.
+ */
+function identityForbidden(req: ResolutionRequest, key: string | null): IdentityRejection {
+  const index = key === null ? -1 : req.identifiers.findIndex((i) => i.key === key);
+  const path = index >= 0 ? `identifiers[${index}]` : `${req.field}.customerId`;
+  const what =
+    req.rights?.self != null
+      ? 'a person may link identifiers only to themselves, and never merges people'
+      : key === null
+        ? 'this sender may not create people'
+        : `this sender may not link or merge people by ${namespaceOf(key)}`;
+  return { code: 'IDENTITY_FORBIDDEN', path, message: `${path}: ${what}; nothing was changed` };
+}
+
+/**
+ * The first identity change of a decision the sender may not make, or null: links in a
+ * namespace it may not link by, a person created without such a right, merges (by any
+ * identifier that brought a person in) or an identifier becoming shared.
+ */
+export function identityRefusal(
+  req: ResolutionRequest,
+  changes: IdentityChanges,
+  context: { broughtBy: readonly string[]; becomesShared: readonly string[] },
+): IdentityRejection | null {
+  const rights = req.rights;
+  if (!rights) return null;
+  const may = (key: string) => rights.namespaces.includes(namespaceOf(key));
+  if (rights.self !== null) {
+    if (changes.customerId !== rights.self) return identityForbidden(req, null);
+    const [merge] = changes.merges;
+    if (merge) return identityForbidden(req, merge.identifierKey ?? context.broughtBy[0] ?? null);
+    // Someone else's identifier does not become shared because a person claims it.
+    const [shared] = context.becomesShared;
+    if (shared !== undefined) return identityForbidden(req, shared);
+  }
+  if (changes.merges.length > 0) {
+    const by = context.broughtBy.find((k) => !may(k));
+    if (by !== undefined) return identityForbidden(req, by);
+  }
+  const shared = context.becomesShared.find((k) => !may(k));
+  if (shared !== undefined) return identityForbidden(req, shared);
+  const link = changes.links.find((l) => !may(l.key));
+  if (link) return identityForbidden(req, link.key);
+  if (changes.create && rights.self !== changes.create.id && rights.namespaces.length === 0) {
+    return identityForbidden(req, null);
+  }
+  return null;
+}
+
+/**
+ * For a sender with limited rights, an event naming no known person by its `customerId` is
+ * refused IDENTITY_FORBIDDEN when an identifier on it (not shared) is in a namespace the sender
+ * may not link by: had the person existed, the event would have linked or merged by it. So the
+ * answer is the same whether the person exists or not.
+ */
+function unknownPersonRefusal(req: ResolutionRequest): IdentityRejection | null {
+  const rights = req.rights;
+  if (!rights) return null;
+  const forbidden = req.identifiers.find(
+    (i) => !req.known.get(i.key)?.shared && !rights.namespaces.includes(i.namespace),
+  );
+  return forbidden ? identityForbidden(req, forbidden.key) : null;
 }
 
 const names = (ids: readonly Identifier[]) => ids.map((i) => i.key).join(', ');
@@ -126,6 +219,8 @@ export function resolveIdentity(req: ResolutionRequest): IdentityRejection | Ide
     };
   }
   if (req.customerId !== null && customer === null && !req.mayCreate) {
+    const refused = unknownPersonRefusal(req);
+    if (refused) return refused;
     return {
       code: 'UNKNOWN_REFERENCE',
       path: `${req.field}.customerId`,
@@ -167,7 +262,7 @@ export function resolveIdentity(req: ResolutionRequest): IdentityRejection | Ide
     const unknown = identifiers.filter((i) => !known.has(i.key));
     if (req.mayCreate && (req.customerId !== null || unknown.length > 0)) {
       const strongest = strongestIdentifier(unknown);
-      customerId = req.customerId ?? personIdFor(strongest as Identifier);
+      customerId = req.customerId ?? personIdFor(strongest as Identifier, req.secret);
       create = { id: customerId, displayName: req.displayName ?? customerId };
     } else {
       const shared = identifiers.filter(
@@ -198,6 +293,13 @@ export function resolveIdentity(req: ResolutionRequest): IdentityRejection | Ide
     // id would absorb them into a stranger. The sender must say which.
     const [first] = people;
     const via = identifiers.find((i) => i.key === first?.via) ?? identifiers[0];
+    // A sender without the right to merge by it is told only that, never whose it is.
+    if (
+      req.rights &&
+      (req.rights.self !== null || !req.rights.namespaces.includes(via?.namespace ?? ''))
+    ) {
+      return identityForbidden(req, via?.key ?? null);
+    }
     return {
       code: 'CONFLICT',
       path: `identifiers[${via ? identifiers.indexOf(via) : 0}]`,
@@ -230,7 +332,12 @@ export function resolveIdentity(req: ResolutionRequest): IdentityRejection | Ide
     const shared = (k?.shared ?? false) || seen.length >= sharedThreshold;
     return { key: i.key, seenWith: seen.slice(0, sharedThreshold), shared };
   });
-  return { customerId, create, merges, links, sightings };
+  const decided: IdentityChanges = { customerId, create, merges, links, sightings };
+  const refused = identityRefusal(req, decided, {
+    broughtBy: trusted.filter((i) => !becomesShared.has(i.key)).map((i) => i.key),
+    becomesShared: [...becomesShared],
+  });
+  return refused ?? decided;
 }
 
 /** What the graph says about the referrals around two people about to merge. */

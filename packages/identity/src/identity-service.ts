@@ -11,12 +11,14 @@ import {
 /** How identifiers resolve; see IDENTITY_SHARED_THRESHOLD. */
 export interface IdentityOptions {
   sharedThreshold: number;
+  /** Keys the ids of people created from identifiers (IDENTITY_SECRET). */
+  secret: string;
 }
 
 /** Who an event is about, as its sender named them. */
 export type EventPerson = Pick<
   ResolutionRequest,
-  'field' | 'mayCreate' | 'customerId' | 'identifiers' | 'displayName'
+  'field' | 'mayCreate' | 'customerId' | 'identifiers' | 'displayName' | 'rights'
 >;
 
 /**
@@ -47,6 +49,7 @@ export function createIdentityService(graph: Graph, options: IdentityOptions) {
         customer: person.customerId === null ? null : (people.get(person.customerId) ?? null),
         known,
         sharedThreshold: options.sharedThreshold,
+        secret: options.secret,
       });
     },
 

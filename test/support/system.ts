@@ -26,6 +26,8 @@ export interface GraphQLResponse<T> {
 export interface TestSystem {
   config: Config;
   gatewayUrl: string;
+  /** Each subgraph's own address, for tests that call one directly (as an attacker would). */
+  subgraphUrls: Record<'products' | 'customers' | 'campaigns', string>;
   graph: Graph;
   client: Client;
   taskQueue: string;
@@ -154,6 +156,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   return {
     config,
     gatewayUrl,
+    subgraphUrls,
     graph,
     client,
     taskQueue,

@@ -4,6 +4,7 @@ import type { ValueConfig } from '@experience-graph/config';
 import { createIdentityRepository, type IdentityRepository } from '@experience-graph/identity';
 import type { Graph } from '@experience-graph/neo4j';
 import { createIdentityLoaders, type IdentityLoaders } from './identity/resolvers';
+import { createProvenanceRepository } from './identity/provenance-repository';
 import type { ErasureStarter } from '@experience-graph/workflows';
 import { createErasureRepository, type ErasureRepository } from './erasure/erasure-repository';
 import { createErasureLoaders, type ErasureLoaders } from './erasure/resolvers';
@@ -72,6 +73,7 @@ export function createContextFactory(
   const timeline = createTimelineRepository(deps.graph);
   const value = createValueRepository(deps.graph, deps.value);
   const identity = createIdentityRepository(deps.graph);
+  const provenance = createProvenanceRepository(deps.graph);
   const voice = createVoiceRepository(deps.graph);
   const erasures = createErasureRepository(deps.graph);
   const segments = createSegmentRepository(deps.graph, deps.value);
@@ -84,7 +86,7 @@ export function createContextFactory(
     timelineLoaders: createTimelineLoaders(timeline),
     valueLoaders: createValueLoaders(value),
     identity,
-    identityLoaders: createIdentityLoaders(identity),
+    identityLoaders: createIdentityLoaders(identity, provenance),
     voiceLoaders: createVoiceLoaders(voice),
     valueConfig: deps.value,
     value,

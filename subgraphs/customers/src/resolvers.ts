@@ -32,6 +32,8 @@ export const resolvers: Resolvers = {
   Erasure: erasureResolvers.Erasure,
   Segment: segmentResolvers.Segment,
   Touchpoint: timelineResolvers.Touchpoint,
+  Identity: identityResolvers.Identity,
+  CustomerMerge: identityResolvers.CustomerMerge,
   Customer: {
     ...customerResolvers.Customer,
     ...consentResolvers.Customer,

@@ -19,6 +19,8 @@ export interface ConsentChangeRecord {
   channels: string[];
   source: string;
   at: string;
+  /** The principal key of whoever recorded it, if recorded. */
+  recordedBy: string | null;
 }
 
 /** Something a customer told us about themselves, with where and when. */
@@ -52,6 +54,8 @@ export function createConsentRepository(graph: Graph) {
       granted: boolean;
       channels: string[];
       source: string;
+      /** The principal key of whoever records it. */
+      recordedBy: string;
     }): Promise<ConsentRecord | null> {
       const [row] = await graph.write<{ consent: ConsentRecord }>(
         `MATCH (c:Customer {id: $customerId})
@@ -59,7 +63,8 @@ export function createConsentRepository(graph: Graph) {
          SET k.granted = $granted, k.channels = $channels, k.updatedAt = datetime()
          MERGE (c)-[:GAVE]->(k)
          CREATE (k)-[:CHANGED]->(:ConsentChange {customerId: $customerId, purpose: $purpose,
-                 granted: $granted, channels: $channels, source: $source, at: k.updatedAt})
+                 granted: $granted, channels: $channels, source: $source, recordedBy: $recordedBy,
+                 at: k.updatedAt})
          RETURN ${CONSENT_FIELDS} AS consent`,
         input,
       );
@@ -77,7 +82,7 @@ export function createConsentRepository(graph: Graph) {
          MATCH (k:Consent {customerId: pair.customerId, purpose: pair.purpose})-[:CHANGED]->(x)
          WITH pair, x ORDER BY x.at DESC
          RETURN pair.customerId + '|' + pair.purpose AS key,
-                collect(x { .purpose, .granted, .source, channels: coalesce(x.channels, []),
+                collect(x { .purpose, .granted, .source, .recordedBy, channels: coalesce(x.channels, []),
                             at: toString(x.at) }) AS changes`,
         { pairs },
       );
@@ -90,6 +95,8 @@ export function createConsentRepository(graph: Graph) {
       key: string;
       value: string;
       source: string;
+      /** The principal key of whoever records it. */
+      recordedBy: string;
     }): Promise<PreferenceRecord | null> {
       const [row] = await graph.write<{ preference: PreferenceRecord }>(
         `MATCH (c:Customer {id: $customerId})
@@ -98,7 +105,7 @@ export function createConsentRepository(graph: Graph) {
            SET old.current = false
          }
          CREATE (c)-[:VOLUNTEERED]->(p:Preference {customerId: $customerId, key: $key,
-                 value: $value, source: $source, at: datetime(), current: true})
+                 value: $value, source: $source, recordedBy: $recordedBy, at: datetime(), current: true})
          RETURN p { .key, .value, .source, .current, at: toString(p.at) } AS preference`,
         input,
       );

@@ -7,6 +7,7 @@ import {
   parseArgument,
   text,
 } from '@experience-graph/server-kit';
+import { principalKey, reachesCustomer, type Principal } from '@experience-graph/access';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import type {
   ConsentChangeRecord,
@@ -64,24 +65,49 @@ export function createConsentLoaders(repo: ConsentRepository) {
 
 export type ConsentLoaders = ReturnType<typeof createConsentLoaders>;
 
+/** Where a person can speak for themselves: not in a store or to support, who record it for them. */
+const PERSON_SOURCES = ['APP', 'WEB'];
+
+/**
+ * Who may record a decision for a customer, and from where: a person only their own, from the app
+ * or the web; others only for customers they reach. A customer out of reach answers like an
+ * unknown one.
+ */
+function checkSpeaksFor(principal: Principal, input: { customerId: string; source: string }) {
+  if (!reachesCustomer(principal, input.customerId)) {
+    throw notFound(`No customer has id ${input.customerId}`, 'input.customerId');
+  }
+  if (principal.kind === 'person' && !PERSON_SOURCES.includes(input.source)) {
+    throw badUserInput(
+      `input.source: a person records their own decisions through ${PERSON_SOURCES.join(' or ')}`,
+      'input.source',
+    );
+  }
+}
+
 export const consentResolvers: Pick<Resolvers, 'Mutation' | 'Customer' | 'Consent'> = {
   Mutation: {
-    async setConsent(_parent, args, { consents, segments }) {
+    async setConsent(_parent, args, { consents, segments, principal }) {
       const input = parseArgument(setConsentInput, args.input, 'input');
+      checkSpeaksFor(principal, input);
       if (input.purpose !== 'MARKETING_CONTACT' && input.channels.length > 0) {
         throw badUserInput(
           'input.channels: only MARKETING_CONTACT has contact channels',
           'input.channels',
         );
       }
-      const consent = await consents.setConsent(input);
+      const consent = await consents.setConsent({ ...input, recordedBy: principalKey(principal) });
       if (!consent) throw notFound(`No customer has id ${input.customerId}`, 'input.customerId');
       await segments.refresh([input.customerId]);
       return consent;
     },
-    async volunteerPreference(_parent, args, { consents, segments }) {
+    async volunteerPreference(_parent, args, { consents, segments, principal }) {
       const input = parseArgument(volunteerPreferenceInput, args.input, 'input');
-      const preference = await consents.volunteer(input);
+      checkSpeaksFor(principal, input);
+      const preference = await consents.volunteer({
+        ...input,
+        recordedBy: principalKey(principal),
+      });
       if (!preference) {
         throw notFound(`No customer has id ${input.customerId}`, 'input.customerId');
       }

@@ -6,8 +6,10 @@ import {
   parseArgument,
   text,
 } from '@experience-graph/server-kit';
+import { reachesCustomer } from '@experience-graph/access';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { refuseErased } from '../erasure/resolvers';
+import type { CustomersContext } from '../context';
 import type { CustomerRecord, CustomerRepository } from './customer-repository';
 
 const registerCustomerInput = z.object({ id: businessKey, displayName: text(200) });
@@ -25,11 +27,23 @@ export function createCustomerLoaders(repo: CustomerRepository) {
 
 export type CustomerLoaders = ReturnType<typeof createCustomerLoaders>;
 
+/**
+ * A customer by any id of theirs, or null when there is none or the principal does not reach
+ * them: a person reaches only the person their id resolves to now (after merges, the survivor).
+ */
+export async function reachableCustomer(
+  { loaders, principal }: Pick<CustomersContext, 'loaders' | 'principal'>,
+  id: string,
+): Promise<CustomerRecord | null> {
+  const customer = await loaders.customerById.load(id);
+  return customer && reachesCustomer(principal, customer.id) ? customer : null;
+}
+
 export const customerResolvers: Resolvers = {
   DateTime: DateTimeScalar,
 
   Query: {
-    customer: (_parent, { id }, { loaders }) => loaders.customerById.load(id),
+    customer: (_parent, { id }, context) => reachableCustomer(context, id),
   },
   Mutation: {
     registerCustomer: async (_parent, args, { customers, erasures, erasure }) => {
@@ -39,9 +53,12 @@ export const customerResolvers: Resolvers = {
     },
   },
   Customer: {
-    __resolveReference: ({ id }, { loaders }) => loaders.customerById.load(id),
+    __resolveReference: ({ id }, context) => reachableCustomer(context, id),
   },
   Device: {
-    owner: ({ serial }, _args, { loaders }) => loaders.ownerBySerial.load(serial),
+    async owner({ serial }, _args, { loaders, principal }) {
+      const owner = await loaders.ownerBySerial.load(serial);
+      return owner && reachesCustomer(principal, owner.id) ? owner : null;
+    },
   },
 };

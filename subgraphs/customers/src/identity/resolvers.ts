@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { principalKey, reachesCustomer } from '@experience-graph/access';
 import { z } from 'zod';
 import {
   IdentityError,
@@ -15,6 +16,7 @@ import {
   text,
 } from '@experience-graph/server-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
+import type { ProvenanceRepository } from './provenance-repository';
 
 const mergeCustomersInput = z.object({
   survivorId: businessKey,
@@ -24,8 +26,16 @@ const mergeCustomersInput = z.object({
 const undoMergeInput = z.object({ mergeId: businessKey, reason: text(500) });
 
 /** Per-request loaders of identities and merges: one query per kind, however many customers. */
-export function createIdentityLoaders(repo: IdentityRepository) {
+export function createIdentityLoaders(repo: IdentityRepository, provenance: ProvenanceRepository) {
   return {
+    mergeRecordedBy: keyedLoader<string, string | null>(
+      (ids) => provenance.mergesRecordedBy(ids),
+      null,
+    ),
+    identityLinkedBy: keyedLoader<string, string | null>(
+      (keys) => provenance.identitiesLinkedBy(keys),
+      null,
+    ),
     identitiesByCustomer: keyedLoader<string, IdentityRecord[]>(
       (ids) => repo.identitiesByCustomer(ids),
       [],
@@ -56,9 +66,15 @@ async function asGraphQLError<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export const identityResolvers: Pick<Resolvers, 'Query' | 'Mutation' | 'Customer'> = {
+/** An identity as the Customer.identities field hands it on: with whose it is, for `linkedBy`. */
+type OwnedIdentity = IdentityRecord & { customerId?: string };
+
+export const identityResolvers: Pick<
+  Resolvers,
+  'Query' | 'Mutation' | 'Customer' | 'Identity' | 'CustomerMerge'
+> = {
   Query: {
-    async customerByIdentifier(_parent, args, { loaders, identityLoaders }) {
+    async customerByIdentifier(_parent, args, { loaders, identityLoaders, principal }) {
       const parsed = parseIdentifier(args);
       if (!parsed.ok) {
         throw badUserInput(
@@ -74,14 +90,17 @@ export const identityResolvers: Pick<Resolvers, 'Query' | 'Mutation' | 'Customer
           { extensions: { code: 'AMBIGUOUS', field: 'value' } },
         );
       }
-      return loaders.customerById.load(owner.customerId);
+      const customer = await loaders.customerById.load(owner.customerId);
+      // Out of reach answers like unknown: null.
+      return customer && reachesCustomer(principal, customer.id) ? customer : null;
     },
     merge: (_parent, { id }, { identityLoaders }) => identityLoaders.mergeById.load(id),
   },
   Mutation: {
-    async mergeCustomers(_parent, args, { identity, segments }) {
+    async mergeCustomers(_parent, args, { identity, segments, principal }) {
+      const input = parseArgument(mergeCustomersInput, args.input, 'input');
       const merge = await asGraphQLError(() =>
-        identity.mergeCustomers(parseArgument(mergeCustomersInput, args.input, 'input')),
+        identity.mergeCustomers({ ...input, recordedBy: principalKey(principal) }),
       );
       await segments.refresh([merge.survivorId, merge.absorbedId]);
       return merge;
@@ -96,8 +115,22 @@ export const identityResolvers: Pick<Resolvers, 'Query' | 'Mutation' | 'Customer
     },
   },
   Customer: {
-    identities: ({ id }, _args, { identityLoaders }) =>
-      identityLoaders.identitiesByCustomer.load(id),
+    identities: async ({ id }, _args, { identityLoaders }) =>
+      (await identityLoaders.identitiesByCustomer.load(id)).map((identity): OwnedIdentity => ({
+        ...identity,
+        customerId: id,
+      })),
     merges: ({ id }, _args, { identityLoaders }) => identityLoaders.mergesByCustomer.load(id),
+  },
+  Identity: {
+    linkedBy: (identity: OwnedIdentity, _args, { identityLoaders }) =>
+      identity.customerId === undefined
+        ? null
+        : identityLoaders.identityLinkedBy.load(
+            `${identity.customerId}|${identity.namespace}:${identity.value}`,
+          ),
+  },
+  CustomerMerge: {
+    recordedBy: ({ id }, _args, { identityLoaders }) => identityLoaders.mergeRecordedBy.load(id),
   },
 };

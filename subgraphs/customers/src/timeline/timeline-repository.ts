@@ -13,6 +13,8 @@ export interface TouchpointRecord {
   product: { sku: string; name: string } | null;
   serial: string | null;
   store: { id: string; name: string } | null;
+  /** The principal key of whoever sent the event (`partner:demo-retailer`), if recorded. */
+  recordedBy: string | null;
 }
 
 /** Cypher for a customer's timeline; batched by customer. */
@@ -28,7 +30,7 @@ export function createTimelineRepository(graph: Graph) {
            MATCH (c)-[:HAD]->(t:Touchpoint)
            WITH t ORDER BY t.occurredAt DESC, t.eventId LIMIT toInteger($first)
            RETURN collect(t {
-             .eventId, .type, .channel, .sentiment,
+             .eventId, .type, .channel, .sentiment, .recordedBy,
              occurredAt: toString(t.occurredAt),
              campaign: head([(t)-[:VIA]->(x:Campaign) | x { .id, .name }]),
              product: head([(t)-[:ABOUT]->(x:ProductModel) | x { .sku, .name }]),

@@ -2,7 +2,7 @@
 # lifecycle worker and the one-shot command line (migrate, seed). docker-compose.yml picks the
 # process with `command:`. Debian (glibc), not Alpine: @temporalio/worker's native core bridge
 # and @swc/core ship prebuilt binaries for linux-*-gnu only.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -7,10 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// Long-term-support lines only (even majors from 20: 20, 22, 24, ...); odd majors are
+// short-lived releases that native packages such as the Temporal core bridge may not support.
 const major = Number(process.versions.node.split('.')[0]);
-if (major !== 20) {
+if (!(major >= 20 && major % 2 === 0)) {
   console.error(
-    `Experience Graph needs Node.js 20 (found ${process.version}). Install it, for example with nvm: nvm install 20`,
+    `Experience Graph needs Node.js 20, 22 or 24, a long-term-support release (found ${process.version}). ` +
+      'Install the current one, for example with nvm: nvm install 24 (the version in .nvmrc).',
   );
   process.exit(1);
 }
@@ -38,8 +41,12 @@ run('npm', ['run', '--silent', 'build']);
 const envFile = path.join(root, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);
 
-run(process.execPath, [
-  path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-  path.join(root, 'scripts', 'src', 'cli.ts'),
-  ...process.argv.slice(2),
-], 'inherit');
+run(
+  process.execPath,
+  [
+    path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+    path.join(root, 'scripts', 'src', 'cli.ts'),
+    ...process.argv.slice(2),
+  ],
+  'inherit',
+);

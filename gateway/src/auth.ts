@@ -1,86 +1,242 @@
-import { createHash } from 'node:crypto';
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+/**
+ * Authentication: who is behind a request. An API key names a registered client (a partner or
+ * one of the maker's own services); a signed token (JWT) names a person using the app or an
+ * employee. Either becomes a {@link Principal}, which the rest of the gateway, and every
+ * subgraph through the signed principal header, decides from.
+ */
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import type { BaseContext } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
-import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
-import type { ApiClient, ApiScope } from '@experience-graph/config';
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import {
+  EMPLOYEE_ROLES,
+  PARTNER_RIGHTS,
+  type EmployeeRole,
+  type Principal,
+} from '@experience-graph/access';
+import type { ApiClient, TokenTrust } from '@experience-graph/config';
 
-/** The authenticated client of a request, in the GraphQL context. */
+/** What every resolver and plugin of the gateway knows about a request. */
 export interface GatewayContext extends BaseContext {
-  client: ApiClient;
+  principal: Principal;
+  /** Aborted when the request runs out of time: in-flight subgraph fetches stop with it. */
+  abort: AbortController;
 }
 
-const digest = (key: string) => createHash('sha256').update(key).digest('hex');
+/** Why a credential was refused, in words for the caller; never the credential itself. */
+export class AuthenticationError extends Error {
+  override name = 'AuthenticationError';
+}
+
+/** The signature algorithms a token may use; `none` and symmetric ones never. */
+export const TOKEN_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'];
+/** Clocks of issuers and the gateway may differ this much (seconds) for `exp` and `nbf`. */
+const CLOCK_TOLERANCE_SECONDS = 30;
+const MAX_ID_LENGTH = 200;
+
+export interface AuthenticationOptions {
+  clients: ApiClient[];
+  appTokens: TokenTrust;
+  staffTokens: TokenTrust;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** A JWT is three base64url parts; an API key never has dots in that shape. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+type Verifier = (token: string) => Promise<JWTPayload>;
+
+/** How the tokens of one trust are verified; null when the trust has no key (tokens refused). */
+function verifierOf(trust: TokenTrust): Verifier | null {
+  let key: KeyObject | JWTVerifyGetKey;
+  if (trust.jwksUrl) {
+    key = createRemoteJWKSet(new URL(trust.jwksUrl), { timeoutDuration: 5_000 });
+  } else if (trust.publicKey) {
+    // A KeyObject carries its own type (EC, RSA, Ed25519), so one configured PEM serves the
+    // algorithm its type allows, which jose checks against the token's header.
+    key = createPublicKey(trust.publicKey);
+  } else {
+    return null;
+  }
+  const options = {
+    issuer: trust.issuer,
+    audience: trust.audience,
+    algorithms: TOKEN_ALGORITHMS,
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    requiredClaims: ['sub', 'exp'],
+  };
+  return async (token) =>
+    typeof key === 'function'
+      ? (await jwtVerify(token, key, options)).payload
+      : (await jwtVerify(token, key, options)).payload;
+}
+
+/** Plain words for each way jose refuses a token. */
+function tokenProblem(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'The token has expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'aud':
+        return 'The token is meant for another audience';
+      case 'iss':
+        return 'The token is from an issuer this API does not trust';
+      case 'nbf':
+        return 'The token is not valid yet';
+      case 'iat':
+        return 'The token was issued in the future';
+      case 'sub':
+        return 'The token has no subject';
+      case 'exp':
+        return 'The token has no expiry';
+      default:
+        return `The token's ${error.claim} claim is not valid`;
+    }
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) {
+    return `The token's signature algorithm is not accepted (accepted: ${TOKEN_ALGORITHMS.join(', ')})`;
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return "The token's signature is not valid";
+  }
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'No trusted key matches the token';
+  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) {
+    return "The issuer's keys could not be fetched to verify the token";
+  }
+  if (error instanceof joseErrors.JWTInvalid || error instanceof joseErrors.JWSInvalid) {
+    return 'The token is malformed';
+  }
+  return 'The token could not be verified';
+}
+
+const validId = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
 
 /**
- * Authenticates every GraphQL request by its API key (`Authorization: Bearer <key>` or
- * `x-api-key`). Keys are looked up by their SHA-256, so the comparison does not leak a key's
- * prefix through timing. Health endpoints stay open.
+ * Turns a credential into a principal. Rejects with an {@link AuthenticationError} whose message
+ * says what is wrong, without repeating the credential.
  */
-export function authenticate(clients: ApiClient[]) {
-  const byDigest = new Map(clients.map((c) => [digest(c.key), c]));
-  return (req: Request, res: Response, next: NextFunction) => {
-    const header = req.get('authorization');
-    const key = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : req.get('x-api-key');
-    const client = key ? byDigest.get(digest(key)) : undefined;
-    if (!client) {
-      res
-        .status(401)
-        .set('WWW-Authenticate', 'Bearer')
-        .json({
-          errors: [
-            {
-              message: key
-                ? 'The API key is not valid'
-                : 'An API key is required: send Authorization: Bearer <key>',
-              extensions: { code: 'UNAUTHENTICATED' },
-            },
-          ],
-        });
-      return;
+export function createAuthenticator(
+  options: AuthenticationOptions,
+): (credential: string) => Promise<Principal> {
+  // Keys are looked up by their SHA-256, so a comparison cannot leak a key's prefix by timing.
+  const byDigest = new Map(options.clients.map((c) => [digest(c.key), c]));
+  const trusts = [
+    { kind: 'app' as const, trust: options.appTokens, verify: verifierOf(options.appTokens) },
+    {
+      kind: 'staff' as const,
+      trust: options.staffTokens,
+      verify: verifierOf(options.staffTokens),
+    },
+  ];
+
+  const fromClient = (client: ApiClient): Principal => {
+    if (client.role === 'service') return { kind: 'service', id: client.id };
+    return {
+      kind: 'partner',
+      id: client.id,
+      role: client.role,
+      reach: { campaignIds: client.campaignIds, storeIds: client.storeIds, skus: client.skus },
+      linkNamespaces: client.linkNamespaces ?? [...PARTNER_RIGHTS[client.role].linkNamespaces],
+    };
+  };
+
+  const fromToken = async (token: string): Promise<Principal> => {
+    let issuer: unknown;
+    try {
+      issuer = decodeJwt(token).iss;
+    } catch {
+      throw new AuthenticationError('The token is malformed');
     }
-    res.locals['client'] = client;
-    next();
+    const match = trusts.find((t) => t.trust.issuer === issuer);
+    if (!match) throw new AuthenticationError('The token is from an issuer this API does not trust');
+    if (!match.verify) {
+      throw new AuthenticationError(
+        `Tokens of ${match.kind === 'app' ? 'the app' : 'staff'} are not accepted: no key to verify them is configured`,
+      );
+    }
+    let payload: JWTPayload;
+    try {
+      payload = await match.verify(token);
+    } catch (error) {
+      throw new AuthenticationError(tokenProblem(error));
+    }
+    if (!validId(payload.sub)) throw new AuthenticationError('The token has no valid subject');
+    if (match.kind === 'app') return { kind: 'person', id: payload.sub, customerId: payload.sub };
+    const claimed = Array.isArray(payload['roles']) ? (payload['roles'] as unknown[]) : [];
+    const roles = EMPLOYEE_ROLES.filter((role: EmployeeRole) => claimed.includes(role));
+    if (roles.length === 0) {
+      throw new AuthenticationError(
+        `The staff token names no role (roles: ${EMPLOYEE_ROLES.join(', ')})`,
+      );
+    }
+    return { kind: 'employee', id: payload.sub, roles };
+  };
+
+  return async (credential) => {
+    const client = byDigest.get(digest(credential));
+    if (client) return fromClient(client);
+    if (JWT_SHAPE.test(credential)) return fromToken(credential);
+    throw new AuthenticationError('The API key is not valid');
   };
 }
 
-/** The scope a root field needs: reads need `read`, event intake `events`, other changes `admin`. */
-export function scopeOf(operation: 'query' | 'mutation' | 'subscription', field: string): ApiScope {
-  if (operation !== 'mutation') return 'read';
-  return field === 'recordEvents' ? 'events' : 'admin';
-}
-
-function rootFields(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>): string[] {
-  return selectionSet.selections.flatMap((selection) => {
-    if (selection.kind === Kind.FIELD) return [selection.name.value];
-    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFields(selection.selectionSet, fragments);
-    const fragment = fragments[selection.name.value];
-    return fragment ? rootFields(fragment.selectionSet, fragments) : [];
-  });
-}
-
-/** Refuses an operation whose root fields need a scope the client does not have. */
-export function authorizeOperations(): ApolloServerPlugin<GatewayContext> {
+/** The credential of a request: `Authorization: Bearer <credential>` (any case) or `x-api-key`. */
+export function credentialOf(req: Request): string | { problem: string } {
+  const header = req.get('authorization');
+  if (header !== undefined) {
+    const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match?.[1]) {
+      return { problem: 'The Authorization header must be "Bearer <API key or token>"' };
+    }
+    return match[1];
+  }
+  const key = req.get('x-api-key')?.trim();
+  if (key) return key;
   return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, document, contextValue }) {
-          if (!operation) return; // unresolvable operations fail validation anyway
-          const fragments = Object.fromEntries(
-            document.definitions
-              .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-              .map((d) => [d.name.value, d]),
-          );
-          for (const field of rootFields(operation.selectionSet, fragments)) {
-            const scope = scopeOf(operation.operation, field);
-            if (!contextValue.client.scopes.includes(scope)) {
-              throw new GraphQLError(
-                `The ${contextValue.client.name} client may not use ${field}: it needs the ${scope} scope`,
-                { extensions: { code: 'FORBIDDEN', field, http: { status: 403 } } },
-              );
-            }
-          }
-        },
-      };
-    },
+    problem:
+      'An API key or token is required: send Authorization: Bearer <API key or token>, or x-api-key',
+  };
+}
+
+/** Answers 401 in the GraphQL error shape, with the challenge HTTP asks for. */
+export function sendUnauthenticated(res: Response, message: string): void {
+  res
+    .status(401)
+    .set('WWW-Authenticate', 'Bearer')
+    .type('application/json')
+    .send(JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }));
+}
+
+/**
+ * Express middleware: authenticates every GraphQL request and puts its principal in
+ * `res.locals.principal`. Health endpoints are mounted elsewhere and stay open.
+ */
+export function authenticate(options: AuthenticationOptions) {
+  const authenticator = createAuthenticator(options);
+  return (req: Request, res: Response, next: NextFunction) => {
+    // Preflight requests carry no credentials; CORS answers them before this runs.
+    const credential = credentialOf(req);
+    if (typeof credential !== 'string') {
+      sendUnauthenticated(res, credential.problem);
+      return;
+    }
+    authenticator(credential).then(
+      (principal) => {
+        res.locals['principal'] = principal;
+        next();
+      },
+      (error: unknown) => {
+        if (error instanceof AuthenticationError) sendUnauthenticated(res, error.message);
+        else next(error);
+      },
+    );
   };
 }

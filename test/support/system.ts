@@ -131,6 +131,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
         subgraphUrls,
         clients: [...config.gateway.clients, ...(options.extraClients ?? [])],
       },
+      signing: config.signing,
       logger,
     }),
   );

@@ -8,7 +8,8 @@ import { perceptionResolvers } from './perception/resolvers';
 /** Every module's resolvers, merged into the subgraph's map. */
 export const resolvers: Resolvers = {
   ...deviceResolvers,
-  Query: { ...deviceResolvers.Query, ...experienceResolvers.Query },
+  Query: { ...deviceResolvers.Query, ...experienceResolvers.Query, ...healthResolvers.Query },
+  Intervention: healthResolvers.Intervention,
   Mutation: {
     ...deviceResolvers.Mutation,
     ...eventResolvers.Mutation,

@@ -43,7 +43,9 @@ export function createCampaignRepository(graph: Graph) {
     },
 
     /** The campaigns each customer touched (saw, clicked), most recently touched first. */
-    async campaignsTouchedBy(customerIds: readonly string[]): Promise<Map<string, CampaignRecord[]>> {
+    async campaignsTouchedBy(
+      customerIds: readonly string[],
+    ): Promise<Map<string, CampaignRecord[]>> {
       const rows = await graph.read<{ customerId: string; campaigns: CampaignRecord[] }>(
         `MATCH (p:Customer)-[:HAD]->(t:Touchpoint)-[:VIA]->(c:Campaign) WHERE p.id IN $customerIds
          WITH p, c, max(t.occurredAt) AS last ORDER BY last DESC, c.id

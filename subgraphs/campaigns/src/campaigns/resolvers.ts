@@ -7,6 +7,7 @@ import {
   parseArgument,
   text,
 } from '@experience-graph/server-kit';
+import { reachesCampaign, type Principal } from '@experience-graph/access';
 import type { CampaignChannel, LifecycleStage, Resolvers } from '../__generated__/resolvers-types';
 import type {
   CampaignPerformanceRecord,
@@ -49,9 +50,14 @@ export function createCampaignLoaders(repo: CampaignRepository) {
 
 export type CampaignLoaders = ReturnType<typeof createCampaignLoaders>;
 
+/** A campaign the principal reaches (its ad platform, marketers, support), else null like a missing one. */
+const inReach = (principal: Principal, campaign: CampaignRecord | null) =>
+  campaign && reachesCampaign(principal, campaign.id) ? campaign : null;
+
 export const campaignResolvers: Resolvers = {
   Query: {
-    campaign: (_parent, { id }, { loaders }) => loaders.campaignById.load(id),
+    campaign: async (_parent, { id }, { loaders, principal }) =>
+      inReach(principal, await loaders.campaignById.load(id)),
   },
   Customer: {
     campaignsTouched: ({ id }, _args, { loaders }) => loaders.campaignsTouchedBy.load(id),
@@ -74,7 +80,8 @@ export const campaignResolvers: Resolvers = {
     },
   },
   Campaign: {
-    __resolveReference: ({ id }, { loaders }) => loaders.campaignById.load(id),
+    __resolveReference: async ({ id }, { loaders, principal }) =>
+      inReach(principal, await loaders.campaignById.load(id)),
     channel: ({ channel }) => channel as CampaignChannel,
     journeyStage: ({ journeyStage }) => journeyStage as LifecycleStage,
     product: ({ productSku }) => ({ sku: productSku }),

@@ -1,3 +1,4 @@
+import { reachesStore } from '@experience-graph/access';
 import { z } from 'zod';
 import {
   businessKey,
@@ -60,7 +61,9 @@ export const storeResolvers: Pick<
   'Query' | 'Mutation' | 'Store' | 'Offer' | 'Coupon' | 'Customer'
 > = {
   Query: {
-    store: (_parent, { id }, { storeLoaders }) => storeLoaders.storeById.load(id),
+    // A store out of reach (another retailer's) answers like a missing one.
+    store: async (_parent, { id }, { storeLoaders, principal }) =>
+      reachesStore(principal, id) ? storeLoaders.storeById.load(id) : null,
   },
   Mutation: {
     createStore: (_parent, args, { stores }) =>
@@ -77,7 +80,8 @@ export const storeResolvers: Pick<
     },
   },
   Store: {
-    __resolveReference: ({ id }, { storeLoaders }) => storeLoaders.storeById.load(id),
+    __resolveReference: async ({ id }, { storeLoaders, principal }) =>
+      reachesStore(principal, id) ? storeLoaders.storeById.load(id) : null,
     offers: ({ id }, _args, { storeLoaders }) => storeLoaders.offersByStore.load(id),
   },
   Offer: {

@@ -9,6 +9,8 @@ export interface DeviceRecord {
   stage: LifecycleStage | null;
   stageChangedAt: string | null;
   lifecycleWorkflowId: string | null;
+  /** Who owns it now, for reach; null while unsold. */
+  ownerId: string | null;
 }
 
 export interface ProductModelRecord {
@@ -19,6 +21,7 @@ export interface ProductModelRecord {
 
 const DEVICE_FIELDS = `d {
   .serial, .sku, .stage, .lifecycleWorkflowId,
+  ownerId: head([(owner:Customer)-[:OWNS]->(d) | owner.id]),
   registeredAt: toString(d.registeredAt),
   stageChangedAt: toString(d.stageChangedAt)
 }`;
@@ -36,6 +39,10 @@ export interface OrderRecord {
   deliveredAt: string | null;
   onTime: boolean | null;
   inFull: boolean | null;
+  /** Who placed it, where, and which carrier's registration carries it: for reach. */
+  buyerId: string | null;
+  storeId: string | null;
+  carrierId: string | null;
 }
 
 export interface JourneyRecord {
@@ -54,7 +61,9 @@ export interface DeliveryPerformanceRecord {
 }
 
 const ORDER_FIELDS = `o {
-  .id, .amount, .currency, .carrier, .carrierStatus, .onTime, .inFull,
+  .id, .amount, .currency, .carrier, .carrierStatus, .onTime, .inFull, .carrierId,
+  buyerId: head([(buyer:Customer)-[:PLACED]->(o) | buyer.id]),
+  storeId: head([(o)-[:AT]->(store:Store) | store.id]),
   placedAt: toString(o.placedAt), promisedDeliveryAt: toString(o.promisedDeliveryAt),
   expectedDeliveryAt: toString(o.expectedDeliveryAt), deliveredAt: toString(o.deliveredAt)
 }`;

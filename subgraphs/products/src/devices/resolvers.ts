@@ -4,15 +4,43 @@ import {
   notFound,
   parseArgument,
 } from '@experience-graph/server-kit';
+import {
+  reachesDevice,
+  reachesOrder,
+  reachesProductModel,
+  type Principal,
+} from '@experience-graph/access';
 import type { Resolvers } from '../__generated__/resolvers-types';
+import type { ProductsContext } from '../context';
+import type { DeviceRecord, OrderRecord, ProductModelRecord } from './device-repository';
 import { pageSize, registerDeviceInput, registerProductModelInput } from './device-input';
+
+/** What the principal reaches, else null: an object out of reach answers like a missing one. */
+const within =
+  <T>(reaches: (principal: Principal, record: T) => boolean) =>
+  (principal: Principal, record: T | null): T | null =>
+    record !== null && reaches(principal, record) ? record : null;
+const deviceInReach = within<DeviceRecord>(reachesDevice);
+const orderInReach = within<OrderRecord>(reachesOrder);
+const modelInReach = within<ProductModelRecord>((p, m) => reachesProductModel(p, m.sku));
+
+/** A device by serial, if the principal reaches it (its owner, its model's device cloud, staff). */
+export async function reachableDevice(
+  { loaders, principal }: Pick<ProductsContext, 'loaders' | 'principal'>,
+  serial: string,
+): Promise<DeviceRecord | null> {
+  return deviceInReach(principal, await loaders.deviceBySerial.load(serial));
+}
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
 
   Query: {
-    device: (_parent, { serial }, { loaders }) => loaders.deviceBySerial.load(serial),
-    productModel: (_parent, { sku }, { loaders }) => loaders.modelBySku.load(sku),
+    device: (_parent, { serial }, context) => reachableDevice(context, serial),
+    productModel: async (_parent, { sku }, { loaders, principal }) =>
+      modelInReach(principal, await loaders.modelBySku.load(sku)),
+    order: async (_parent, { id }, { loaders, principal }) =>
+      orderInReach(principal, await loaders.orderById.load(id)),
   },
 
   Mutation: {
@@ -37,18 +65,21 @@ export const resolvers: Resolvers = {
   },
 
   Device: {
-    __resolveReference: ({ serial }, { loaders }) => loaders.deviceBySerial.load(serial),
+    __resolveReference: ({ serial }, context) => reachableDevice(context, serial),
     async model({ sku }, _args, { loaders }) {
       const model = await loaders.modelBySku.load(sku);
       // The graph guarantees it: a device is only registered against an existing model.
       if (!model) throw new Error(`Device model ${sku} is missing from the graph`);
       return model;
     },
-    order: ({ serial }, _args, { loaders }) => loaders.orderBySerial.load(serial),
+    // The owner of a gift reaches the device, not the order its buyer placed.
+    order: async ({ serial }, _args, { loaders, principal }) =>
+      orderInReach(principal, await loaders.orderBySerial.load(serial)),
   },
 
   Order: {
-    __resolveReference: ({ id }, { loaders }) => loaders.orderById.load(id),
+    __resolveReference: async ({ id }, { loaders, principal }) =>
+      orderInReach(principal, await loaders.orderById.load(id)),
   },
 
   Journey: {
@@ -60,7 +91,8 @@ export const resolvers: Resolvers = {
   },
 
   ProductModel: {
-    __resolveReference: ({ sku }, { loaders }) => loaders.modelBySku.load(sku),
+    __resolveReference: async ({ sku }, { loaders, principal }) =>
+      modelInReach(principal, await loaders.modelBySku.load(sku)),
     devices: ({ sku }, { first }, { loaders }) =>
       loaders.devicesByModel.load({ sku, first: parseArgument(pageSize, first, 'first') }),
     async deliveryPerformance({ sku }, _args, { loaders }) {

@@ -1,3 +1,4 @@
+import { reachesCustomer } from '@experience-graph/access';
 import { z } from 'zod';
 import {
   businessKey,
@@ -33,11 +34,14 @@ export type ExperienceLoaders = ReturnType<typeof createExperienceLoaders>;
 
 export const experienceResolvers: Pick<Resolvers, 'Query' | 'Device'> = {
   Query: {
-    async journeyExperience(_parent, args, { experience }) {
+    async journeyExperience(_parent, args, { experience, principal }) {
       const customerId = parseArgument(businessKey, args.customerId, 'customerId');
       const sku = parseArgument(businessKey, args.sku, 'sku');
       const where = parseArgument(location, args.location, 'location');
-      const context = await experience.journeyContext(customerId, sku);
+      // Someone else's menu answers like an unknown person's: a person gets only their own.
+      const context = reachesCustomer(principal, customerId)
+        ? await experience.journeyContext(customerId, sku)
+        : { customerFound: false as const };
       if (!context.customerFound) throw notFound(`No customer has id ${customerId}`, 'customerId');
       if (context.productName === null) throw notFound(`No product model has sku ${sku}`, 'sku');
       // Consent and stage are read now, at the moment the offer would be shown.

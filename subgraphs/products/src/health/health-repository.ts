@@ -20,10 +20,21 @@ export interface InterventionRecord {
   escalatedAt: string | null;
   closedAt: string | null;
   outcome: string | null;
+  /** The device it is about. */
+  serial: string;
+  /** The device's owner now, for reach. */
+  ownerId: string | null;
+  /** The expert (employee id) it is assigned to, if any. */
+  assignee: string | null;
 }
 
+/** Statuses of the interventions still being worked on: the queue. */
+export const OPEN_STATUSES = ['OPEN', 'AWAITING_CONFIRMATION', 'ESCALATED'];
+
 const INTERVENTION_FIELDS = `i {
-  .id, .reason, .status, .notifiedVia, .outcome,
+  .id, .reason, .status, .notifiedVia, .outcome, .assignee,
+  serial: head([(i)-[:FOR]->(x:Device) | x.serial]),
+  ownerId: head([(i)-[:FOR]->(:Device)<-[:OWNS]-(x:Customer) | x.id]),
   openedAt: toString(i.openedAt), partShippedAt: toString(i.partShippedAt),
   escalatedAt: toString(i.escalatedAt), closedAt: toString(i.closedAt)
 }`;
@@ -59,6 +70,38 @@ export function createHealthRepository(graph: Graph) {
       const [row] = await graph.read<{ i: InterventionRecord }>(
         `MATCH (i:Intervention {id: $id}) RETURN ${INTERVENTION_FIELDS} AS i`,
         { id },
+      );
+      return row?.i ?? null;
+    },
+
+    /**
+     * The queue: interventions in one status (any still being worked on when null), oldest
+     * first. For an expert (`expertId`), only those escalated to experts and not yet taken, and
+     * those assigned to them.
+     */
+    async interventionQueue(options: {
+      statuses: string[];
+      expertId: string | null;
+      first: number;
+    }): Promise<InterventionRecord[]> {
+      const rows = await graph.read<{ i: InterventionRecord }>(
+        `MATCH (i:Intervention) WHERE i.status IN $statuses
+           AND ($expertId IS NULL OR i.assignee = $expertId
+                OR (i.status = 'ESCALATED' AND i.assignee IS NULL))
+         WITH i ORDER BY i.openedAt, i.id LIMIT toInteger($first)
+         RETURN ${INTERVENTION_FIELDS} AS i`,
+        options,
+      );
+      return rows.map((r) => r.i);
+    },
+
+    /** Assigns an intervention to an expert, unless another expert holds it; the record after. */
+    async assign(id: string, expertId: string): Promise<InterventionRecord | null> {
+      const [row] = await graph.write<{ i: InterventionRecord }>(
+        `MATCH (i:Intervention {id: $id}) WHERE i.assignee IS NULL OR i.assignee = $expertId
+         SET i.assignee = $expertId, i.assignedAt = coalesce(i.assignedAt, datetime())
+         RETURN ${INTERVENTION_FIELDS} AS i`,
+        { id, expertId },
       );
       return row?.i ?? null;
     },

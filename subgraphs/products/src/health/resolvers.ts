@@ -6,8 +6,15 @@ import {
   notFound,
   parseArgument,
 } from '@experience-graph/server-kit';
+import { hasRole, reachesIntervention, type Principal } from '@experience-graph/access';
 import type { Resolvers } from '../__generated__/resolvers-types';
-import type { DeviceHealthRecord, HealthRepository, InterventionRecord } from './health-repository';
+import { reachableDevice } from '../devices/resolvers';
+import {
+  OPEN_STATUSES,
+  type DeviceHealthRecord,
+  type HealthRepository,
+  type InterventionRecord,
+} from './health-repository';
 
 const resolveInput = z.object({
   interventionId: z.string().min(1),
@@ -34,15 +41,39 @@ export function createHealthLoaders(repo: HealthRepository) {
 
 export type HealthLoaders = ReturnType<typeof createHealthLoaders>;
 
-/** Interventions can be acted on through the API only while their workflow waits for it. */
+/** Support, admins and services see every intervention, whatever other roles they hold. */
+const inReachOfAll = (principal: Principal) =>
+  principal.kind === 'service' || hasRole(principal, 'support') || hasRole(principal, 'admin');
+
+const queueSize = z
+  .number()
+  .int()
+  .min(1, 'must be 1 to 200')
+  .max(200, 'must be 1 to 200')
+  .nullish()
+  .transform((v) => v ?? 50);
+
+const inReach = (principal: Principal, intervention: InterventionRecord) =>
+  reachesIntervention(principal, {
+    status: intervention.status,
+    assigneeId: intervention.assignee,
+    ownerId: intervention.ownerId,
+  });
+
+/**
+ * Interventions can be acted on through the API only while their workflow waits for it, and
+ * only by whom they reach (the device's owner, the expert who has it, support); one out of reach
+ * answers like a missing one.
+ */
 async function actionableIntervention(
   health: HealthRepository,
+  principal: Principal,
   id: string,
   field: string,
   allowed: string[],
 ) {
   const found = await health.intervention(id);
-  if (!found) throw notFound(`No intervention has id ${id}`, field);
+  if (!found || !inReach(principal, found)) throw notFound(`No intervention has id ${id}`, field);
   if (!allowed.includes(found.status)) {
     throw badUserInput(
       `Intervention ${id} is ${found.status}; this needs it ${allowed.join(' or ')}`,
@@ -52,16 +83,37 @@ async function actionableIntervention(
   return found;
 }
 
-export const healthResolvers: Pick<Resolvers, 'Device' | 'Mutation'> = {
+export const healthResolvers: Pick<Resolvers, 'Device' | 'Mutation' | 'Query' | 'Intervention'> = {
+  Query: {
+    async interventions(_parent, args, { health, principal }) {
+      const first = parseArgument(queueSize, args.first, 'first');
+      const expertOnly = hasRole(principal, 'expert') && !inReachOfAll(principal);
+      const queue = await health.interventionQueue({
+        statuses: args.status ? [args.status] : OPEN_STATUSES,
+        expertId: expertOnly ? principal.id : null,
+        first,
+      });
+      return queue.filter((intervention) => inReach(principal, intervention));
+    },
+  },
+  Intervention: {
+    async device({ serial }, _args, context) {
+      const device = await reachableDevice(context, serial);
+      // Whoever reaches an intervention reaches its device; the graph keeps the two together.
+      if (!device)
+        throw new Error(`Device ${serial} of an intervention is out of reach or missing`);
+      return device;
+    },
+  },
   Device: {
     health: ({ serial }, _args, { healthLoaders }) => healthLoaders.healthBySerial.load(serial),
     interventions: ({ serial }, _args, { healthLoaders }) =>
       healthLoaders.interventionsBySerial.load(serial),
   },
   Mutation: {
-    async confirmFix(_parent, args, { health, lifecycle }) {
+    async confirmFix(_parent, args, { health, lifecycle, principal }) {
       const id = parseArgument(businessKey, args.interventionId, 'interventionId');
-      const found = await actionableIntervention(health, id, 'interventionId', [
+      const found = await actionableIntervention(health, principal, id, 'interventionId', [
         'OPEN',
         'AWAITING_CONFIRMATION',
         'ESCALATED',
@@ -69,14 +121,23 @@ export const healthResolvers: Pick<Resolvers, 'Device' | 'Mutation'> = {
       await lifecycle.signalIntervention(found.id, { kind: 'fix-confirmed' });
       return found;
     },
-    async resolveIntervention(_parent, args, { health, lifecycle }) {
+    async resolveIntervention(_parent, args, { health, lifecycle, principal }) {
       const input = parseArgument(resolveInput, args.input, 'input');
-      const found = await actionableIntervention(
+      let found = await actionableIntervention(
         health,
+        principal,
         input.interventionId,
         'input.interventionId',
         ['ESCALATED'],
       );
+      if (principal.kind === 'employee' && hasRole(principal, 'expert')) {
+        // The expert who resolves it takes it; another expert's case answers like a missing one.
+        const assigned = await health.assign(found.id, principal.id);
+        if (!assigned) {
+          throw notFound(`No intervention has id ${found.id}`, 'input.interventionId');
+        }
+        found = assigned;
+      }
       await lifecycle.signalIntervention(found.id, { kind: 'expert-resolved', note: input.note });
       return found;
     },

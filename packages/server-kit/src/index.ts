@@ -21,3 +21,4 @@ export { businessKey, latitude, longitude, pastDateTime, text, CLOCK_SKEW_MS } f
 export { runService } from './lifecycle';
 export { keyedLoader } from './loaders';
 export { DateTimeScalar } from './date-time';
+export { signedGraphQLClient, type SignedResponse } from './signed-client';

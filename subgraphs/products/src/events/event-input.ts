@@ -46,6 +46,8 @@ const PAYLOADS = {
     amount: z.number().min(0, 'must be at least 0').max(1_000_000, 'must be at most 1,000,000'),
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO-4217 code such as USD'),
     promisedDeliveryAt: anyDateTime,
+    // The carrier the order is handed to: only that carrier may report on its shipment.
+    carrierId: businessKey.nullish().transform((v) => v ?? null),
   }),
   shipmentUpdate: z.object({
     orderId: businessKey,
@@ -152,6 +154,8 @@ const PAYLOADS = {
       .nullish()
       .transform((v) => v ?? 1),
     sku: businessKey.nullish().transform((v) => v ?? null),
+    /** The store it was bought at, if any (a retailer names one of its own). */
+    storeId: businessKey.nullish().transform((v) => v ?? null),
   }),
 } as const;
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { principalKey, type Principal } from '@experience-graph/access';
 import type { IdentityChanges, IdentityService } from '@experience-graph/identity';
 import type { SegmentRepository } from '@experience-graph/segments';
 import { badUserInput } from '@experience-graph/server-kit';
@@ -7,12 +8,24 @@ import { erasedKeyHash, type LifecycleGateway } from '@experience-graph/workflow
 import {
   createEventParser,
   MAX_BATCH,
+  PAYLOAD_FIELDS,
   namePerson,
   namesPerson,
   type IntakeEvent,
   type ParsedEvent,
 } from './event-input';
 import { eventComponents, forEachConcurrently } from './event-components';
+import {
+  deviceRefusal,
+  factRefusal,
+  identityConflictForPartner,
+  inputRefusal,
+  isPersonRejection,
+  kindRefusal,
+  linkRightsOf,
+  namesNoOne,
+  scopedEventId,
+} from './event-access';
 import type { EventFacts, EventRepository } from './event-repository';
 import type { TelemetryIntake } from './telemetry-intake';
 import {
@@ -56,6 +69,14 @@ export interface EventIntakeDependencies {
   concurrency?: number;
 }
 
+/** Who sends a batch: the principal, its key in provenance, a person's current id. */
+interface Sender {
+  principal: Principal;
+  key: string;
+  /** For a person: their canonical customer id (their survivor, if they were merged). */
+  selfId?: string;
+}
+
 /** The default of {@link EventIntakeDependencies.concurrency}. */
 export const DEFAULT_INTAKE_CONCURRENCY = 8;
 
@@ -95,9 +116,35 @@ export function conflictKeysOf(
   return keys;
 }
 
-/** A stable fingerprint of a validated event, to tell a resend from a reused id. */
+/**
+ * A stable fingerprint of a validated event, to tell a resend from a reused id. Optional fields
+ * added later (a purchase's carrier, an order's store) count only when given, so an event sent
+ * before they existed is still a duplicate of itself.
+ */
 function fingerprint(event: ParsedEvent): string {
-  return createHash('sha256').update(JSON.stringify(event)).digest('hex');
+  const data = { ...(event.data as Record<string, unknown>) };
+  if (event.field === 'purchase' && data['carrierId'] === null) delete data['carrierId'];
+  if (event.field === 'order' && data['storeId'] === null) delete data['storeId'];
+  return createHash('sha256')
+    .update(JSON.stringify({ ...event, data }))
+    .digest('hex');
+}
+
+/**
+ * A person sends about themselves: a payload naming a person by `customerId` without one is
+ * about the sender.
+ */
+function aboutThemselves(raw: Record<string, unknown>, principal: Principal) {
+  if (principal.kind !== 'person') return raw;
+  for (const field of PAYLOAD_FIELDS) {
+    const payload = raw[field];
+    if (!namesPerson(field) || typeof payload !== 'object' || payload === null) continue;
+    const p = payload as Record<string, unknown>;
+    if (p['customerId'] === undefined || p['customerId'] === null) {
+      return { ...raw, [field]: { ...p, customerId: principal.customerId } };
+    }
+  }
+  return raw;
 }
 
 /**
@@ -119,15 +166,22 @@ export function createEventIntake(deps: EventIntakeDependencies) {
    */
   async function resolvePerson(
     parsed: ParsedEvent,
+    sender: Sender,
   ): Promise<Rejection | { event: IntakeEvent; changes: IdentityChanges | null }> {
     if (namesPerson(parsed.field)) {
       const data = parsed.data as { customerId?: string | null; displayName?: string | null };
+      const rights = linkRightsOf(sender.principal, sender.selfId);
       const who = await identity.resolve({
         field: parsed.field,
-        mayCreate: parsed.field === 'identify',
+        // A partner creates people from identifiers only, never under an id of its choosing:
+        // an id it names must be someone known (and an erased one answers like any unknown).
+        mayCreate:
+          parsed.field === 'identify' &&
+          !(sender.principal.kind === 'partner' && (data.customerId ?? null) !== null),
         customerId: data.customerId ?? null,
         identifiers: parsed.identifiers,
         displayName: data.displayName ?? null,
+        ...(rights ? { rights } : {}),
       });
       if ('code' in who) return who;
       return { event: namePerson(parsed, who.customerId), changes: who };
@@ -151,13 +205,14 @@ export function createEventIntake(deps: EventIntakeDependencies) {
    */
   async function withAbsorbed(
     event: IntakeEvent,
+    key: string,
     changes: IdentityChanges | null,
     facts: EventFacts,
   ): Promise<EventFacts> {
     if (!changes || changes.merges.length === 0 || !facts.customer) return facts;
     const customer = { ...facts.customer };
     for (const merge of changes.merges) {
-      const other = await events.facts({ ...keysOf(event), customerId: merge.absorbedId });
+      const other = await events.facts({ ...keysOf(event), key, customerId: merge.absorbedId });
       customer.optedOutSkus = [
         ...new Set([...customer.optedOutSkus, ...(other.customer?.optedOutSkus ?? [])]),
       ];
@@ -219,11 +274,36 @@ export function createEventIntake(deps: EventIntakeDependencies) {
     }
   }
 
+  /**
+   * For a partner, the rejection of an event about a person it may not know about is one answer,
+   * whoever the person is (unknown, opted out, erased, named only by shared identifiers). An
+   * object of the event that is wrong anyway (an unknown campaign or product model) is answered
+   * first, as it would be for a known person, so that the difference tells nothing either.
+   */
+  async function partnerAnswer(parsed: ParsedEvent, key: string): Promise<Rejection> {
+    try {
+      const event = namePerson(parsed, '\u0000nobody');
+      const facts = await events.facts({ ...keysOf(event), key });
+      const someone = { optedOutSkus: [], ownedSerials: [] };
+      const plan = planEvent(event, { ...facts, customer: someone, touchpoint: null }, null, key);
+      // Only an object that does not exist: other rules may depend on who the person is.
+      if (isRejection(plan) && plan.code === 'UNKNOWN_REFERENCE' && !isPersonRejection(plan)) {
+        return plan;
+      }
+    } catch {
+      // The object check is a courtesy; the person answer stands without it.
+    }
+    return namesNoOne(parsed);
+  }
+
   async function recordOne(
     raw: Record<string, unknown>,
     index: number,
     parsed: Parsed,
+    sender: Sender,
   ): Promise<EventResult> {
+    const { principal } = sender;
+    const partner = principal.kind === 'partner';
     const eventId = typeof raw['eventId'] === 'string' ? raw['eventId'] : '';
     const at = (prefix: string) => `events[${index}]${prefix ? `.${prefix}` : ''}`;
     const rejected = (r: Rejection): EventResult => ({
@@ -233,38 +313,69 @@ export function createEventIntake(deps: EventIntakeDependencies) {
       error: { ...r, path: at(r.path) },
     });
     if (!parsed.ok) return rejected({ code: 'INVALID', ...parsed.problem });
+    const refused =
+      kindRefusal(principal, parsed.event.field) ?? inputRefusal(principal, parsed.event);
+    if (refused) return rejected(refused);
+    const key = scopedEventId(principal, parsed.event.eventId);
     const payloadHash = fingerprint(parsed.event);
+    /** A person rejection as this sender may hear it. */
+    const aboutPerson = async (r: Rejection): Promise<EventResult> => {
+      if (!partner || !isPersonRejection(r)) return rejected(r);
+      return rejected(await partnerAnswer(parsed.event, key));
+    };
     try {
       if (parsed.event.field === 'telemetry') {
         const data = parsed.event.data;
-        const outcome = await deps.telemetry.record({ eventId: parsed.event.eventId, ...data });
+        if (principal.kind === 'partner' || principal.kind === 'person') {
+          const outside = deviceRefusal(principal, 'telemetry', await events.deviceOf(data.serial));
+          if (outside) return rejected(outside);
+        }
+        const outcome = await deps.telemetry.record({ eventId: key, ...data });
         if (outcome.status === 'REJECTED') return rejected(outcome.error);
         return { index, eventId, status: outcome.status, error: null };
       }
       // An erased person stays erased: the event is dropped before anything is resolved or
       // written (their own identifiers are gone, so resolution would not know them).
       const early = await erasedRejectionOf(parsed.event);
-      if (early) return rejected(early);
-      const person = await resolvePerson(parsed.event);
+      if (early) {
+        if (!partner) return rejected(early);
+        // Answered as an unknown person would be, identity rights included.
+        const asUnknown = await resolvePerson(parsed.event, sender);
+        if ('code' in asUnknown && asUnknown.code === 'IDENTITY_FORBIDDEN') {
+          return rejected(asUnknown);
+        }
+        return aboutPerson(early);
+      }
+      const person = await resolvePerson(parsed.event, sender);
       if ('code' in person) {
         // Identities may have changed since (an undone merge, a now shared identifier): an
         // event accepted before is still only a duplicate.
-        const seen = await events.touchpointOf(eventId);
+        const seen = await events.touchpointOf(key);
         if (seen?.delivery === 'delivered' && seen.payloadHash === payloadHash) {
           return { index, eventId, status: 'DUPLICATE', error: null };
         }
-        return rejected(person);
+        if (partner && person.code === 'CONFLICT') {
+          return rejected(identityConflictForPartner(person));
+        }
+        return aboutPerson(person);
       }
       const { event, changes } = person;
       const personKeys = erasureKeysOf(event);
       const facts = await withAbsorbed(
         event,
+        key,
         changes,
-        await events.facts({ ...keysOf(event), erasureHashes: personKeys.map((k) => k.hash) }),
+        await events.facts({
+          ...keysOf(event),
+          key,
+          erasureHashes: personKeys.map((k) => k.hash),
+        }),
       );
+      const outside = factRefusal(principal, event, facts);
+      if (outside) return rejected(outside);
       // The resolved person (a survivor, say) may be under erasure too.
       const erased = erasedRejection(erasedPathsOf(personKeys, facts));
-      if (erased) return rejected(erased);
+      if (erased) return aboutPerson(erased);
       const existing = facts.touchpoint;
       if (existing && existing.payloadHash !== payloadHash) {
         return rejected({
@@ -275,41 +386,57 @@ export function createEventIntake(deps: EventIntakeDependencies) {
       }
       if (existing?.delivery === 'delivered')
         return { index, eventId, status: 'DUPLICATE', error: null };
+      // A retailer's shopper is near one of its own stores, or near none.
       const near =
         event.field === 'storeProximity'
-          ? await events.storeNear(event.data.latitude, event.data.longitude)
+          ? await events.storeNear(
+              event.data.latitude,
+              event.data.longitude,
+              principal.kind === 'partner' ? principal.reach.storeIds : null,
+            )
           : null;
       // A pending touchpoint is a resend of an event whose answer was lost: judge it on the
       // graph as it was before its own write.
-      const plan = planEvent(event, existing ? factsBeforeOwnWrite(event, facts) : facts, near);
-      if (isRejection(plan)) return rejected(plan);
+      const plan = planEvent(
+        event,
+        existing ? factsBeforeOwnWrite(event, facts) : facts,
+        near,
+        key,
+      );
+      if (isRejection(plan)) return aboutPerson(plan);
       if (changes) {
         const refused = await identity.apply(changes, {
           eventId,
           occurredAt: event.occurredAt,
           reason: `event ${eventId} (${event.field}) tied their identifiers`,
+          recordedBy: sender.key,
         });
         if (refused) {
           const at = parsed.event.identifiers.findIndex((i) => i.key === refused.identifierKey);
-          return rejected({
+          const conflict: Rejection = {
             code: 'CONFLICT',
             path: at >= 0 ? `identifiers[${at}]` : 'identifiers',
             message: refused.refused,
-          });
+          };
+          return rejected(partner ? identityConflictForPartner(conflict) : conflict);
         }
       }
       // Nothing to hand to a lifecycle (an order, a referral): durable with its own write.
       const signals = plan.journeyEvents.length + plan.deviceEvents.length;
-      await events.write(plan.write, { ...plan.params, payloadHash }, { delivered: signals === 0 });
+      await events.write(
+        plan.write,
+        { ...plan.params, payloadHash, recordedBy: sender.key },
+        { delivered: signals === 0 },
+      );
       if (signals > 0) {
         for (const e of plan.journeyEvents) await lifecycle.sendJourneyEvent(e);
         for (const e of plan.deviceEvents) await lifecycle.sendDeviceEvent(e);
-        await events.markDelivered(event.eventId);
+        await events.markDelivered(key);
       }
       await refreshSegments(plan.params, eventId);
       return { index, eventId, status: 'ACCEPTED', error: null };
     } catch (error) {
-      logger.error({ err: error, eventId }, 'event intake failed');
+      logger.error({ err: error, eventId, sender: sender.key }, 'event intake failed');
       return rejected({
         code: 'UNAVAILABLE',
         path: '',
@@ -319,13 +446,28 @@ export function createEventIntake(deps: EventIntakeDependencies) {
   }
 
   return {
-    async record(raw: ReadonlyArray<Record<string, unknown>>): Promise<RecordedBatch> {
+    /**
+     * Records a batch sent by `principal`: each event within the principal's rights (its event
+     * kinds, the objects of its registration, the identity changes it may make), recorded with
+     * it as `recordedBy` and keyed by its event id within the principal's own ids.
+     */
+    async record(
+      sent: ReadonlyArray<Record<string, unknown>>,
+      principal: Principal,
+    ): Promise<RecordedBatch> {
       let concurrency = deps.concurrency ?? DEFAULT_INTAKE_CONCURRENCY;
-      if (raw.length > MAX_BATCH) {
+      if (sent.length > MAX_BATCH) {
         throw badUserInput(
-          `events: at most ${MAX_BATCH} events per batch, got ${raw.length}`,
+          `events: at most ${MAX_BATCH} events per batch, got ${sent.length}`,
           'events',
         );
+      }
+      const raw = sent.map((event) => aboutThemselves(event, principal));
+      const sender: Sender = { principal, key: principalKey(principal) };
+      if (principal.kind === 'person') {
+        // The person as they are now: an id merged into another resolves to its survivor.
+        const now = await identity.canonicalIds([principal.customerId]);
+        sender.selfId = now.get(principal.customerId) ?? principal.customerId;
       }
       const parse = createEventParser(deps.now);
       const parsed = raw.map((event) => parse(event));
@@ -357,6 +499,7 @@ export function createEventIntake(deps: EventIntakeDependencies) {
             raw[index] as Record<string, unknown>,
             index,
             parsed[index] as Parsed,
+            sender,
           );
         }
       });

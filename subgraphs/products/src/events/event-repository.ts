@@ -13,6 +13,9 @@ export interface EventFacts {
     serial: string | null;
     sku: string | null;
     buyerId: string | null;
+    /** The store it was bought at and the carrier it was handed to, if named. */
+    storeId: string | null;
+    carrierId: string | null;
   } | null;
   storeFound: boolean;
   /** For referrals: the referred person and how they relate to the referrer already. */
@@ -26,10 +29,10 @@ export interface EventFacts {
   answer: {
     authorId: string | null;
     sku: string | null;
-    /** The event that recorded it, to tell a resend from a reused answer id. */
-    eventId: string;
-    /** The event of the voter's earlier vote on it, if any. */
-    voteEventId: string | null;
+    /** The key of the event that recorded it, to tell a resend from a reused answer id. */
+    key: string | null;
+    /** The key of the event of the voter's earlier vote on it, if any. */
+    voteKey: string | null;
   } | null;
   /** Of `erasureHashes`, those in an erasure tombstone. */
   erasedHashes?: string[];
@@ -47,6 +50,8 @@ export interface EventFacts {
 /** The keys an event names; absent ones are null. */
 export interface EventKeys {
   eventId: string;
+  /** The event's id within its sender's ids: the touchpoint's key (see `scopedEventId`). */
+  key?: string;
   referredId: string | null;
   customerId: string | null;
   sku: string | null;
@@ -73,7 +78,7 @@ OPTIONAL MATCH (referred:Customer {id: $referredId})
 RETURN ${ERASURE_FIELDS}`;
 
 const FACTS = `
-OPTIONAL MATCH (t:Touchpoint {eventId: $eventId})
+OPTIONAL MATCH (t:Touchpoint {key: $key})
 OPTIONAL MATCH (c:Customer {id: $customerId})
 OPTIONAL MATCH (m:ProductModel {sku: $sku})
 OPTIONAL MATCH (camp:Campaign {id: $campaignId})
@@ -87,8 +92,8 @@ RETURN
   CASE WHEN answer IS NULL THEN null ELSE {
     authorId: head([(x:Customer)-[:HAD]->(answer) | x.id]),
     sku: head([(answer)-[:ABOUT]->(x:ProductModel) | x.sku]),
-    eventId: answer.eventId,
-    voteEventId: head([(c)-[v:VOTED]->(answer) | v.eventId])
+    key: answer.key,
+    voteKey: head([(c)-[v:VOTED]->(answer) | v.key])
   } END AS answer,
   {
     referredFound: referred IS NOT NULL,
@@ -115,7 +120,9 @@ RETURN
     deliveredAt: toString(o.deliveredAt),
     serial: head([(o)-[:CONTAINS]->(x:Device) | x.serial]),
     sku: coalesce(head([(o)-[:CONTAINS]->(x:Device) | x.sku]), o.sku),
-    buyerId: head([(x:Customer)-[:PLACED]->(o) | x.id])
+    buyerId: head([(x:Customer)-[:PLACED]->(o) | x.id]),
+    storeId: head([(o)-[:AT]->(x:Store) | x.id]),
+    carrierId: o.carrierId
   } END AS order,
   s IS NOT NULL AS storeFound,
   CASE WHEN cp IS NULL THEN null ELSE {
@@ -131,13 +138,17 @@ RETURN
 const STORE_NEAR = `
 MATCH (s:Store)
 WITH s, point.distance(s.location, point({latitude: $latitude, longitude: $longitude})) AS meters
-WHERE meters <= s.radiusMeters
+WHERE meters <= s.radiusMeters AND ($storeIds IS NULL OR s.id IN $storeIds)
 RETURN s.id AS storeId ORDER BY meters LIMIT 1`;
 
-/** Creates the touchpoint shared by every event, pending until its lifecycle has it. */
+/**
+ * Creates the touchpoint shared by every event, pending until its lifecycle has it; keyed by
+ * the event's id within its sender's ids, and recording who sent it.
+ */
 const TOUCHPOINT = `
-MERGE (t:Touchpoint {eventId: $eventId})
-  ON CREATE SET t.type = $type, t.occurredAt = datetime($occurredAt), t.recordedAt = datetime(),
+MERGE (t:Touchpoint {key: $key})
+  ON CREATE SET t.eventId = $eventId, t.type = $type, t.occurredAt = datetime($occurredAt),
+                t.recordedAt = datetime(), t.recordedBy = $recordedBy,
                 t.delivery = 'pending', t.payloadHash = $payloadHash`;
 
 const LINK_CUSTOMER = `
@@ -181,7 +192,7 @@ const WRITES: Record<string, string> = {
     MATCH (c:Customer {id: $customerId}), (d:Device {serial: $serial})
     MERGE (o:Order {id: $orderId})
       ON CREATE SET o.placedAt = datetime($occurredAt), o.amount = $amount, o.currency = $currency,
-                    o.promisedDeliveryAt = datetime($promisedDeliveryAt)
+                    o.promisedDeliveryAt = datetime($promisedDeliveryAt), o.carrierId = $carrierId
     MERGE (c)-[:PLACED]->(o)
     MERGE (o)-[:CONTAINS]->(d)
     MERGE (t)-[:FOR]->(o)
@@ -212,7 +223,12 @@ const WRITES: Record<string, string> = {
                     o.quantity = $quantity, o.sku = $sku
     MERGE (c)-[:PLACED]->(o)
     MERGE (t)-[:FOR]->(o)
-    ${LINK_CUSTOMER} ${LINK_MODEL}`,
+    WITH t, o
+    CALL (o) {
+      OPTIONAL MATCH (s:Store {id: $storeId})
+      FOREACH (_ IN CASE WHEN s IS NULL THEN [] ELSE [1] END | MERGE (o)-[:AT]->(s))
+    }
+    ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_STORE}`,
   // Carriers resend and reorder updates: only a newer one replaces the shown status.
   shipmentUpdate: `${TOUCHPOINT}
     SET t.channel = 'CARRIER', t.carrierStatus = $status
@@ -265,7 +281,8 @@ const WRITES: Record<string, string> = {
     MATCH (voter:Customer {id: $customerId}),
           (answer:Touchpoint {answerId: $answerId, type: 'COMMUNITY_ANSWER'})
     MERGE (voter)-[v:VOTED]->(answer)
-      ON CREATE SET v.helpful = $helpful, v.at = datetime($occurredAt), v.eventId = $eventId
+      ON CREATE SET v.helpful = $helpful, v.at = datetime($occurredAt), v.eventId = $eventId,
+                    v.key = $key
     ${LINK_CUSTOMER} ${LINK_MODEL}`,
   // The opt-out itself links the person to nothing: it only puts the product on their
   // suppression list at once, so no later event can record anything personal.
@@ -304,6 +321,7 @@ export function createEventRepository(graph: Graph) {
     async facts(keys: EventKeys): Promise<EventFacts> {
       const [row] = await graph.read<EventFacts>(FACTS, {
         ...keys,
+        key: keys.key ?? null,
         erasureHashes: keys.erasureHashes ?? [],
       });
       if (!row) throw new Error('The facts query returned no row');
@@ -322,9 +340,30 @@ export function createEventRepository(graph: Graph) {
       return new Map(rows.map((r) => [r.orderId, r.serial]));
     },
 
-    async storeNear(latitude: number, longitude: number): Promise<string | null> {
-      const [row] = await graph.read<{ storeId: string }>(STORE_NEAR, { latitude, longitude });
+    /** The store whose geofence holds a point, among `storeIds` (null: among every store). */
+    async storeNear(
+      latitude: number,
+      longitude: number,
+      storeIds: readonly string[] | null = null,
+    ): Promise<string | null> {
+      const [row] = await graph.read<{ storeId: string }>(STORE_NEAR, {
+        latitude,
+        longitude,
+        storeIds,
+      });
       return row?.storeId ?? null;
+    },
+
+    /** A device's model and owner, as reach is judged on; null for an unknown serial. */
+    async deviceOf(serial: string): Promise<{ sku: string; ownerId: string | null } | null> {
+      const [row] = await graph.read<{ sku: string; ownerId: string | null }>(
+        `MATCH (d:Device {serial: $serial})
+         RETURN d.sku AS sku,
+           coalesce(head([(x:Customer)-[:OWNS]->(d) WHERE x.erasureId IS NULL | x.id]),
+                    head([(x:Customer)-[:PLACED]->(:Order)-[:CONTAINS]->(d) WHERE x.erasureId IS NULL | x.id])) AS ownerId`,
+        { serial },
+      );
+      return row ?? null;
     },
 
     /**
@@ -343,22 +382,23 @@ export function createEventRepository(graph: Graph) {
       );
     },
 
-    /** How far an event id got, to answer a resend as a duplicate whatever else changed since. */
+    /**
+     * How far an event got (by its key within its sender's ids), to answer a resend as a
+     * duplicate whatever else changed since.
+     */
     async touchpointOf(
-      eventId: string,
+      key: string,
     ): Promise<{ delivery: 'pending' | 'delivered'; payloadHash: string } | null> {
       const [row] = await graph.read<{ delivery: 'pending' | 'delivered'; payloadHash: string }>(
-        `MATCH (t:Touchpoint {eventId: $eventId}) RETURN t.delivery AS delivery, t.payloadHash AS payloadHash`,
-        { eventId },
+        `MATCH (t:Touchpoint {key: $key}) RETURN t.delivery AS delivery, t.payloadHash AS payloadHash`,
+        { key },
       );
       return row ?? null;
     },
 
     /** Marks a touchpoint as handed to its lifecycle: from now on a resend is a duplicate. */
-    async markDelivered(eventId: string): Promise<void> {
-      await graph.write(`MATCH (t:Touchpoint {eventId: $eventId}) SET t.delivery = 'delivered'`, {
-        eventId,
-      });
+    async markDelivered(key: string): Promise<void> {
+      await graph.write(`MATCH (t:Touchpoint {key: $key}) SET t.delivery = 'delivered'`, { key });
     },
   };
 }

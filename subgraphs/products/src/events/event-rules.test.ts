@@ -168,6 +168,8 @@ describe('deciding events against the graph', () => {
         serial: 'PRN-1',
         sku: 'LJ-200',
         buyerId: 'ana',
+        storeId: null,
+        carrierId: null,
       },
     });
     expect(
@@ -182,7 +184,14 @@ describe('deciding events against the graph', () => {
   it('judges a resent purchase on the graph as it was before its own write', () => {
     const afterOwnWrite = facts({
       device: { sku: 'LJ-200', sold: true, ownerId: 'ana' },
-      order: { deliveredAt: null, serial: 'PRN-1', sku: 'LJ-200', buyerId: 'ana' },
+      order: {
+        deliveredAt: null,
+        serial: 'PRN-1',
+        sku: 'LJ-200',
+        buyerId: 'ana',
+        storeId: null,
+        carrierId: null,
+      },
     });
     expect(isRejection(planEvent(purchase(), afterOwnWrite))).toBe(true);
     expect(isRejection(planEvent(purchase(), factsBeforeOwnWrite(purchase(), afterOwnWrite)))).toBe(
@@ -325,7 +334,7 @@ describe('events naming a person by identifiers', () => {
 });
 
 describe('voice of the customer', () => {
-  const answer = { authorId: 'ben', sku: 'LJ-200', eventId: 'answer-event', voteEventId: null };
+  const answer = { authorId: 'ben', sku: 'LJ-200', key: 'answer-event', voteKey: null };
 
   it('scores a review for sentiment and keeps its rating', () => {
     const plan = planEvent(
@@ -408,7 +417,7 @@ describe('voice of the customer', () => {
       message: 'Customer ben wrote answer a1 and cannot vote on it',
     });
     expect(
-      planEvent(vote('ana'), facts({ answer: { ...answer, voteEventId: 'earlier-vote' } })),
+      planEvent(vote('ana'), facts({ answer: { ...answer, voteKey: 'earlier-vote' } })),
     ).toEqual({
       code: 'CONFLICT',
       path: 'answerVote.answerId',
@@ -446,6 +455,7 @@ describe('orders without a device', () => {
       write: 'order',
       params: {
         eventId: 'e1',
+        key: 'e1',
         occurredAt: '2026-05-01T10:00:00.000Z',
         type: 'ORDER',
         customerId: 'ana',
@@ -454,6 +464,7 @@ describe('orders without a device', () => {
         currency: 'USD',
         quantity: 1,
         sku: null,
+        storeId: null,
       },
       deviceEvents: [],
       journeyEvents: [],
@@ -482,7 +493,14 @@ describe('orders without a device', () => {
     expect(code(planEvent(order({ sku: 'INK-1' }), facts({ modelFound: false })))).toBe(
       'UNKNOWN_REFERENCE order.sku',
     );
-    const existing = { deliveredAt: null, serial: null, sku: null, buyerId: 'ana' };
+    const existing = {
+      deliveredAt: null,
+      serial: null,
+      sku: null,
+      buyerId: 'ana',
+      storeId: null,
+      carrierId: null,
+    };
     expect(code(planEvent(order(), facts({ order: existing })))).toBe('CONFLICT order.orderId');
     expect(
       code(
@@ -503,8 +521,46 @@ describe('orders without a device', () => {
     const delivery = event({ delivery: { orderId: 'cd-1', inFull: true } });
     const plan = planEvent(
       delivery,
-      facts({ order: { deliveredAt: null, serial: null, sku: null, buyerId: 'ana' } }),
+      facts({
+        order: {
+          deliveredAt: null,
+          serial: null,
+          sku: null,
+          buyerId: 'ana',
+          storeId: null,
+          carrierId: null,
+        },
+      }),
     );
     expect(isRejection(plan) ? plan : plan.deviceEvents).toEqual([]);
+  });
+
+  it("hands lifecycles the event's id within its sender's ids, and keys the touchpoint by it", () => {
+    const key = 'partner:demo-retailer:e1';
+    const plan = planEvent(purchase(), facts(), null, key);
+    if (isRejection(plan)) throw new Error(plan.message);
+    expect(plan.params).toMatchObject({ eventId: 'e1', key });
+    expect([...plan.deviceEvents, ...plan.journeyEvents].map((e) => e.eventId)).toEqual([
+      key,
+      key,
+    ]);
+    const optOut = planEvent(
+      event({ optOut: { customerId: 'ana', sku: 'LJ-200' } }),
+      facts({ customer: { optedOutSkus: [], ownedSerials: ['PRN-1'] } }),
+      null,
+      key,
+    );
+    if (isRejection(optOut)) throw new Error(optOut.message);
+    expect(optOut.deviceEvents.map((e) => e.eventId)).toEqual([`${key}:PRN-1`]);
+  });
+
+  it('refuses an order at a store that does not exist', () => {
+    const o = event({
+      order: { customerId: 'ana', orderId: 'cd-2', amount: 1, currency: 'USD', storeId: 's9' },
+    });
+    expect(planEvent(o, facts({ storeFound: false }))).toMatchObject({
+      code: 'UNKNOWN_REFERENCE',
+      path: 'order.storeId',
+    });
   });
 });

@@ -10,7 +10,9 @@ export type EventErrorCode =
   | 'CONFLICT'
   | 'UNAVAILABLE'
   | 'AMBIGUOUS'
-  | 'ERASED';
+  | 'ERASED'
+  | 'FORBIDDEN'
+  | 'IDENTITY_FORBIDDEN';
 
 export interface Rejection {
   code: EventErrorCode;
@@ -121,15 +123,19 @@ const reject = (code: EventErrorCode, path: string, message: string): Rejection 
 /**
  * Decides an event against what the graph knows, with no I/O: every rule of the intake is here
  * and testable on its own. `nearStoreId` is the partner store whose geofence holds a proximity
- * event's location, if any.
+ * event's location, if any. `key` is the event's id within its sender's ids (see
+ * `scopedEventId`): it keys the touchpoint, and lifecycles receive it as the event id, so that
+ * equal ids of two senders never drop each other's signals.
  */
 export function planEvent(
   event: IntakeEvent,
   facts: EventFacts,
   nearStoreId: string | null = null,
+  key: string = event.eventId,
 ): Rejection | IntakePlan {
   const { eventId, occurredAt } = event;
-  const base = { eventId, occurredAt };
+  const base = { eventId, key, occurredAt };
+  const signal = { eventId: key, occurredAt };
   const f = event.field;
   const optedOut = (sku: string | null) =>
     sku !== null && (facts.customer?.optedOutSkus.includes(sku) ?? false);
@@ -167,7 +173,7 @@ export function planEvent(
         'ad',
         { type, customerId, campaignId, sku },
         [],
-        [{ ...base, type, customerId, sku, campaignId }],
+        [{ ...signal, type, customerId, sku, campaignId }],
       );
     }
     case 'storeProximity': {
@@ -180,7 +186,7 @@ export function planEvent(
       const journey: JourneyEvent[] =
         nearStoreId === null
           ? []
-          : [{ ...base, type: 'STORE_PROXIMITY', customerId, sku, storeId: nearStoreId }];
+          : [{ ...signal, type: 'STORE_PROXIMITY', customerId, sku, storeId: nearStoreId }];
       return plan(
         'storeProximity',
         { type: 'STORE_PROXIMITY', customerId, sku, storeId: nearStoreId },
@@ -231,7 +237,7 @@ export function planEvent(
         { type: 'PURCHASE', ...p, sku },
         [
           {
-            ...base,
+            ...signal,
             type: 'PURCHASED',
             serial: p.serial,
             customerId: p.customerId,
@@ -240,7 +246,7 @@ export function planEvent(
         ],
         [
           {
-            ...base,
+            ...signal,
             type: 'PURCHASED',
             customerId: p.customerId,
             sku,
@@ -270,7 +276,7 @@ export function planEvent(
           // An order without a device (see `order`) has no device lifecycle to tell.
           order.serial === null
             ? []
-            : [{ ...base, type: 'DELIVERED', serial: order.serial, orderId }],
+            : [{ ...signal, type: 'DELIVERED', serial: order.serial, orderId }],
         );
       }
       const { carrier, status, expectedDeliveryAt } = event.data;
@@ -279,7 +285,7 @@ export function planEvent(
         { type: 'SHIPMENT_UPDATE', ...params, carrier, status, expectedDeliveryAt },
         order.serial === null
           ? []
-          : [{ ...base, type: 'SHIPMENT_UPDATE', serial: order.serial, orderId }],
+          : [{ ...signal, type: 'SHIPMENT_UPDATE', serial: order.serial, orderId }],
       );
     }
     case 'installation':
@@ -307,7 +313,7 @@ export function planEvent(
           comment: event.field === 'feedback' ? event.data.comment : null,
           sentiment: event.field === 'feedback' ? sentimentOf(event.data.comment) : null,
         },
-        [{ ...base, type, serial }],
+        [{ ...signal, type, serial }],
       );
     }
     case 'referral': {
@@ -374,7 +380,7 @@ export function planEvent(
         case 'communityAnswer': {
           const { answerId, questionText, text } = event.data;
           // A resend of the event that recorded it is not a reuse.
-          if (facts.answer && facts.answer.eventId !== eventId) {
+          if (facts.answer && facts.answer.key !== key) {
             return reject('CONFLICT', `${f}.answerId`, `Answer ${answerId} already exists`);
           }
           return plan('communityAnswer', {
@@ -408,7 +414,7 @@ export function planEvent(
           `Customer ${customerId} wrote answer ${answerId} and cannot vote on it`,
         );
       }
-      if (answer.voteEventId !== null && answer.voteEventId !== eventId) {
+      if (answer.voteKey !== null && answer.voteKey !== key) {
         return reject(
           'CONFLICT',
           `${f}.answerId`,
@@ -434,6 +440,9 @@ export function planEvent(
         return reject('UNKNOWN_REFERENCE', `${f}.sku`, `No product model has sku ${o.sku}`);
       }
       if (optedOut(o.sku)) return suppressed(o.customerId, o.sku as string, 'sku');
+      if (o.storeId !== null && !facts.storeFound) {
+        return reject('UNKNOWN_REFERENCE', `${f}.storeId`, `No store has id ${o.storeId}`);
+      }
       if (facts.order) {
         return reject('CONFLICT', `${f}.orderId`, `Order ${o.orderId} already exists`);
       }
@@ -471,13 +480,13 @@ export function planEvent(
         'optOut',
         { type: 'OPT_OUT', customerId, sku: modelSku },
         serials.map((s) => ({
-          ...base,
-          eventId: `${eventId}:${s}`,
+          ...signal,
+          eventId: `${key}:${s}`,
           type: 'OPT_OUT' as const,
           serial: s,
           customerId,
         })),
-        [{ ...base, type: 'OPT_OUT', customerId, sku: modelSku }],
+        [{ ...signal, type: 'OPT_OUT', customerId, sku: modelSku }],
       );
     }
   }

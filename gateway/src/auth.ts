@@ -156,7 +156,8 @@ export function createAuthenticator(
       throw new AuthenticationError('The token is malformed');
     }
     const match = trusts.find((t) => t.trust.issuer === issuer);
-    if (!match) throw new AuthenticationError('The token is from an issuer this API does not trust');
+    if (!match)
+      throw new AuthenticationError('The token is from an issuer this API does not trust');
     if (!match.verify) {
       throw new AuthenticationError(
         `Tokens of ${match.kind === 'app' ? 'the app' : 'staff'} are not accepted: no key to verify them is configured`,

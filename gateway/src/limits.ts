@@ -62,7 +62,9 @@ export function valueOf(node: ValueNode, variables: Variables): unknown {
     case Kind.LIST:
       return node.values.map((v) => valueOf(v, variables));
     case Kind.OBJECT:
-      return Object.fromEntries(node.fields.map((f) => [f.name.value, valueOf(f.value, variables)]));
+      return Object.fromEntries(
+        node.fields.map((f) => [f.name.value, valueOf(f.value, variables)]),
+      );
     case Kind.NULL:
       return null;
     case Kind.INT:
@@ -131,7 +133,8 @@ export function operationCost(
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const typeName = selection.typeCondition?.name.value;
         const type = typeName ? schema.getType(typeName) : parent;
-        total += COST_WEIGHTS.depthCostFactor *
+        total +=
+          COST_WEIGHTS.depthCostFactor *
           costOf(selection.selectionSet, isObjectType(type) ? type : undefined, seen);
         continue;
       }
@@ -140,8 +143,13 @@ export function operationCost(
         const fragment = fragments.get(name);
         if (!fragment || seen.has(name)) continue;
         const type = schema.getType(fragment.typeCondition.name.value);
-        total += COST_WEIGHTS.depthCostFactor *
-          costOf(fragment.selectionSet, isObjectType(type) ? type : undefined, new Set([...seen, name]));
+        total +=
+          COST_WEIGHTS.depthCostFactor *
+          costOf(
+            fragment.selectionSet,
+            isObjectType(type) ? type : undefined,
+            new Set([...seen, name]),
+          );
         continue;
       }
       if (selection.name.value === '__schema' || selection.name.value === '__type') continue;
@@ -238,7 +246,10 @@ export class RateLimiter {
   }
 
   private refuse(window: Window, limit: string): RateDecision {
-    const retryAfterSeconds = Math.max(1, Math.ceil((window.start + this.windowMs - this.now()) / 1000));
+    const retryAfterSeconds = Math.max(
+      1,
+      Math.ceil((window.start + this.windowMs - this.now()) / 1000),
+    );
     return { ok: false, retryAfterSeconds, limit };
   }
 
@@ -246,7 +257,10 @@ export class RateLimiter {
   request(key: string): RateDecision {
     const window = this.windowOf(key);
     if (window.requests >= this.limits.requests) {
-      return this.refuse(window, `${this.limits.requests} requests per ${this.limits.windowSeconds} s`);
+      return this.refuse(
+        window,
+        `${this.limits.requests} requests per ${this.limits.windowSeconds} s`,
+      );
     }
     window.requests += 1;
     return { ok: true };

@@ -25,19 +25,16 @@ const status = (code: number) => ({ status: code, headers: new HeaderMap() });
 
 /** The answer to a principal over its rate: 429 with when to try again. */
 export function rateLimited(retryAfterSeconds: number, limit: string): GraphQLError {
-  return new GraphQLError(
-    `Rate limit reached (${limit}); try again in ${retryAfterSeconds} s`,
-    {
-      extensions: {
-        code: 'RATE_LIMITED',
-        retryAfter: retryAfterSeconds,
-        http: {
-          status: 429,
-          headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]),
-        },
+  return new GraphQLError(`Rate limit reached (${limit}); try again in ${retryAfterSeconds} s`, {
+    extensions: {
+      code: 'RATE_LIMITED',
+      retryAfter: retryAfterSeconds,
+      http: {
+        status: 429,
+        headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]),
       },
     },
-  );
+  });
 }
 
 export function operationGuard(options: OperationGuardOptions): ApolloServerPlugin<GatewayContext> {
@@ -45,9 +42,21 @@ export function operationGuard(options: OperationGuardOptions): ApolloServerPlug
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, contextValue, request }) {
-          if (!operation) return; // Apollo answers an unknown operation itself, with 400.
+          if (!operation) {
+            // The federation executor would throw for it, which Apollo answers with 500.
+            throw new GraphQLError(
+              request.operationName
+                ? `Unknown operation named "${request.operationName.slice(0, 100)}".`
+                : 'Must provide the name of the operation to run when the document has several.',
+              { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: status(400) } },
+            );
+          }
           const { principal } = contextValue;
-          if (options.production && !seesEverything(principal) && usesIntrospection(document, operation)) {
+          if (
+            options.production &&
+            !seesEverything(principal) &&
+            usesIntrospection(document, operation)
+          ) {
             throw new GraphQLError('Introspection is not available to this principal', {
               extensions: { code: 'FORBIDDEN', http: status(403) },
             });

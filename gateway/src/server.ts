@@ -22,7 +22,14 @@ import {
 } from '@experience-graph/config';
 import { mountHealth } from '@experience-graph/server-kit';
 import { authenticate, type GatewayContext } from './auth';
-import { assertUtf8, bodyErrors, formatError, hideSuggestions, notFound, sendError } from './errors';
+import {
+  assertUtf8,
+  bodyErrors,
+  formatError,
+  hideSuggestions,
+  notFound,
+  sendError,
+} from './errors';
 import { RateLimiter } from './limits';
 import { operationGuard } from './operation-guard';
 import { createSubgraphAgent, SignedSubgraphSource } from './subgraph-source';

@@ -88,7 +88,10 @@ export class SignedSubgraphSource implements GraphQLDataSource<GatewayContext> {
     const graphqlAnswer =
       isObject(parsed) && (Array.isArray(parsed['errors']) || isObject(parsed['data']));
     if (!graphqlAnswer || response.status >= 500) {
-      logger.warn({ subgraph: name, status: response.status }, 'subgraph answered no GraphQL result');
+      logger.warn(
+        { subgraph: name, status: response.status },
+        'subgraph answered no GraphQL result',
+      );
       throw unavailable();
     }
     // A 4xx with a GraphQL body (variables the subgraph's scalars reject, a refused operation)

@@ -6,7 +6,12 @@
  * drop out with probability p. Across customers λ ~ gamma(r, α) and p ~ beta(a, b). Everything a
  * customer's history says about them is in (x, t_x, T) — see {@link CustomerRfm}.
  */
-import { nelderMead, type NelderMeadOptions } from './optimise';
+import {
+  nelderMead,
+  nelderMeadInBox,
+  type NelderMeadOptions,
+  type ParameterBounds,
+} from './optimise';
 import { type CustomerRfm } from './rfm';
 import { hyp2f1MinusOneOverB, logBeta, logGamma, logSumExp } from './special';
 
@@ -147,6 +152,13 @@ export interface BgNbdFitOptions {
   start?: BgNbdParams;
   /** Passed to the Nelder–Mead search (in log-parameter space). */
   optimiser?: NelderMeadOptions;
+  /**
+   * Keeps r, a, b and α / (mean T) within these bounds; unbounded when left out. A small or odd
+   * population can have its likelihood maximum at infinity (a and b growing together, r and α
+   * too: a degenerate limit of the model); bounded, the fit stops at the boundary, where the
+   * predictions can still be computed.
+   */
+  bounds?: ParameterBounds;
 }
 
 /** The maximum-likelihood fit. */
@@ -187,11 +199,19 @@ export function fitBgNbd(
     a: exp(theta[2] ?? 0),
     b: exp(theta[3] ?? 0),
   });
-  const result = nelderMead(
-    (theta) => -logLikelihoodPrepared(fromLog(theta), data),
-    [log(start.r), log(start.alpha), log(start.a), log(start.b)],
-    options.optimiser,
-  );
+  const objective = (theta: readonly number[]) => -logLikelihoodPrepared(fromLog(theta), data);
+  const x0 = [log(start.r), log(start.alpha), log(start.a), log(start.b)];
+  const { bounds } = options;
+  const alphaScale = log(meanT > 0 ? meanT : 1);
+  const result = bounds
+    ? nelderMeadInBox(
+        objective,
+        x0,
+        [0, alphaScale, 0, 0].map((s) => s + log(bounds.min)),
+        [0, alphaScale, 0, 0].map((s) => s + log(bounds.max)),
+        options.optimiser,
+      )
+    : nelderMead(objective, x0, options.optimiser);
   return {
     params: fromLog(result.point),
     logLikelihood: -result.value,

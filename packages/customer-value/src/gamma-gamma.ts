@@ -10,7 +10,12 @@
  * transactions are used (the first purchase is excluded in the paper's data), and a customer
  * with x = 0 has no observed m_x.
  */
-import { nelderMead, type NelderMeadOptions } from './optimise';
+import {
+  nelderMead,
+  nelderMeadInBox,
+  type NelderMeadOptions,
+  type ParameterBounds,
+} from './optimise';
 import { type CustomerRfm } from './rfm';
 import { logGamma } from './special';
 
@@ -110,6 +115,11 @@ export interface GammaGammaFitOptions {
   start?: GammaGammaParams;
   /** Passed to the Nelder–Mead search (in log-parameter space). */
   optimiser?: NelderMeadOptions;
+  /**
+   * Keeps p, q and γ / (mean m_x) within these bounds; unbounded when left out (see
+   * `BgNbdFitOptions.bounds`: nearly constant spend sends p and q to infinity together).
+   */
+  bounds?: ParameterBounds;
 }
 
 /** The maximum-likelihood fit. */
@@ -147,11 +157,19 @@ export function fitGammaGamma(
     q: exp(theta[1] ?? 0),
     gamma: exp(theta[2] ?? 0),
   });
-  const result = nelderMead(
-    (theta) => -logLikelihoodData(fromLog(theta), data),
-    [log(start.p), log(start.q), log(start.gamma)],
-    options.optimiser,
-  );
+  const objective = (theta: readonly number[]) => -logLikelihoodData(fromLog(theta), data);
+  const x0 = [log(start.p), log(start.q), log(start.gamma)];
+  const { bounds } = options;
+  const scale = [0, 0, log(meanMx)];
+  const result = bounds
+    ? nelderMeadInBox(
+        objective,
+        x0,
+        scale.map((s) => s + log(bounds.min)),
+        scale.map((s) => s + log(bounds.max)),
+        options.optimiser,
+      )
+    : nelderMead(objective, x0, options.optimiser);
   return {
     params: fromLog(result.point),
     logLikelihood: -result.value,

@@ -32,6 +32,26 @@ export {
   customerValue,
   customerValues,
 } from './customer-value';
-export { type NelderMeadOptions, type NelderMeadResult, nelderMead } from './optimise';
-export { hyp2f1, logGamma } from './special';
+export {
+  type NelderMeadOptions,
+  type NelderMeadResult,
+  type ParameterBounds,
+  nelderMead,
+} from './optimise';
+export { type SpecialFunctionFailure, SpecialFunctionError, hyp2f1, logGamma } from './special';
+export {
+  type CustomerPrediction,
+  type PlausibilityOptions,
+  type PredictionOutcome,
+  type ScreenedPurchases,
+  type SkipReason,
+  type SkippedCustomer,
+  type ValueModelFitOptions,
+  type ValueModelsFit,
+  DEFAULT_EARLIEST_PURCHASE,
+  DEFAULT_PARAMETER_BOUNDS,
+  fitValueModels,
+  predictCustomer,
+  screenPurchases,
+} from './value-model';
 export { parseCdnowSample } from './cdnow';

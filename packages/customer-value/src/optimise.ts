@@ -163,3 +163,38 @@ export function nelderMead(
     converged: converged && settled,
   };
 }
+
+/** A box for positive parameters fitted in log space: every parameter within [min, max]. */
+export interface ParameterBounds {
+  min: number;
+  max: number;
+}
+
+/**
+ * Minimises f over the box lower <= x <= upper (per coordinate) with {@link nelderMead}: f is
+ * evaluated at the point clamped into the box, plus the distance outside it, so the simplex is
+ * pulled back to the boundary and the minimum over the box is where it settles. Returns the
+ * clamped point. Inside the box the objective is f itself, so an interior optimum is the same.
+ */
+export function nelderMeadInBox(
+  f: (x: readonly number[]) => number,
+  x0: readonly number[],
+  lower: readonly number[],
+  upper: readonly number[],
+  options: NelderMeadOptions = {},
+): NelderMeadResult {
+  const clamp = (x: readonly number[]) =>
+    x.map((v, i) => Math.min(upper[i] ?? Infinity, Math.max(lower[i] ?? -Infinity, v)));
+  const result = nelderMead(
+    (x) => {
+      const inside = clamp(x);
+      let outside = 0;
+      for (let i = 0; i < x.length; i++) outside += Math.abs((x[i] ?? 0) - (inside[i] ?? 0));
+      return f(inside) + outside;
+    },
+    clamp(x0),
+    options,
+  );
+  const point = clamp(result.point);
+  return { ...result, point, value: f(point) };
+}

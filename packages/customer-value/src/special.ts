@@ -61,11 +61,38 @@ export function logSumExp(u: number, v: number): number {
   return m + log1p(exp(-abs(u - v)));
 }
 
+/** Why a special function gave no value. */
+export type SpecialFunctionFailure =
+  /** The series needed more terms than allowed: the arguments are beyond what it can sum. */
+  | 'NOT_CONVERGED'
+  /** The arguments are outside the function's domain (|z| >= 1, or a pole). */
+  | 'OUT_OF_DOMAIN';
+
+/**
+ * A special function could not be evaluated at the arguments given. It is a RangeError, so
+ * callers checking for that still catch it; `code` and `args` let a caller that evaluates one
+ * customer at a time report the customer and carry on with the others.
+ */
+export class SpecialFunctionError extends RangeError {
+  override readonly name = 'SpecialFunctionError';
+
+  constructor(
+    readonly code: SpecialFunctionFailure,
+    /** The function, such as `2F1`. */
+    readonly fn: string,
+    /** The arguments it was evaluated at. */
+    readonly args: readonly number[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Options for {@link hyp2f1}. */
 export interface SeriesOptions {
   /** Stop once the estimated remainder is below this fraction of the sum. Default 1e-15. */
   relativeTolerance?: number;
-  /** Give up (RangeError) after this many terms. Default 1,000,000. */
+  /** Give up ({@link SpecialFunctionError} `NOT_CONVERGED`) after this many terms. Default 1,000,000. */
   maxTerms?: number;
 }
 
@@ -109,17 +136,39 @@ function hypergeometricTail(
       }
     }
   }
-  throw new RangeError(
+  throw new SpecialFunctionError(
+    'NOT_CONVERGED',
+    '2F1',
+    [a, b, c, z],
     `hypergeometric series 2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${maxTerms} terms`,
   );
 }
 
-function checkHypergeometricArguments(c: number, z: number): void {
+function checkHypergeometricArguments(a: number, b: number, c: number, z: number): void {
+  const args = [a, b, c, z];
   if (!(abs(z) < 1)) {
-    throw new RangeError(`2F1 series needs |z| < 1, got z = ${z}`);
+    throw new SpecialFunctionError(
+      'OUT_OF_DOMAIN',
+      '2F1',
+      args,
+      `2F1 series needs |z| < 1, got z = ${z}`,
+    );
   }
   if (c <= 0 && isInteger(c)) {
-    throw new RangeError(`2F1 is undefined for c = ${c} (a non-positive integer)`);
+    throw new SpecialFunctionError(
+      'OUT_OF_DOMAIN',
+      '2F1',
+      args,
+      `2F1 is undefined for c = ${c} (a non-positive integer)`,
+    );
+  }
+  if (!(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c))) {
+    throw new SpecialFunctionError(
+      'OUT_OF_DOMAIN',
+      '2F1',
+      args,
+      `2F1 needs finite parameters, got a = ${a}, b = ${b}, c = ${c}`,
+    );
   }
 }
 
@@ -132,6 +181,10 @@ function checkHypergeometricArguments(c: number, z: number): void {
  * until a bound on the rest is negligible. Convergence slows as z approaches 1: about
  * ln(tolerance) / ln z terms, some 3,400 at z = 0.99 (a horizon of 99 α beyond T); the cap on
  * terms turns a hopeless case into an error instead of a hang.
+ *
+ * @throws SpecialFunctionError `OUT_OF_DOMAIN` outside |z| < 1 or at a pole of c, and
+ *   `NOT_CONVERGED` when the series needs more than `maxTerms` terms (huge a or b: the terms
+ *   keep growing for about b·z of them).
  */
 export function hyp2f1(
   a: number,
@@ -140,7 +193,7 @@ export function hyp2f1(
   z: number,
   options: SeriesOptions = {},
 ): number {
-  checkHypergeometricArguments(c, z);
+  checkHypergeometricArguments(a, b, c, z);
   return hypergeometricTail(a, b, c, z, 0, 1, options);
 }
 
@@ -159,7 +212,7 @@ export function hyp2f1MinusOneOverB(
   z: number,
   options: SeriesOptions = {},
 ): number {
-  checkHypergeometricArguments(c, z);
+  checkHypergeometricArguments(a, b, c, z);
   if (z === 0) return 0;
   // The n = 1 term is a z / c; from there the term ratio is the ordinary one.
   return hypergeometricTail(a, b, c, z, 1, (a * z) / c, options);

@@ -12,6 +12,7 @@ import {
   startDetached,
   waitUntil,
 } from './processes';
+import type { OutputTracking } from './progress';
 import type { ManagedService, ServiceState } from './service';
 
 const LAUNCHER_DIR = path.join(ROOT, 'services', 'neo4j-launcher');
@@ -19,6 +20,24 @@ const LAUNCHER_JAR = path.join(LAUNCHER_DIR, 'target', 'neo4j-launcher.jar');
 const NAME = 'neo4j';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** Maven's batch-mode output: artifacts fetched, and the plugin goal running. */
+export const MAVEN_TRACKING: OutputTracking = {
+  counters: [
+    {
+      pattern: /^\[INFO\] Downloaded from /,
+      one: 'artifact downloaded',
+      many: 'artifacts downloaded',
+    },
+  ],
+  phases: [
+    {
+      // "[INFO] --- maven-compiler-plugin:3.13.0:compile (default-compile) @ neo4j-launcher ---"
+      pattern: /^\[INFO\] --- (?:maven-)?([\w.-]+?)(?:-plugin)?:[^:\s]+:([\w-]+)/,
+      phase: (m) => `building (mvn package: ${m[1]}:${m[2]})`,
+    },
+  ],
+};
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -84,14 +103,19 @@ export function neo4jService(config: Neo4jConfig): ManagedService {
         !existsSync(LAUNCHER_JAR) ||
         statSync(LAUNCHER_JAR).mtimeMs < newestSource(LAUNCHER_DIR)
       ) {
-        console.log(
-          'Building the Neo4j launcher (first run downloads Neo4j 5.26 from Maven Central)...',
-        );
         await runCommand(
           'mvn',
-          ['-q', '-B', '-f', path.join(LAUNCHER_DIR, 'pom.xml'), 'package', '-DskipTests'],
+          ['-B', '-f', path.join(LAUNCHER_DIR, 'pom.xml'), 'package', '-DskipTests'],
           {
             what: 'Building the Neo4j launcher',
+            progress: {
+              label: 'Neo4j launcher',
+              // The first run downloads Neo4j 5.26 and its dependencies from Maven Central.
+              activity: 'building (mvn package)',
+              done: 'built',
+              log: 'neo4j-launcher-build',
+              tracking: MAVEN_TRACKING,
+            },
           },
         );
       }
@@ -111,7 +135,12 @@ export function neo4jService(config: Neo4jConfig): ManagedService {
           },
         },
       );
-      await waitUntil(NAME, async () => (await boltAnswers(config)) === true, 180_000);
+      await waitUntil(
+        NAME,
+        async () => (await boltAnswers(config)) === true,
+        180_000,
+        `starting (waiting for Bolt on ${host}:${port})`,
+      );
       return 'started';
     },
   };

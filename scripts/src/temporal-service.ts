@@ -13,6 +13,7 @@ import {
   startDetached,
   waitUntil,
 } from './processes';
+import type { OutputTracking } from './progress';
 import type { ManagedService, ServiceState } from './service';
 
 /** Later tags carry a `replace` directive that `go install` refuses. */
@@ -21,6 +22,18 @@ const BIN_DIR = path.join(TOOLS_DIR, `temporal-cli-${TEMPORAL_CLI_VERSION}`);
 export const TEMPORAL_BIN = path.join(BIN_DIR, 'temporal');
 const NAME = 'temporal';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
+
+/** `go install -v` output: "go: downloading <module> <version>", then one package path per line. */
+export const GO_INSTALL_TRACKING: OutputTracking = {
+  counters: [
+    { pattern: /^go: downloading /, one: 'module downloaded', many: 'modules downloaded' },
+    { pattern: /^[\w.-]+(\/[\w.@~+-]+)*$/, one: 'package compiled', many: 'packages compiled' },
+  ],
+  phases: [
+    { pattern: /^go: downloading /, phase: () => 'downloading modules (go install)' },
+    { pattern: /^[\w.-]+(\/[\w.@~+-]+)*$/, phase: () => 'compiling (go install)' },
+  ],
+};
 
 async function frontendAnswers(config: TemporalConfig): Promise<true | string> {
   let connection: Connection | undefined;
@@ -87,15 +100,20 @@ export function temporalService(config: TemporalConfig): ManagedService {
       }
       if (!existsSync(TEMPORAL_BIN)) {
         requireTools([GO]);
-        console.log(
-          `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (first run takes a few minutes)...`,
-        );
         await runCommand(
           'go',
-          ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`],
+          // -v names each package as it is compiled: the only sign of life once downloads end.
+          ['install', '-v', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`],
           {
             env: { GOBIN: BIN_DIR, GOFLAGS: '-mod=mod' },
             what: 'Building the Temporal CLI',
+            progress: {
+              label: 'Temporal CLI',
+              activity: `building (go install …@${TEMPORAL_CLI_VERSION}, first run takes a few minutes)`,
+              done: 'built',
+              log: 'temporal-cli-build',
+              tracking: GO_INSTALL_TRACKING,
+            },
           },
         );
       }
@@ -117,7 +135,12 @@ export function temporalService(config: TemporalConfig): ManagedService {
         '--log-level',
         'warn',
       ]);
-      await waitUntil(NAME, async () => (await frontendAnswers(config)) === true, 120_000);
+      await waitUntil(
+        NAME,
+        async () => (await frontendAnswers(config)) === true,
+        120_000,
+        `starting (waiting for the frontend on ${host}:${port})`,
+      );
       await registerAttributes();
       return 'started';
     },

@@ -91,7 +91,20 @@ describe('identity resolution through the gateway', () => {
 
   beforeAll(async () => {
     system = await startSystem({
-      extraClients: [{ name: 'reader', scopes: ['read'], key: readerKey }],
+      // A partner: it may not undo merges (only admins and the maker's own services do).
+      extraClients: [
+        {
+          id: `reader-${run}`
+            .toLowerCase()
+            .replace(/[^a-z0-9-]/g, '-')
+            .slice(0, 63),
+          role: 'community',
+          key: readerKey,
+          campaignIds: [],
+          storeIds: [],
+          skus: [],
+        },
+      ],
     });
     await system.data(
       `mutation ($m: RegisterProductModelInput!) { registerProductModel(input: $m) { sku } }`,

@@ -93,9 +93,11 @@ CALL (c, p) {
 }
 RETURN count(p) AS placeholders`;
 
+// Event ids are unique per sender only: two senders' touchpoints may share one, and the pair
+// is anonymised by one row (the key naming the sender goes with the other properties).
 const TOUCHPOINTS_OF = `${PERSON}
 MATCH (c)-[:HAD]->(t:Touchpoint)
-RETURN t.eventId AS eventId`;
+RETURN DISTINCT t.eventId AS eventId`;
 
 const ANONYMISE_TOUCHPOINTS = `
 UNWIND $touchpoints AS x

@@ -47,29 +47,12 @@ export function hideSuggestions(): ApolloServerPlugin<GatewayContext> {
   };
 }
 
-/** Codes whose messages are written for clients, passed on as they are. */
-const CLIENT_CODES = new Set([
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'UNKNOWN_REFERENCE',
-  'INVALID',
-  'AMBIGUOUS',
-  'ERASED',
-  'OPTED_OUT',
-  'UNAVAILABLE',
-  'OPERATION_LIMIT',
-  'RATE_LIMITED',
-  'TIMEOUT',
-]);
+/**
+ * Codes that mean something went wrong inside, not with the request: their errors are replaced.
+ * Every other code (BAD_USER_INPUT, NOT_FOUND, FORBIDDEN, CONFLICT, a subgraph's domain codes)
+ * was written for clients and is passed on.
+ */
+const INTERNAL_CODES = new Set(['INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR']);
 
 const NEUTRAL_MESSAGES: Record<string, string> = {
   UNAVAILABLE: 'A service behind the gateway is unavailable; try again later',
@@ -94,7 +77,7 @@ export function formatError(logger: Logger) {
     const extensions = { ...(formatted.extensions ?? {}) };
     for (const key of INTERNAL_EXTENSIONS) delete extensions[key];
     const code = typeof extensions['code'] === 'string' ? extensions['code'] : undefined;
-    if (code && CLIENT_CODES.has(code)) {
+    if (code && !INTERNAL_CODES.has(code)) {
       if (!INTERNAL_DETAIL.test(formatted.message)) return { ...formatted, extensions };
       // The code is right, the words point inside: keep the one, replace the other.
       logger.warn({ err: error, code }, 'error message with internal details replaced');

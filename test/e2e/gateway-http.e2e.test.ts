@@ -730,7 +730,7 @@ describe('GraphQL over HTTP audit through the gateway', () => {
   afterAll(() => h.stop());
 
   it('passes every MUST, and every SHOULD but the 200-on-error ones of plain application/json', async () => {
-    const fetchFn = (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const fetchFn = (input: string | URL | Request, init: RequestInit = {}) => {
       const headers = new Headers(init.headers);
       headers.set('authorization', `Bearer ${SERVICE_KEY}`);
       return fetch(input, { ...init, headers });

@@ -25,6 +25,8 @@ export interface OutputTracking {
   phases?: Array<{ pattern: RegExp; phase: (match: RegExpMatchArray) => string }>;
 }
 
+const TTY_MIN_REDRAW_MS = 200;
+
 /** Terminal only when stderr is one and the environment is not CI. */
 export function progressMode(
   stream: { isTTY?: boolean },
@@ -104,6 +106,7 @@ export class ProgressLine {
   private readonly intervalMs: number;
   private lastPlain: number | null = null;
   private lastDrawn = '';
+  private lastDrawAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
 
@@ -118,12 +121,12 @@ export class ProgressLine {
     this.started = this.now();
     this.counts = (options.tracking?.counters ?? []).map((c) => ({ ...c, count: 0 }));
     this.phases = options.tracking?.phases ?? [];
-    if (this.mode === 'tty') this.draw();
+    if (this.mode === 'tty') this.draw(true);
     else if (options.announce !== false) this.plain(this.line());
     else this.lastPlain = this.started;
     // A step can be silent for minutes (a large package compiling): the clock keeps the line
     // alive. Unreferenced, so it never holds the process open.
-    const redrawMs = options.redrawMs ?? 1_000;
+    const redrawMs = options.redrawMs ?? (this.mode === 'tty' ? 250 : 1_000);
     if (redrawMs > 0) {
       this.timer = setInterval(() => this.tick(), redrawMs);
       this.timer.unref();
@@ -149,7 +152,8 @@ export class ProgressLine {
   setActivity(activity: string): void {
     if (activity === this.activity) return;
     this.activity = activity;
-    this.tick();
+    if (this.mode === 'tty') this.draw(true);
+    else this.tick();
   }
 
   /** Reads one line of the step's output: counts it and notes a change of phase. */
@@ -212,10 +216,13 @@ export class ProgressLine {
     }
   }
 
-  private draw(): void {
+  private draw(force = false): void {
+    // Hundreds of downloads a second need not be hundreds of redraws; the clock catches up.
+    if (!force && this.now() - this.lastDrawAt < TTY_MIN_REDRAW_MS) return;
     const text = fitToWidth(this.line(), this.columns());
     if (text === this.lastDrawn) return;
     this.lastDrawn = text;
+    this.lastDrawAt = this.now();
     this.write(`\r\x1b[K${text}`);
   }
 

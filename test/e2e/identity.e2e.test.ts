@@ -241,7 +241,10 @@ describe('identity resolution through the gateway', () => {
     // Both people are exactly as before the merge.
     const after = await snapshot([cy, dee]);
     // Events recorded while they were merged stay the survivor's.
-    const later = [mergeEventId, visit].map((e) => `${dee} Customer HAD true ${e}   `);
+    // (A touchpoint shows by its key: the event id within its sender's, the local service's, ids.)
+    const later = [mergeEventId, visit].map(
+      (e) => `${dee} Customer HAD true service:local:${e}   `,
+    );
     expect(after).toEqual(expect.arrayContaining(later));
     expect(after.filter((row) => !later.includes(row))).toEqual(before);
     expect((await byIdentifier('EMAIL', email('cy')))?.id).toBe(cy);

@@ -10,6 +10,7 @@
  *   npx tsx test/bench/attribution-scale.ts [people=10000] [rounds=10]
  */
 import pino from 'pino';
+import { signRequest } from '@experience-graph/access';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { createAttributionRepository, createCampaignsSubgraph } from '@experience-graph/campaigns';
@@ -80,18 +81,24 @@ async function main() {
     const { app, apollo } = await createCampaignsSubgraph({
       graph,
       attribution: config.attribution,
+      signing: config.signing,
       logger,
     });
     const server = await listen(app, '127.0.0.1', 0);
     const post = async (query: string, variables: Record<string, unknown>) => {
+      const body = JSON.stringify({ query, variables });
       const response = await fetch(`${server.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables }),
+        // As the gateway calls it: signed for the local service.
+        headers: {
+          'content-type': 'application/json',
+          ...signRequest(config.signing.secret, { kind: 'service', id: 'local' }, body),
+        },
+        body,
       });
-      const body = (await response.json()) as { errors?: unknown };
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-      return body;
+      const answer = (await response.json()) as { errors?: unknown };
+      if (answer.errors) throw new Error(JSON.stringify(answer.errors));
+      return answer;
     };
     const orderIds = Array.from({ length: 100 }, (_, k) => `${run}-o${k * 10}`);
     const repo = createAttributionRepository(graph, config.attribution);

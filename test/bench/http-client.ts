@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { signRequest } from '@experience-graph/access';
 import { loadConfig } from '@experience-graph/config';
 
 /**
@@ -19,7 +20,10 @@ export interface HttpAnswer {
   text: string;
 }
 
-const LOCAL_KEY = loadConfig(process.env).gateway.clients[0]?.key ?? '';
+const config = loadConfig(process.env);
+const LOCAL = config.gateway.clients.find((c) => c.role === 'service');
+const LOCAL_KEY = LOCAL?.key ?? '';
+const SIGNING_SECRET = config.signing.secret;
 
 /** POSTs a JSON body to a 127.0.0.1 URL; `signal` aborts it (Ctrl-C, or the request timeout). */
 export function postJson(url: string, body: string, signal: AbortSignal): Promise<HttpAnswer> {
@@ -33,8 +37,10 @@ export function postJson(url: string, body: string, signal: AbortSignal): Promis
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
-          // The gateway wants the local client's key; subgraphs ignore it.
+          // The gateway wants the local client's key; subgraphs ignore it and want what the
+          // gateway sends them: a fresh signature for the local service (the gateway ignores it).
           authorization: `Bearer ${LOCAL_KEY}`,
+          ...signRequest(SIGNING_SECRET, { kind: 'service', id: LOCAL?.id ?? 'local' }, body),
         },
       },
       (res) => {

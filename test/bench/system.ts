@@ -137,7 +137,11 @@ export async function startBenchSystem(
       campaigns: await serve(() => createCampaignsSubgraph(deps.campaigns)),
     };
     const gatewayUrl = await serve(() =>
-      createGateway({ config: { ...config.gateway, subgraphUrls }, logger }),
+      createGateway({
+        config: { ...config.gateway, subgraphUrls },
+        signing: config.signing,
+        logger,
+      }),
     );
     return { graph, gatewayUrl, subgraphUrls, logger, client, taskQueue, drain, stop };
   } catch (error) {
@@ -204,7 +208,11 @@ export async function startRecordingGateway(
     SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${port}/${name}/graphql`]),
   ) as SubgraphUrls;
   const { app, apollo } = await withoutSignalHandlers(() =>
-    createGateway({ config: { ...config.gateway, subgraphUrls }, logger: system.logger }),
+    createGateway({
+      config: { ...config.gateway, subgraphUrls },
+      signing: config.signing,
+      logger: system.logger,
+    }),
   );
   const server = await listen(app, '127.0.0.1', 0).catch(async (error: unknown) => {
     await apollo.stop();

@@ -43,7 +43,16 @@ describe('the federated graph through the gateway', () => {
 
   beforeAll(async () => {
     system = await startSystem({
-      extraClients: [{ name: 'adplatform', scopes: ['events'], key: PARTNER_KEY }],
+      extraClients: [
+        {
+          id: 'adplatform',
+          role: 'adPlatform',
+          key: PARTNER_KEY,
+          campaignIds: [],
+          storeIds: [],
+          skus: [],
+        },
+      ],
     });
   });
 
@@ -237,7 +246,7 @@ describe('the federated graph through the gateway', () => {
     expect(deep.errors?.[0]?.message).toMatch(/depth/i);
   });
 
-  it('admits only clients with a valid key, each to the operations of its scopes', async () => {
+  it('admits only clients with a valid key, each to the operations of its rights', async () => {
     const anonymous = await system.request('{ __typename }', {}, null);
     expect(anonymous.status).toBe(401);
     expect(anonymous.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
@@ -245,7 +254,7 @@ describe('the federated graph through the gateway', () => {
     expect(wrongKey.status).toBe(401);
     expect(wrongKey.errors?.[0]?.message).toBe('The API key is not valid');
 
-    // The ad platform may send events, and nothing else.
+    // The ad platform may send its ad events, and nothing else.
     const events = await system.request(
       `mutation ($events: [LifecycleEventInput!]!) { recordEvents(events: $events) { rejected } }`,
       {
@@ -260,6 +269,26 @@ describe('the federated graph through the gateway', () => {
       PARTNER_KEY,
     );
     expect(events.data).toEqual({ recordEvents: { rejected: 1 } });
+    const refused = await system.request<{
+      recordEvents: { results: Array<{ error: { code: string; path: string } }> };
+    }>(
+      `mutation ($events: [LifecycleEventInput!]!) {
+        recordEvents(events: $events) { results { error { code path } } } }`,
+      {
+        events: [
+          {
+            eventId: uniqueKey('e'),
+            occurredAt: '2026-01-01T00:00:00Z',
+            installation: { serial: 'none' },
+          },
+        ],
+      },
+      PARTNER_KEY,
+    );
+    expect(refused.data?.recordEvents.results[0]?.error).toEqual({
+      code: 'FORBIDDEN',
+      path: 'events[0].installation',
+    });
     const register = await system.request(
       `mutation { registerCustomer(input: { id: "${uniqueKey('c')}", displayName: "X" }) { id } }`,
       {},
@@ -267,10 +296,13 @@ describe('the federated graph through the gateway', () => {
     );
     expect(register.status).toBe(403);
     expect(register.errors?.[0]).toMatchObject({
-      message: 'The adplatform client may not use registerCustomer: it needs the admin scope',
-      extensions: { code: 'FORBIDDEN', field: 'registerCustomer' },
+      message: 'Partner adplatform (adPlatform) may not use registerCustomer',
+      extensions: { code: 'FORBIDDEN', coordinate: 'Mutation.registerCustomer' },
     });
     const read = await system.request(`{ device(serial: "none") { serial } }`, {}, PARTNER_KEY);
-    expect(read.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', field: 'device' });
+    expect(read.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      coordinate: 'Query.device',
+    });
   });
 });

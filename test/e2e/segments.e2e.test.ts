@@ -40,7 +40,16 @@ describe('segments through the gateway', () => {
 
   beforeAll(async () => {
     system = await startSystem({
-      extraClients: [{ name: 'reader', scopes: ['read'], key: readerKey }],
+      extraClients: [
+        {
+          id: 'reader',
+          role: 'community',
+          key: readerKey,
+          campaignIds: [],
+          storeIds: [],
+          skus: [],
+        },
+      ],
     });
     await system.data(
       `mutation ($m: RegisterProductModelInput!, $d: RegisterDeviceInput!,
@@ -183,7 +192,7 @@ describe('segments through the gateway', () => {
     ]);
   });
 
-  it('lets only admins define segments', async () => {
+  it('lets no partner define segments', async () => {
     const forbidden = await system.request(
       `mutation ($id: ID!) { deleteSegment(id: $id) }`,
       { id: advocates },

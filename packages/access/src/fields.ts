@@ -59,7 +59,10 @@ export const FIELD_RULES: FieldRules = {
   ModelRevenue: everyone('model', 'revenue'),
   DeliveryPerformance: everyone('orders', 'delivered', 'onTimeRate', 'inFullRate', 'otifRate'),
   Consent: everyone('purpose', 'granted', 'channels', 'updatedAt', 'history'),
-  ConsentChange: everyone('purpose', 'granted', 'channels', 'source', 'at', 'recordedBy'),
+  ConsentChange: {
+    ...everyone('purpose', 'granted', 'channels', 'source', 'at'),
+    recordedBy: ADMINS,
+  },
   Coupon: everyone('code', 'offer', 'issuedAt', 'expiresAt', 'redeemedAt'),
   Customer: {
     id: EVERYONE,

@@ -75,7 +75,7 @@ export class SignedSubgraphSource implements GraphQLDataSource<GatewayContext> {
     let parsed: unknown;
     try {
       parsed = await response.json();
-    } catch (error) {
+    } catch {
       if (context.abort?.signal.aborted) throw context.abort.signal.reason as Error;
       parsed = undefined;
     }

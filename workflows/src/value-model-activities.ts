@@ -10,14 +10,18 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Graph } from '@experience-graph/neo4j';
 import {
   type CustomerRfm,
-  bgNbdConditionalExpectedPurchases,
-  bgNbdProbabilityAlive,
-  fitBgNbd,
-  fitGammaGamma,
-  gammaGammaExpectedAverageValue,
+  type SkippedCustomer,
+  DEFAULT_EARLIEST_PURCHASE,
+  fitValueModels,
+  predictCustomer,
   rfmSummary,
+  screenPurchases,
 } from '@experience-graph/customer-value';
-import type { ValueModelRun, ValueModelSummary } from './value-model-contracts';
+import {
+  SKIPPED_EXAMPLES,
+  type ValueModelRun,
+  type ValueModelSummary,
+} from './value-model-contracts';
 
 /** Customers read per page; each page is summarised and dropped before the next. */
 export const PURCHASE_PAGE = 5_000;
@@ -26,13 +30,15 @@ export const PREDICTION_BATCH = 5_000;
 const DAYS_PER_WEEK = 7;
 
 // Paged by customer id (the unique constraint's index), so each page holds every purchase of its
-// customers and no customer is read twice. Only purchases up to the end of the calibration day.
+// customers and no customer is read twice. Only purchases up to the end of the calibration day,
+// and those after the moment of the run: they are implausible and make their customer skipped.
 const PURCHASE_PAGE_QUERY = `
 MATCH (c:Customer)
 WHERE c.id > $after AND ($prefix IS NULL OR c.id STARTS WITH $prefix)
 WITH c ORDER BY c.id LIMIT toInteger($limit)
 OPTIONAL MATCH (c)-[:PLACED]->(o:Order)
-WHERE o.placedAt < datetime($endExclusive) AND o.amount IS NOT NULL
+WHERE (o.placedAt < datetime($endExclusive) OR o.placedAt > datetime($now))
+  AND o.amount IS NOT NULL
 RETURN c.id AS id,
        [x IN collect(o) | {at: toString(x.placedAt), amount: toFloat(x.amount)}] AS purchases`;
 
@@ -69,6 +75,18 @@ function dayAfter(day: string): string {
   return new Date(ms + 86_400_000).toISOString();
 }
 
+interface PredictionRow {
+  id: string;
+  pAlive: number;
+  expectedPurchases: number;
+  expectedValue: number | null;
+}
+
+function describeSkipped(skipped: readonly SkippedCustomer[]): string {
+  const shown = skipped.slice(0, SKIPPED_EXAMPLES).map((s) => `${s.customerId} ${s.reason}`);
+  return `${skipped.length} skipped (${shown.join(', ')})`;
+}
+
 interface PurchaseRow {
   id: string;
   purchases: Array<{ at: string; amount: number }>;
@@ -82,14 +100,27 @@ export interface ValueModelActivityDependencies {
   heartbeat?: (details: unknown) => void;
 }
 
-/** Every customer's RFM summary for a run, read page by page. */
+/** A population's plausible RFM summaries, and the customers whose history is not plausible. */
+export interface PopulationRfm {
+  customers: CustomerRfm[];
+  skipped: SkippedCustomer[];
+}
+
+/**
+ * Every customer's RFM summary for a run, read page by page. A customer with an implausible
+ * purchase (before the run's earliest plausible day, after `now`, a non-finite amount) is
+ * skipped and reported, not summarised.
+ */
 export async function readRfm(
   graph: Graph,
   run: ValueModelRun,
   heartbeat: (details: unknown) => void,
-): Promise<CustomerRfm[]> {
+  now: Date = new Date(),
+): Promise<PopulationRfm> {
   const summaries: CustomerRfm[] = [];
+  const skipped: SkippedCustomer[] = [];
   const endExclusive = dayAfter(run.asOf);
+  const earliestPurchase = run.earliestPurchase ?? DEFAULT_EARLIEST_PURCHASE;
   let after = '';
   for (;;) {
     const rows = await graph.read<PurchaseRow>(PURCHASE_PAGE_QUERY, {
@@ -97,18 +128,24 @@ export async function readRfm(
       prefix: run.population.idPrefix,
       limit: PURCHASE_PAGE,
       endExclusive,
+      now: now.toISOString(),
     });
     if (rows.length === 0) break;
     after = (rows[rows.length - 1] as PurchaseRow).id;
     const purchases = rows.flatMap((row) =>
       row.purchases.map((p) => ({ customerId: row.id, at: p.at, amount: p.amount })),
     );
-    // Customers are independent in the summary, so each page is summarised on its own.
-    for (const s of rfmSummary(purchases, { calibrationEnd: run.asOf })) summaries.push(s);
-    heartbeat({ phase: 'reading', after, customers: summaries.length });
+    // Customers are independent in the summary, so each page is screened and summarised on
+    // its own.
+    const screened = screenPurchases(purchases, { earliestPurchase, now });
+    for (const s of screened.skipped) skipped.push(s);
+    for (const s of rfmSummary(screened.purchases, { calibrationEnd: run.asOf })) {
+      summaries.push(s);
+    }
+    heartbeat({ phase: 'reading', after, customers: summaries.length, skipped: skipped.length });
     if (rows.length < PURCHASE_PAGE) break;
   }
-  return summaries;
+  return { customers: summaries, skipped };
 }
 
 /** The activities of the value-model workflow. */
@@ -129,26 +166,36 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
       const started = performance.now();
       const population = populationKey(run.population.idPrefix);
       await graph.write(START_FIT, { ...run, population });
-      const customers = await readRfm(graph, run, heartbeat);
+      const read = await readRfm(graph, run, heartbeat);
       const readMillis = performance.now() - started;
-      if (customers.length === 0) {
+      if (read.customers.length === 0) {
         throw ApplicationFailure.nonRetryable(
-          `No customer of population ${population} has a purchase on or before ${run.asOf}`,
+          `No customer of population ${population} has a purchase on or before ${run.asOf}` +
+            (read.skipped.length > 0
+              ? ` that is plausible (${describeSkipped(read.skipped)})`
+              : ''),
           'NoPurchaseHistory',
         );
       }
-      heartbeat({ phase: 'fitting', customers: customers.length });
+      heartbeat({ phase: 'fitting', customers: read.customers.length });
       const fitStarted = performance.now();
-      const bgNbd = fitBgNbd(customers);
-      // The spend model needs a positive mean value; repeat days worth 0 carry no spend information.
-      const spenders = customers.filter((c) => c.x > 0 && c.monetaryValue > 0);
-      if (spenders.length === 0) {
+      // A customer whose likelihood is not finite is left out and the models refitted without
+      // them; a failing prediction (below) leaves only that customer out.
+      const fit = fitValueModels(read.customers);
+      const skipped: SkippedCustomer[] = [...read.skipped, ...fit.skipped];
+      const { bgNbd, gammaGamma, customers } = fit;
+      if (bgNbd === null) {
+        throw ApplicationFailure.nonRetryable(
+          `No customer of population ${population} could be fitted: ${describeSkipped(skipped)}`,
+          'NoPurchaseHistory',
+        );
+      }
+      if (gammaGamma === null) {
         throw ApplicationFailure.nonRetryable(
           `No customer of population ${population} has a paid repeat purchase on or before ${run.asOf}: the spend model cannot be fitted`,
           'NoRepeatPurchases',
         );
       }
-      const gammaGamma = fitGammaGamma(spenders);
       const fitMillis = performance.now() - fitStarted;
 
       const writeStarted = performance.now();
@@ -156,28 +203,21 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
       const predictedAt = new Date().toISOString();
       let written = 0;
       for (let i = 0; i < customers.length; i += PREDICTION_BATCH) {
-        const rows = customers.slice(i, i + PREDICTION_BATCH).map((c) => {
-          const expectedPurchases = bgNbdConditionalExpectedPurchases(
-            bgNbd.params,
-            c,
-            horizonWeeks,
-          );
-          let averageValue: number | null = null;
-          try {
-            averageValue = gammaGammaExpectedAverageValue(
-              gammaGamma.params,
-              c.monetaryValue > 0 ? c : { x: 0, monetaryValue: 0 },
-            );
-          } catch {
-            // E[M] is infinite when p·x + q <= 1: no finite value to predict.
+        const rows: PredictionRow[] = [];
+        for (const c of customers.slice(i, i + PREDICTION_BATCH)) {
+          const outcome = predictCustomer(c, fit, horizonWeeks);
+          if (!outcome.ok) {
+            skipped.push(outcome.skipped);
+            continue;
           }
-          return {
-            id: c.customerId,
-            pAlive: bgNbdProbabilityAlive(bgNbd.params, c),
-            expectedPurchases,
-            expectedValue: averageValue === null ? null : expectedPurchases * averageValue,
-          };
-        });
+          const p = outcome.prediction;
+          rows.push({
+            id: p.customerId,
+            pAlive: p.probabilityAlive,
+            expectedPurchases: p.expectedPurchases,
+            expectedValue: p.expectedValue,
+          });
+        }
         await graph.write(WRITE_PREDICTIONS, {
           rows,
           predictedAt,
@@ -189,6 +229,11 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
         written += rows.length;
         heartbeat({ phase: 'writing', written, customers: customers.length });
       }
+      const skippedExamples = skipped.slice(0, SKIPPED_EXAMPLES).map((s) => ({
+        customerId: s.customerId,
+        reason: s.reason,
+        message: s.message,
+      }));
 
       const summary: ValueModelSummary = {
         fitId: run.fitId,
@@ -202,6 +247,8 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
         writeMillis: performance.now() - writeStarted,
         jobMillis: performance.now() - started,
         predicted: written,
+        skipped: skipped.length,
+        skippedExamples,
       };
       await graph.write(FINISH_FIT, {
         fitId: run.fitId,
@@ -221,6 +268,11 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
           repeatCustomers: summary.repeatCustomers,
           fitMillis: summary.fitMillis,
           jobMillis: summary.jobMillis,
+          // Neo4j properties hold no maps: the examples are three parallel lists.
+          skippedCustomers: summary.skipped,
+          skippedExampleIds: skippedExamples.map((s) => s.customerId),
+          skippedExampleReasons: skippedExamples.map((s) => s.reason),
+          skippedExampleMessages: skippedExamples.map((s) => s.message),
         },
       });
       return summary;

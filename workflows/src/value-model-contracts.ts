@@ -38,6 +38,11 @@ export interface ValueModelInput {
   /** How far ahead predictions look, in days. */
   horizonDays: number;
   population: ValueModelPopulation;
+  /**
+   * Purchases before this UTC day (YYYY-MM-DD) are implausible (a zero date such as
+   * 0001-01-01): their customer is skipped and reported. Left out or null: 1990-01-01.
+   */
+  earliestPurchase?: string | null;
 }
 
 /** What the fit activity is given: every default resolved. */
@@ -46,13 +51,25 @@ export interface ValueModelRun {
   asOf: string;
   horizonDays: number;
   population: ValueModelPopulation;
+  /** See {@link ValueModelInput.earliestPurchase}; absent in runs started before it existed. */
+  earliestPurchase?: string | null;
+}
+
+/** How many skipped customers a fit names as examples. */
+export const SKIPPED_EXAMPLES = 5;
+
+/** A customer a fit left out, and why (see `SkipReason` in the customer-value package). */
+export interface SkippedCustomerExample {
+  customerId: string;
+  reason: string;
+  message: string;
 }
 
 /** The outcome of a fit, as stored on its `ValueModelFit` node and returned by the workflow. */
 export interface ValueModelSummary {
   fitId: string;
   status: 'SUCCEEDED';
-  /** Customers with a purchase on or before `asOf`: the ones the models were fitted to. */
+  /** Customers with a plausible purchase on or before `asOf`: the ones the models were fitted to. */
   customers: number;
   /** Of those, customers with at least one repeat purchase day: the spend model's data. */
   repeatCustomers: number;
@@ -68,4 +85,12 @@ export interface ValueModelSummary {
   jobMillis: number;
   /** Customers whose predictions were written. */
   predicted: number;
+  /**
+   * Customers left out: an implausible history (a purchase before the earliest plausible day,
+   * in the future, a non-finite amount), or one whose likelihood or prediction could not be
+   * computed. Their earlier predictions, if any, stay as they were.
+   */
+  skipped: number;
+  /** The first few of them ({@link SKIPPED_EXAMPLES}), with the reason. */
+  skippedExamples: SkippedCustomerExample[];
 }

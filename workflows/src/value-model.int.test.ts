@@ -92,6 +92,7 @@ describe('the value-model job', () => {
       [fitId, 90],
       [fitId, 90],
     ]);
+    expect(summary.skipped).toBe(0);
     // A customer without a repeat purchase has had no chance to drop out.
     expect(rows.find((r) => r.id === `${prefix}c`)?.pAlive).toBe(1);
     const [fit] = await graph.read<{ status: string; customers: number; r: number }>(
@@ -100,6 +101,75 @@ describe('the value-model job', () => {
     );
     expect(fit).toMatchObject({ status: 'SUCCEEDED', customers: 3 });
     expect(fit?.r).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('skips and reports customers with implausible histories, and fits the others', async () => {
+    const sub = `${prefix}outliers-`;
+    // d's order dated 0001-01-01 used to make the fit fail for everyone; e's is in the future.
+    const orders: Array<[string, string, number]> = [
+      ['a', '2024-01-02', 10],
+      ['a', '2024-02-10', 20],
+      ['a', '2024-03-15', 30],
+      ['b', '2024-01-20', 15],
+      ['b', '2024-01-27', 25],
+      ['c', '2024-02-01', 40],
+      ['d', '0001-01-01', 5],
+      ['d', '2024-03-01', 5],
+      ['e', '2024-02-01', 5],
+      ['e', '2099-02-01', 5],
+    ];
+    await graph.write(
+      `UNWIND $orders AS o
+       MERGE (c:Customer {id: $prefix + o[0]})
+       CREATE (c)-[:PLACED]->(:Order {id: $prefix + o[0] + o[1], placedAt: datetime(o[1] + 'T00:00:00Z'), amount: o[2]})`,
+      { orders, prefix: sub },
+    );
+    const jobs = createValueModelJobs(client, taskQueue);
+    const fitId = `${prefix}outliers`;
+    fitIds.push(fitId);
+    await jobs.start({ fitId, asOf: '2024-04-30', horizonDays: 90, population: { idPrefix: sub } });
+    const summary = await jobs.result(fitId);
+    expect(summary).toMatchObject({
+      status: 'SUCCEEDED',
+      customers: 3,
+      predicted: 3,
+      skipped: 2,
+    });
+    expect(summary.skippedExamples).toEqual([
+      {
+        customerId: `${sub}d`,
+        reason: 'BEFORE_EARLIEST',
+        message: 'purchase on 0001-01-01T00:00:00Z is before 1990-01-01',
+      },
+      {
+        customerId: `${sub}e`,
+        reason: 'IN_FUTURE',
+        message: 'purchase on 2099-02-01T00:00:00Z is in the future',
+      },
+    ]);
+    const predicted = await graph.read<{ id: string; expected: number | null }>(
+      `MATCH (c:Customer) WHERE c.id STARTS WITH $sub
+       RETURN c.id AS id, c.expectedPurchases AS expected ORDER BY id`,
+      { sub },
+    );
+    expect(predicted.map((r) => [r.id.slice(sub.length), r.expected !== null])).toEqual([
+      ['a', true],
+      ['b', true],
+      ['c', true],
+      ['d', false],
+      ['e', false],
+    ]);
+    expect(predicted.every((r) => r.expected === null || Number.isFinite(r.expected))).toBe(true);
+    const [fit] = await graph.read<{ status: string; skipped: number; reasons: string[] }>(
+      `MATCH (f:ValueModelFit {id: $fitId})
+       RETURN f.status AS status, f.skippedCustomers AS skipped, f.skippedExampleReasons AS reasons`,
+      { fitId },
+    );
+    expect(fit).toEqual({
+      status: 'SUCCEEDED',
+      skipped: 2,
+      reasons: ['BEFORE_EARLIEST', 'IN_FUTURE'],
+    });
   }, 60_000);
 
   it('fails a population without purchases, saying why, and marks the fit FAILED', async () => {

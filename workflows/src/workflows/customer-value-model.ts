@@ -18,7 +18,9 @@ const { recordValueModelFailure } = proxyActivities<ValueModelActivities>({
 /**
  * Fits the lifetime-value models (BG/NBD and gamma-gamma) to a population's purchase history
  * and stores every customer's predictions: a background job, started by an administrator or by
- * the nightly schedule, never by a read.
+ * the nightly schedule, never by a read. Customers the models cannot describe (implausible
+ * purchases, a likelihood or prediction that cannot be computed) are skipped and counted in the
+ * summary; only a population with nobody left to fit fails.
  */
 export async function customerValueModel(input: ValueModelInput): Promise<ValueModelSummary> {
   const run: ValueModelRun = {
@@ -27,6 +29,7 @@ export async function customerValueModel(input: ValueModelInput): Promise<ValueM
     asOf: input.asOf ?? new Date().toISOString().slice(0, 10),
     horizonDays: input.horizonDays,
     population: input.population,
+    earliestPurchase: input.earliestPurchase ?? null,
   };
   try {
     return await fitCustomerValueModel(run);

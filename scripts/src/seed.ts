@@ -163,7 +163,7 @@ export async function seedDemo(senders: DemoSenders): Promise<void> {
     },
   ]);
   // The journey decides the coupon; the purchase uses it.
-  await until(
+  const offered = await until(
     'a coupon for Ana',
     () =>
       graphqlRequest<{ customer: { coupons: Array<{ code: string }> } }>(gateway, STATE, {
@@ -182,7 +182,7 @@ export async function seedDemo(senders: DemoSenders): Promise<void> {
         serial: DEMO.serial,
         orderId: order,
         storeId: DEMO.storeId,
-        couponCode: `CPN-${id('ana-near-store')}`,
+        couponCode: offered.customer.coupons[0]?.code,
         amount: 199,
         currency: 'USD',
         promisedDeliveryAt: at(-38),

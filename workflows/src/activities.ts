@@ -54,7 +54,7 @@ FOREACH (_ IN CASE WHEN c IS NULL THEN [] ELSE [1] END |
 FOREACH (_ IN CASE WHEN $stage IS NOT NULL AND coalesce(d.stageSequence, 0) < $sequence THEN [1] ELSE [] END |
   SET d.stage = $stage, d.stageChangedAt = datetime($occurredAt), d.stageSequence = $sequence)
 WITH d
-OPTIONAL MATCH (t:Touchpoint {eventId: $eventId})
+OPTIONAL MATCH (t:Touchpoint {key: $eventId})
 FOREACH (_ IN CASE WHEN t IS NULL THEN [] ELSE [1] END | MERGE (t)-[:ABOUT_DEVICE]->(d))
 RETURN d.stage AS stage`;
 
@@ -75,6 +75,8 @@ RETURN coalesce(k.granted, false) AS granted, coalesce(k.channels, []) AS channe
 
 // A proximity coupon: an active offer of this store for this model, issued once per visit event
 // (the code derives from the event id, so a retried activity finds the coupon it made).
+// Touchpoints the lifecycles make are keyed `system:<reference>`: the touchpoint key is unique,
+// and no sender's key starts so.
 const ISSUE_COUPON = `
 MATCH (c:Customer {id: $customerId}), (s:Store {id: $storeId})
 MATCH (offer:Offer {active: true})-[:AT]->(s), (offer)-[:FOR]->(:ProductModel {sku: $sku})
@@ -84,8 +86,8 @@ MERGE (coupon:Coupon {code: $code})
                 coupon.expiresAt = datetime($now) + duration({days: offer.validDays})
 MERGE (coupon)-[:ISSUED_TO]->(c)
 MERGE (coupon)-[:OF]->(offer)
-MERGE (t:Touchpoint {eventId: $code})
-  ON CREATE SET t.type = 'COUPON_OFFERED', t.occurredAt = datetime($now), t.channel = 'APP',
+MERGE (t:Touchpoint {key: 'system:' + $code})
+  ON CREATE SET t.eventId = $code, t.type = 'COUPON_OFFERED', t.occurredAt = datetime($now), t.channel = 'APP',
                 t.delivery = 'delivered'
 MERGE (c)-[:HAD]->(t)
 MERGE (t)-[:AT]->(s)
@@ -102,8 +104,8 @@ RETURN EXISTS {
 // A system-initiated touchpoint (an offer or a help message), keyed so it is made once.
 const RECORD_OUTREACH = `
 MATCH (c:Customer {id: $customerId}), (m:ProductModel {sku: $sku})
-MERGE (t:Touchpoint {eventId: $reference})
-  ON CREATE SET t.type = $type, t.occurredAt = datetime($now), t.channel = $channel,
+MERGE (t:Touchpoint {key: 'system:' + $reference})
+  ON CREATE SET t.eventId = $reference, t.type = $type, t.occurredAt = datetime($now), t.channel = $channel,
                 t.delivery = 'delivered'
 MERGE (c)-[:HAD]->(t)
 MERGE (t)-[:ABOUT]->(m)
@@ -141,8 +143,8 @@ RETURN i.id AS id`;
 
 const INTERVENTION_STEP = `
 MATCH (i:Intervention {id: $interventionId})-[:FOR]->(d:Device)
-MERGE (t:Touchpoint {eventId: $interventionId + ':' + $type})
-  ON CREATE SET t.type = $type, t.occurredAt = datetime($now), t.channel = $channel,
+MERGE (t:Touchpoint {key: 'system:' + $interventionId + ':' + $type})
+  ON CREATE SET t.eventId = $interventionId + ':' + $type, t.type = $type, t.occurredAt = datetime($now), t.channel = $channel,
                 t.delivery = 'delivered'
 MERGE (t)-[:ABOUT_DEVICE]->(d)
 MERGE (t)-[:FOR_INTERVENTION]->(i)

@@ -59,6 +59,8 @@ export async function runFederation(ctx: BenchContext): Promise<BenchSection> {
   const data = planData(`${ctx.runId}-f`, options);
   console.log('[federation] starting the subgraphs and the gateway in this process...');
   const system = await startBenchSystem(config);
+  // The same servers without access control, to tell what signing and authorization cost.
+  const unchecked = await startBenchSystem(config, { withoutAccessChecks: true });
   // Whatever fails, the seeded data is deleted and every server closed; the first failure is
   // the one reported.
   let failure: { error: unknown } | undefined;
@@ -72,7 +74,7 @@ export async function runFederation(ctx: BenchContext): Promise<BenchSection> {
         `${data.skus.length} models and ${data.campaignIds.length} campaigns ` +
         `in ${((performance.now() - seedStart) / 1000).toFixed(1)} s.`,
     );
-    measured = await measure(config, system, data, options, signal);
+    measured = await measure(config, system, unchecked, data, options, signal);
   } catch (error) {
     failure = { error };
   }
@@ -83,10 +85,12 @@ export async function runFederation(ctx: BenchContext): Promise<BenchSection> {
     console.error(`[federation] could not remove the data; its keys all start with ${ctx.runId}.`);
     failure ??= { error };
   }
-  try {
-    await system.stop();
-  } catch (error) {
-    failure ??= { error };
+  for (const servers of [system, unchecked]) {
+    try {
+      await servers.stop();
+    } catch (error) {
+      failure ??= { error };
+    }
   }
   if (failure || !measured) throw failure?.error ?? new Error('Nothing was measured');
 
@@ -126,6 +130,22 @@ export async function runFederation(ctx: BenchContext): Promise<BenchSection> {
         ratio: `${times(ratios.customerRoot.throughput)} thr, ${times(ratios.customerRoot.p50)} p50`,
         data: `${options.requests} req, concurrency ${options.concurrency}`,
       },
+      {
+        benchmark: 'federation',
+        metric: 'access control: CustomerView req/s with signing and authorization',
+        measured: num(at('gatewayCustomerView').throughputPerSecond),
+        baseline: `${num(at('uncheckedCustomerView').throughputPerSecond)} without them`,
+        ratio: `${times(ratios.accessCustomerView.throughput)} thr, ${times(ratios.accessCustomerView.p50)} p50`,
+        data: size,
+      },
+      {
+        benchmark: 'federation',
+        metric: 'access control: customer root field req/s with signing and authorization',
+        measured: num(at('gatewayCustomerRoot').throughputPerSecond),
+        baseline: `${num(at('uncheckedCustomerRoot').throughputPerSecond)} without them`,
+        ratio: `${times(ratios.accessCustomerRoot.throughput)} thr, ${times(ratios.accessCustomerRoot.p50)} p50`,
+        data: `${options.requests} req, concurrency ${options.concurrency}`,
+      },
     ],
     details: {
       options: {
@@ -149,6 +169,7 @@ export async function runFederation(ctx: BenchContext): Promise<BenchSection> {
 async function measure(
   config: Config,
   system: BenchSystem,
+  unchecked: BenchSystem,
   data: BenchData,
   options: BenchOptions,
   signal: AbortSignal,
@@ -174,6 +195,17 @@ async function measure(
       'directCustomerRoot',
       'direct: customers subgraph, same query',
       system.subgraphUrls.customers,
+      data,
+    ),
+    {
+      ...gatewayCustomerView(unchecked.gatewayUrl, data),
+      key: 'uncheckedCustomerView',
+      title: 'gateway without access control: CustomerView',
+    },
+    customerRoot(
+      'uncheckedCustomerRoot',
+      'gateway without access control: customer(id){id displayName}',
+      unchecked.gatewayUrl,
       data,
     ),
   ];
@@ -235,6 +267,8 @@ async function measure(
     ratios: {
       customerView: ratio(at('gatewayCustomerView'), at('directCustomerViewReplay')),
       customerRoot: ratio(at('gatewayCustomerRoot'), at('directCustomerRoot')),
+      accessCustomerView: ratio(at('gatewayCustomerView'), at('uncheckedCustomerView')),
+      accessCustomerRoot: ratio(at('gatewayCustomerRoot'), at('uncheckedCustomerRoot')),
     },
     planShapes,
     exampleFetches,
@@ -310,6 +344,8 @@ federation: the gateway against the subgraphs it calls
     [
       ['CustomerView vs replayed fetches', ratios['customerView']],
       ['customer root field vs customers', ratios['customerRoot']],
+      ['CustomerView, access control on vs off', ratios['accessCustomerView']],
+      ['root field, access control on vs off', ratios['accessCustomerRoot']],
     ].map(([name, r]) => {
       const { throughput, p50, p99, p50DifferenceMs } = r as Ratio;
       return [

@@ -93,6 +93,11 @@ function countingInFlight(app: App, inFlight: { count: number }): App {
 export interface BenchSystemOptions {
   /** The lifecycles' task queue; the configured one if absent. */
   taskQueue?: string;
+  /**
+   * Build gateway and subgraphs without access control (no signatures, no rights table or
+   * field rules): the baseline of what access control costs.
+   */
+  withoutAccessChecks?: boolean;
 }
 
 export async function startBenchSystem(
@@ -130,7 +135,14 @@ export async function startBenchSystem(
       return `${server.url}/graphql`;
     };
     const lifecycle = createLifecycleGateway(client, taskQueue);
-    const deps = subgraphDependencies(config, { graph, client, taskQueue, lifecycle, logger });
+    const unchecked = options.withoutAccessChecks === true;
+    const signing = { ...config.signing, benchmarkWithoutAccessChecks: unchecked };
+    const built = subgraphDependencies(config, { graph, client, taskQueue, lifecycle, logger });
+    const deps = {
+      products: { ...built.products, signing },
+      customers: { ...built.customers, signing },
+      campaigns: { ...built.campaigns, signing },
+    };
     const subgraphUrls: SubgraphUrls = {
       products: await serve(() => createProductsSubgraph(deps.products)),
       customers: await serve(() => createCustomersSubgraph(deps.customers)),

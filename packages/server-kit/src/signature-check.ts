@@ -6,6 +6,12 @@ import { NonceMemory, verifyRequest } from '@experience-graph/access';
 export interface SigningConfig {
   secret: string;
   maxAgeMs: number;
+  /**
+   * Only for the benchmark that measures what access control costs: no signature is checked,
+   * every request acts as the local service, and no operation or field rule is applied. No
+   * entry point sets it.
+   */
+  benchmarkWithoutAccessChecks?: boolean;
 }
 
 /** The body a refused request gets: the same whatever the reason, which only the log names. */

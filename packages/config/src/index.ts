@@ -234,7 +234,7 @@ export const envSchema = z.object({
   GATEWAY_RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).max(10_000_000).default(6000),
   GATEWAY_RATE_LIMIT_EVENTS: z.coerce.number().int().min(1).max(100_000_000).default(600_000),
   GATEWAY_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-  GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   IDENTITY_SECRET: z
     .string()

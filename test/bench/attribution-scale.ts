@@ -10,12 +10,11 @@
  *   npx tsx test/bench/attribution-scale.ts [people=10000] [rounds=10]
  */
 import pino from 'pino';
-import { signRequest } from '@experience-graph/access';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { createAttributionRepository, createCampaignsSubgraph } from '@experience-graph/campaigns';
 
-import { listen } from '@experience-graph/server-kit';
+import { listen, signedGraphQLClient } from '@experience-graph/server-kit';
 import { uniqueKey } from '@experience-graph/test-kit';
 
 const PEOPLE = Number(process.argv[2] ?? 10_000);
@@ -85,18 +84,10 @@ async function main() {
       logger,
     });
     const server = await listen(app, '127.0.0.1', 0);
+    // As the gateway calls it: signed for the local service.
+    const call = signedGraphQLClient(`${server.url}/graphql`, config.signing.secret);
     const post = async (query: string, variables: Record<string, unknown>) => {
-      const body = JSON.stringify({ query, variables });
-      const response = await fetch(`${server.url}/graphql`, {
-        method: 'POST',
-        // As the gateway calls it: signed for the local service.
-        headers: {
-          'content-type': 'application/json',
-          ...signRequest(config.signing.secret, { kind: 'service', id: 'local' }, body),
-        },
-        body,
-      });
-      const answer = (await response.json()) as { errors?: unknown };
+      const answer = await call({ kind: 'service', id: 'local' }, query, variables);
       if (answer.errors) throw new Error(JSON.stringify(answer.errors));
       return answer;
     };

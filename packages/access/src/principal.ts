@@ -20,7 +20,12 @@ export type PartnerRole = (typeof PARTNER_ROLES)[number];
 export const EMPLOYEE_ROLES = ['expert', 'support', 'marketer', 'admin'] as const;
 export type EmployeeRole = (typeof EMPLOYEE_ROLES)[number];
 
-/** Identifier namespaces (the same list as `@experience-graph/identity`, which tests that). */
+/**
+ * Identifier namespaces, strongest first: when an event ties two people, the person whose
+ * identifier on the event comes first here survives the merge (`@experience-graph/identity`).
+ * A loyalty id is issued by the company to one person; an e-mail or a phone is personal but can
+ * change hands; an app install, a social handle and above all a cookie are the easiest to share.
+ */
 export const NAMESPACES = [
   'LOYALTY_ID',
   'EMAIL',

@@ -6,6 +6,7 @@
  * the local ones that `npm start` brings up, documented in `.env.example`.
  */
 import { z } from 'zod';
+import { NAMESPACES, PARTNER_ROLES } from '@experience-graph/access';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const host = z.string().min(1);
@@ -24,14 +25,7 @@ const list = z.string().transform((value) =>
 );
 
 /** The roles an API-key client may be registered with: a partner's, or a first-party service. */
-export const CLIENT_ROLES = [
-  'service',
-  'adPlatform',
-  'retailer',
-  'carrier',
-  'deviceCloud',
-  'community',
-] as const;
+export const CLIENT_ROLES = ['service', ...PARTNER_ROLES] as const;
 export type ClientRole = (typeof CLIENT_ROLES)[number];
 
 const objectIds = z.array(z.string().min(1).max(200)).max(10_000).default([]);
@@ -55,9 +49,7 @@ export const apiClientSchema = z
     /** The product models a device cloud or community site serves. */
     skus: objectIds,
     /** Namespaces its events may link or merge people by: a subset of its role's; all when left out. */
-    linkNamespaces: z
-      .array(z.enum(['LOYALTY_ID', 'EMAIL', 'PHONE', 'APP_INSTALL', 'SOCIAL_HANDLE', 'COOKIE']))
-      .optional(),
+    linkNamespaces: z.array(z.enum(NAMESPACES)).optional(),
   })
   .strict();
 export type ApiClient = z.infer<typeof apiClientSchema>;

@@ -3,21 +3,10 @@
  * cookie, a loyalty card, a social handle), each in a namespace, normalised so that one person's
  * identifier is spelled one way whoever sends it.
  */
+import { NAMESPACES } from '@experience-graph/access';
 
-/**
- * The namespaces, strongest first: when an event ties two people, the person whose identifier on
- * the event comes first here survives the merge. A loyalty id is issued by the company to one
- * person; an e-mail or a phone is personal but can change hands; an app install, a social handle
- * and above all a cookie are the easiest to share or reuse.
- */
-export const IDENTIFIER_NAMESPACES = [
-  'LOYALTY_ID',
-  'EMAIL',
-  'PHONE',
-  'APP_INSTALL',
-  'SOCIAL_HANDLE',
-  'COOKIE',
-] as const;
+/** The namespaces, strongest first (see the access package, which rights and rules share). */
+export const IDENTIFIER_NAMESPACES = NAMESPACES;
 
 export type IdentifierNamespace = (typeof IDENTIFIER_NAMESPACES)[number];
 

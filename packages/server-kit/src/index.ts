@@ -21,4 +21,9 @@ export { businessKey, latitude, longitude, pastDateTime, text, CLOCK_SKEW_MS } f
 export { runService } from './lifecycle';
 export { keyedLoader } from './loaders';
 export { DateTimeScalar } from './date-time';
-export { signedGraphQLClient, type SignedResponse } from './signed-client';
+export {
+  serveSigned,
+  signedGraphQLClient,
+  type SignedResponse,
+  type SignedSubgraph,
+} from './signed-client';

@@ -1,11 +1,10 @@
 import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { NonceMemory, verifyRequest } from '@experience-graph/access';
+import type { SigningConfig as ConfiguredSigning } from '@experience-graph/config';
 
 /** The shared secret of gateway signatures and how old one may be (`config.signing`). */
-export interface SigningConfig {
-  secret: string;
-  maxAgeMs: number;
+export interface SigningConfig extends ConfiguredSigning {
   /**
    * Only for the benchmark that measures what access control costs: no signature is checked,
    * every request acts as the local service, and no operation or field rule is applied. No

@@ -2,7 +2,7 @@ import pino from 'pino';
 import type { Principal } from '@experience-graph/access';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
-import { listen, signedGraphQLClient, type RunningServer } from '@experience-graph/server-kit';
+import { serveSigned, type SignedSubgraph } from '@experience-graph/server-kit';
 import { uniqueKey } from '@experience-graph/test-kit';
 import { createCampaignsSubgraph } from '../server';
 
@@ -32,9 +32,8 @@ const retailer = partner(`${k}-shop`, 'retailer', [ids.store]);
 const otherRetailer = partner(`${k}-other-shop`, 'retailer', ['another-store']);
 const marketer: Principal = { kind: 'employee', id: `${k}-marketer`, roles: ['marketer'] };
 
-let server: RunningServer;
-let stopApollo: () => Promise<void>;
-let call: ReturnType<typeof signedGraphQLClient>;
+let subgraph: SignedSubgraph;
+let call: SignedSubgraph['call'];
 
 beforeAll(async () => {
   await graph.write(
@@ -51,14 +50,12 @@ beforeAll(async () => {
     signing: config.signing,
     logger: pino({ level: 'silent' }),
   });
-  server = await listen(built.app, '127.0.0.1', 0);
-  stopApollo = () => built.apollo.stop();
-  call = signedGraphQLClient(`${server.url}/graphql`, config.signing.secret);
+  subgraph = await serveSigned(built, config.signing.secret);
+  call = subgraph.call;
 });
 
 afterAll(async () => {
-  await server?.close();
-  await stopApollo?.();
+  await subgraph?.stop();
   await graph.write(
     `MATCH (n) WHERE (n:Campaign AND n.id = $campaign) OR (n:Store AND n.id = $store)
         OR (n:ProductModel AND n.sku = $sku)

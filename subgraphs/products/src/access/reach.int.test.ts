@@ -2,7 +2,7 @@ import pino from 'pino';
 import type { Principal } from '@experience-graph/access';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
-import { listen, signedGraphQLClient, type RunningServer } from '@experience-graph/server-kit';
+import { serveSigned, type SignedSubgraph } from '@experience-graph/server-kit';
 import { uniqueKey } from '@experience-graph/test-kit';
 import type { LifecycleGateway } from '@experience-graph/workflows';
 import { createProductsSubgraph } from '../server';
@@ -51,9 +51,8 @@ const lifecycle = {
   },
 } as unknown as LifecycleGateway;
 
-let server: RunningServer;
-let stopApollo: () => Promise<void>;
-let call: ReturnType<typeof signedGraphQLClient>;
+let subgraph: SignedSubgraph;
+let call: SignedSubgraph['call'];
 
 beforeAll(async () => {
   await graph.write(
@@ -89,14 +88,12 @@ beforeAll(async () => {
     signing: config.signing,
     logger: pino({ level: 'silent' }),
   });
-  server = await listen(built.app, '127.0.0.1', 0);
-  stopApollo = () => built.apollo.stop();
-  call = signedGraphQLClient(`${server.url}/graphql`, config.signing.secret);
+  subgraph = await serveSigned(built, config.signing.secret);
+  call = subgraph.call;
 });
 
 afterAll(async () => {
-  await server?.close();
-  await stopApollo?.();
+  await subgraph?.stop();
   await graph.write(
     `MATCH (n) WHERE (n:ProductModel AND n.sku = $sku) OR (n:Customer AND n.id IN [$ana, $ben])
         OR (n:Device AND n.serial IN [$anaDevice, $benDevice]) OR (n:Order AND n.id = $order)

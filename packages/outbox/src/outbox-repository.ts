@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import type { Graph } from '@experience-graph/neo4j';
+import { OWED_WORKFLOW_TYPES, type OwedWorkflowType, type SignalBacklog } from './owed-signal';
+
+/** A workflow's queue that a relay holds the lease of, until `complete` or `release`. */
+export interface ClaimedQueue {
+  lane: string;
+  workflowId: string;
+  workflowType: OwedWorkflowType;
+  /** The lease: only its holder completes or releases the queue. */
+  lease: string;
+  /** Deliveries that failed in a row before this claim, for the holder's back-off. */
+  failures: number;
+}
+
+/** One owed signal, as a relay delivers it. */
+export interface OwedEntry {
+  /** Its position in the workflow's queue: signals are delivered in this order. */
+  seq: number;
+  eventId: string;
+  event: Record<string, unknown>;
+  /** When it was owed, in milliseconds since the epoch (the graph's clock). */
+  owedAtMs: number;
+}
+
+export interface ClaimResult {
+  claimed: ClaimedQueue[];
+  /** Queues that were due when looked at but that another relay claimed first. */
+  contended: number;
+}
+
+/** The storage side of a relay: leases on workflows' queues and their owed signals. */
+export interface OutboxRepository {
+  /**
+   * Claims up to `max` due queues of a lane, oldest due first, each with a lease of `leaseMs`:
+   * until it runs out, no other relay claims them.
+   */
+  claim(input: { lane: string; max: number; leaseMs: number; owner: string }): Promise<ClaimResult>;
+  /** The first `limit` signals owed to a workflow, in the order owed. */
+  owed(lane: string, workflowId: string, limit: number): Promise<OwedEntry[]>;
+  /**
+   * Deletes the delivered signals (exactly the positions `seqs`). Then, if the lease is still
+   * held: when more are owed, the lease is renewed for `leaseMs` and `more` is true; otherwise the
+   * queue is let go. Delivered signals are deleted even when the lease was lost (they were
+   * delivered), but then the queue is left to its new holder.
+   */
+  complete(input: {
+    lane: string;
+    workflowId: string;
+    lease: string;
+    seqs: readonly number[];
+    leaseMs: number;
+  }): Promise<{ held: boolean; more: boolean }>;
+  /**
+   * Lets a claimed queue go, claimable again after `retryInMs`. With an `error` it counts as a
+   * failed delivery (its `failures` grow, for the next holder's back-off); without, it is a
+   * hand-back (a relay stopping). False when the lease was no longer held.
+   */
+  release(input: {
+    lane: string;
+    workflowId: string;
+    lease: string;
+    retryInMs: number;
+    error?: string;
+  }): Promise<boolean>;
+  /** Signals owed on one lane, or on every lane, and since when. */
+  signalBacklog(lane?: string): Promise<SignalBacklog>;
+}
+
+/** Due queues of a lane, oldest due first: a range of the (lane, dueAt) index. */
+const DUE = `
+MATCH (q:SignalQueue)
+WHERE q.lane = $lane AND q.dueAt <= timestamp()
+RETURN q.workflowId AS workflowId
+ORDER BY q.dueAt
+LIMIT toInteger($max)`;
+
+/**
+ * Lock, then re-check: SET takes the queue's write lock (waiting for a relay claiming it at the
+ * same time, or an intake owing to it), and only then is `dueAt` read again, now the value last
+ * committed. A queue another relay claimed in the meantime is no longer due and is skipped, so
+ * two concurrent claims never both win.
+ */
+const CLAIM = `
+UNWIND $claims AS claim
+MATCH (q:SignalQueue {lane: $lane, workflowId: claim.workflowId})
+SET q.claiming = true
+REMOVE q.claiming
+WITH q, claim
+WHERE q.dueAt IS NOT NULL AND q.dueAt <= timestamp()
+SET q.dueAt = timestamp() + toInteger($leaseMs), q.lease = claim.lease, q.leasedBy = $owner
+RETURN q.workflowId AS workflowId, q.workflowType AS workflowType, q.lease AS lease,
+       coalesce(q.failures, 0) AS failures`;
+
+const OWED = `
+MATCH (s:OwedSignal)
+WHERE s.lane = $lane AND s.workflowId = $workflowId AND s.seq >= 0
+RETURN s.seq AS seq, s.eventId AS eventId, s.event AS event, s.owedAt.epochMillis AS owedAtMs
+ORDER BY s.seq
+LIMIT toInteger($limit)`;
+
+const LOCK_QUEUE = `
+MATCH (q:SignalQueue {lane: $lane, workflowId: $workflowId})
+SET q.completing = true
+REMOVE q.completing
+RETURN q.lease = $lease AS held`;
+
+const DELETE_DELIVERED = `
+UNWIND $seqs AS seq
+MATCH (s:OwedSignal {lane: $lane, workflowId: $workflowId, seq: toInteger(seq)})
+DELETE s`;
+
+/**
+ * Under the queue's lock (taken by LOCK_QUEUE in the same transaction), so an intake transaction
+ * owing to this workflow has either committed, and its signals are seen here, or has not yet
+ * locked the queue, and will set `dueAt` itself.
+ */
+const SETTLE = `
+MATCH (q:SignalQueue {lane: $lane, workflowId: $workflowId})
+WITH q, EXISTS { MATCH (s:OwedSignal {lane: $lane, workflowId: $workflowId}) } AS more
+SET q.dueAt = CASE WHEN more THEN timestamp() + toInteger($leaseMs) ELSE null END,
+    q.lease = CASE WHEN more THEN q.lease ELSE null END,
+    q.leasedBy = CASE WHEN more THEN q.leasedBy ELSE null END,
+    q.failures = 0,
+    q.lastError = null
+RETURN more`;
+
+const RELEASE = `
+MATCH (q:SignalQueue {lane: $lane, workflowId: $workflowId})
+SET q.releasing = true
+REMOVE q.releasing
+WITH q
+WHERE q.lease = $lease
+SET q.dueAt = timestamp() + toInteger($retryInMs),
+    q.lease = null,
+    q.leasedBy = null,
+    q.failures = CASE WHEN $error IS NULL THEN coalesce(q.failures, 0)
+                      ELSE coalesce(q.failures, 0) + 1 END,
+    q.lastError = coalesce($error, q.lastError)
+RETURN count(q) AS released`;
+
+const BACKLOG_OF_LANE = `
+MATCH (s:OwedSignal)
+WHERE s.lane = $lane AND s.owedAt IS NOT NULL
+RETURN count(s) AS owed, min(s.owedAt).epochMillis AS oldestMs`;
+
+const BACKLOG = `
+MATCH (s:OwedSignal)
+RETURN count(s) AS owed, min(s.owedAt).epochMillis AS oldestMs`;
+
+const isWorkflowType = (value: unknown): value is OwedWorkflowType =>
+  OWED_WORKFLOW_TYPES.includes(value as OwedWorkflowType);
+
+/** The outbox's relay-side Cypher, on one graph. */
+export function createOutboxRepository(graph: Graph): OutboxRepository {
+  return {
+    claim({ lane, max, leaseMs, owner }) {
+      return graph.transaction(async (tx) => {
+        const due = await tx.run<{ workflowId: string }>(DUE, { lane, max });
+        // Locked in workflow-id order, as the intake locks them: no deadlock between the two.
+        const claims = due
+          .map((d) => d.workflowId)
+          .sort()
+          .map((workflowId) => ({ workflowId, lease: randomUUID() }));
+        if (claims.length === 0) return { claimed: [], contended: 0 };
+        const rows = await tx.run<{
+          workflowId: string;
+          workflowType: unknown;
+          lease: string;
+          failures: number;
+        }>(CLAIM, { lane, claims, leaseMs, owner });
+        const claimed: ClaimedQueue[] = [];
+        for (const row of rows) {
+          if (!isWorkflowType(row.workflowType)) {
+            throw new Error(
+              `Queue ${row.workflowId} has unknown workflow type ${String(row.workflowType)}`,
+            );
+          }
+          claimed.push({ ...row, lane, workflowType: row.workflowType });
+        }
+        return { claimed, contended: claims.length - claimed.length };
+      });
+    },
+
+    async owed(lane, workflowId, limit) {
+      const rows = await graph.read<{
+        seq: number;
+        eventId: string;
+        event: string;
+        owedAtMs: number;
+      }>(OWED, { lane, workflowId, limit });
+      return rows.map((row) => ({
+        ...row,
+        event: JSON.parse(row.event) as Record<string, unknown>,
+      }));
+    },
+
+    complete({ lane, workflowId, lease, seqs, leaseMs }) {
+      return graph.transaction(async (tx) => {
+        const [lock] = await tx.run<{ held: boolean }>(LOCK_QUEUE, { lane, workflowId, lease });
+        if (seqs.length > 0) await tx.run(DELETE_DELIVERED, { lane, workflowId, seqs });
+        if (!lock?.held) return { held: false, more: false };
+        const [settled] = await tx.run<{ more: boolean }>(SETTLE, { lane, workflowId, leaseMs });
+        return { held: true, more: settled?.more ?? false };
+      });
+    },
+
+    async release({ lane, workflowId, lease, retryInMs, error }) {
+      const [row] = await graph.write<{ released: number }>(RELEASE, {
+        lane,
+        workflowId,
+        lease,
+        retryInMs,
+        error: error === undefined ? null : error.slice(0, 1000),
+      });
+      return (row?.released ?? 0) > 0;
+    },
+
+    async signalBacklog(lane) {
+      const [row] = await graph.read<{ owed: number; oldestMs: number | null }>(
+        lane === undefined ? BACKLOG : BACKLOG_OF_LANE,
+        lane === undefined ? {} : { lane },
+      );
+      const oldestMs = row?.oldestMs ?? null;
+      return {
+        owed: row?.owed ?? 0,
+        oldestOwedAt: oldestMs === null ? null : new Date(oldestMs).toISOString(),
+      };
+    },
+  };
+}

@@ -169,6 +169,14 @@ export interface JourneyResult {
 export const deviceEventSignal = defineSignal<[DeviceEvent]>('deviceEvent');
 /** Delivers one journey event to a person's journey with a product model. */
 export const journeyEventSignal = defineSignal<[JourneyEvent]>('journeyEvent');
+/**
+ * Delivers a device's events in the order they were owed, as the outbox relay sends them: one
+ * signal, one history event, for many events. The single-event signal stays for older
+ * histories and for callers that send one event.
+ */
+export const deviceEventsSignal = defineSignal<[DeviceEvent[]]>('deviceEvents');
+/** Delivers a journey's events in the order they were owed; see {@link deviceEventsSignal}. */
+export const journeyEventsSignal = defineSignal<[JourneyEvent[]]>('journeyEvents');
 /** The stage the workflow has decided, or null before the first event. */
 export const stageQuery = defineQuery<LifecycleStage | null>('stage');
 /** The most recent events and what each did, newest last. */

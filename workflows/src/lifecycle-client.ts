@@ -1,12 +1,18 @@
-import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  type Client,
+} from '@temporalio/client';
 import {
   DEVICE_LIFECYCLE_WORKFLOW,
   deviceEventSignal,
+  deviceEventsSignal,
   deviceLifecycleWorkflowId,
   expertResolvedSignal,
   fixConfirmedSignal,
   JOURNEY_WORKFLOW,
   journeyEventSignal,
+  journeyEventsSignal,
   journeyWorkflowId,
   searchAttributes,
   type DeviceEvent,
@@ -22,11 +28,44 @@ export interface LifecycleGateway {
   sendDeviceEvent(event: DeviceEvent): Promise<{ workflowId: string }>;
   /** Resolves once the event is durably in the journey's history. */
   sendJourneyEvent(event: JourneyEvent): Promise<{ workflowId: string }>;
+  /**
+   * Delivers a device's events, in order, in one signal: resolves once they are durably in the
+   * lifecycle's history, starting the lifecycle if it never ran. A lifecycle that has ended
+   * (opted out, retired, stopped) is never started again: then nothing is delivered and
+   * `ended` is true.
+   */
+  deliverDeviceEvents(
+    serial: string,
+    events: readonly DeviceEvent[],
+    options?: DeliveryOptions,
+  ): Promise<Delivery>;
+  /**
+   * Delivers a journey's events, in order, in one signal. A journey that ended (a purchase, an
+   * opt-out, a lapse) is started afresh, so `ended` is always false.
+   */
+  deliverJourneyEvents(
+    customerId: string,
+    sku: string,
+    events: readonly JourneyEvent[],
+    options?: DeliveryOptions,
+  ): Promise<Delivery>;
   /** Tells an open intervention that the customer confirmed the fix, or an expert resolved it. */
   signalIntervention(
     workflowId: string,
     signal: { kind: 'fix-confirmed' } | { kind: 'expert-resolved'; note: string | null },
   ): Promise<void>;
+}
+
+/** How long a delivery may take: past the deadline it fails, and may or may not have arrived. */
+export interface DeliveryOptions {
+  deadline?: Date;
+}
+
+/** What became of a delivery. */
+export interface Delivery {
+  workflowId: string;
+  /** The workflow had ended and was not started again: the events were not delivered. */
+  ended: boolean;
 }
 
 /**
@@ -39,6 +78,8 @@ export function createLifecycleGateway(
   taskQueue: string,
   timers?: Partial<LifecycleTimers>,
 ): LifecycleGateway {
+  const withDeadline = <T>({ deadline }: DeliveryOptions, call: () => Promise<T>) =>
+    deadline ? client.withDeadline(deadline, call) : call();
   return {
     async signalIntervention(workflowId, signal) {
       const handle = client.workflow.getHandle(workflowId);
@@ -58,6 +99,46 @@ export function createLifecycleGateway(
         typedSearchAttributes: [{ key: searchAttributes.serial, value: event.serial }],
       });
       return { workflowId };
+    },
+    async deliverDeviceEvents(serial, events, options = {}) {
+      const workflowId = deviceLifecycleWorkflowId(serial);
+      const input: DeviceLifecycleInput = { serial, ...(timers ? { timers } : {}) };
+      try {
+        await withDeadline(options, () =>
+          client.workflow.signalWithStart(DEVICE_LIFECYCLE_WORKFLOW, {
+            workflowId,
+            taskQueue,
+            args: [input],
+            signal: deviceEventsSignal,
+            signalArgs: [[...events]],
+            // Signals a running lifecycle, starts one that never ran, and refuses to start
+            // again one that has closed, whatever closed it.
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            typedSearchAttributes: [{ key: searchAttributes.serial, value: serial }],
+          }),
+        );
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError)
+          return { workflowId, ended: true };
+        throw error;
+      }
+      return { workflowId, ended: false };
+    },
+    async deliverJourneyEvents(customerId, sku, events, options = {}) {
+      const workflowId = journeyWorkflowId(customerId, sku);
+      const input: JourneyInput = { customerId, sku, ...(timers ? { timers } : {}) };
+      await withDeadline(options, () =>
+        client.workflow.signalWithStart(JOURNEY_WORKFLOW, {
+          workflowId,
+          taskQueue,
+          args: [input],
+          signal: journeyEventsSignal,
+          signalArgs: [[...events]],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          typedSearchAttributes: [{ key: searchAttributes.customerId, value: customerId }],
+        }),
+      );
+      return { workflowId, ended: false };
     },
     async sendJourneyEvent(event) {
       const workflowId = journeyWorkflowId(event.customerId, event.sku);

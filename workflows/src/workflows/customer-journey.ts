@@ -10,6 +10,7 @@ import {
   DEFAULT_TIMERS,
   historyQuery,
   journeyEventSignal,
+  journeyEventsSignal,
   searchAttributes,
   stageQuery,
   type JourneyInput,
@@ -40,6 +41,11 @@ export async function customerJourney(input: JourneyInput): Promise<JourneyResul
 
   setHandler(journeyEventSignal, (event) => {
     pending.push(event);
+  });
+  // A batch from the outbox relay, in the order owed; repeats are dropped by event id below.
+  // Registering a handler issues no command, so histories recorded before it replay unchanged.
+  setHandler(journeyEventsSignal, (events) => {
+    pending.push(...events);
   });
   setHandler(stageQuery, () => state.stage);
   setHandler(historyQuery, () => state.history);

@@ -12,6 +12,7 @@ import {
 import {
   DEFAULT_TIMERS,
   deviceEventSignal,
+  deviceEventsSignal,
   escalateSignal,
   fixConfirmedSignal,
   historyQuery,
@@ -53,6 +54,11 @@ export async function deviceLifecycle(input: DeviceLifecycleInput): Promise<Devi
 
   setHandler(deviceEventSignal, (event) => {
     pending.push(event);
+  });
+  // A batch from the outbox relay, in the order owed; repeats are dropped by event id below.
+  // Registering a handler issues no command, so histories recorded before it replay unchanged.
+  setHandler(deviceEventsSignal, (events) => {
+    pending.push(...events);
   });
   setHandler(interventionClosedSignal, ({ interventionId }) => {
     if (state.openInterventionId === interventionId) {

@@ -1,7 +1,8 @@
 # One image for every Node process of Experience Graph: the three subgraphs, the gateway, the
-# lifecycle worker and the one-shot command line (migrate, seed). docker-compose.yml picks the
-# process with `command:`. Debian (glibc), not Alpine: @temporalio/worker's native core bridge
-# and @swc/core ship prebuilt binaries for linux-*-gnu only.
+# lifecycle worker, the outbox relay and the one-shot command line (migrate, seed).
+# docker-compose.yml picks the process with `command:`. Debian (glibc), not Alpine:
+# @temporalio/worker's native core bridge and @swc/core ship prebuilt binaries for linux-*-gnu
+# only.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
@@ -18,10 +19,12 @@ COPY packages/test-kit/package.json packages/test-kit/
 COPY packages/customer-value/package.json packages/customer-value/
 COPY packages/identity/package.json packages/identity/
 COPY packages/segments/package.json packages/segments/
+COPY packages/outbox/package.json packages/outbox/
 COPY subgraphs/products/package.json subgraphs/products/
 COPY subgraphs/customers/package.json subgraphs/customers/
 COPY subgraphs/campaigns/package.json subgraphs/campaigns/
 COPY workflows/package.json workflows/
+COPY relay/package.json relay/
 COPY gateway/package.json gateway/
 COPY schema/package.json schema/
 COPY scripts/package.json scripts/

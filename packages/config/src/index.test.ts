@@ -155,3 +155,23 @@ describe('intake and value model settings', () => {
     expect(() => loadConfig({ INTAKE_CONCURRENCY: '100' })).toThrow(/INTAKE_CONCURRENCY/);
   });
 });
+
+describe('relay configuration', () => {
+  it('has local defaults and refuses a lease too short for a delivery', () => {
+    expect(loadConfig({}).relay).toEqual({
+      concurrency: 32,
+      pollMs: 100,
+      leaseMs: 30_000,
+      batchSize: 100,
+      host: '127.0.0.1',
+      port: 4005,
+    });
+    expect(loadConfig({ RELAY_CONCURRENCY: '4', RELAY_POLL_MS: '50' }).relay).toMatchObject({
+      concurrency: 4,
+      pollMs: 50,
+    });
+    expect(() => loadConfig({ RELAY_LEASE_MS: '500', RELAY_CONCURRENCY: '0' })).toThrow(
+      /RELAY_CONCURRENCY: [\s\S]*RELAY_LEASE_MS: must be at least 1000/,
+    );
+  });
+});

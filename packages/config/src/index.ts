@@ -253,6 +253,17 @@ export const envSchema = z.object({
   SUPER_USER_MIN_HELPFUL_VOTES: z.coerce.number().int().min(1).max(1_000_000).default(5),
   HELPFUL_VOTE_VALUE: z.coerce.number().min(0, 'must be at least 0').max(1_000_000).default(2),
   INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  RELAY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+  RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
+  RELAY_LEASE_MS: z.coerce
+    .number()
+    .int()
+    .min(1000, 'must be at least 1000 (a delivery gets half the lease)')
+    .max(600_000)
+    .default(30_000),
+  RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  RELAY_HOST: host.default('127.0.0.1'),
+  RELAY_PORT: port.default(4005),
   VALUE_HORIZON_DAYS: z.coerce.number().int().min(1).max(MAX_VALUE_HORIZON_DAYS).default(365),
   VALUE_MODEL_SCHEDULE: z
     .string()
@@ -359,6 +370,24 @@ export interface IntakeConfig {
   concurrency: number;
 }
 
+/** The outbox relay: how it delivers owed signals from the graph to the lifecycles. */
+export interface RelayConfig {
+  /** Workflows whose signals are delivered at the same time (RELAY_CONCURRENCY). */
+  concurrency: number;
+  /** How long an idle relay waits before looking for owed signals again (RELAY_POLL_MS). */
+  pollMs: number;
+  /**
+   * How long a relay holds a workflow's queue (RELAY_LEASE_MS): other relays leave it alone
+   * until then, and take it over once a stopped or killed relay's lease runs out.
+   */
+  leaseMs: number;
+  /** Events per signal at most (RELAY_BATCH_SIZE). */
+  batchSize: number;
+  /** Where its health and statistics are served (RELAY_HOST, RELAY_PORT). */
+  host: string;
+  port: number;
+}
+
 /** The predicted lifetime value model, a background job. */
 export interface ValueModelConfig {
   /** How far ahead predictions look, in days, unless a refresh says otherwise. */
@@ -379,6 +408,7 @@ export interface Config {
   identity: IdentityConfig;
   attribution: AttributionConfig;
   intake: IntakeConfig;
+  relay: RelayConfig;
   valueModel: ValueModelConfig;
   erasure: ErasureConfig;
   temporal: TemporalConfig;
@@ -488,6 +518,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       lookbackDays: e.ATTRIBUTION_LOOKBACK_DAYS,
     },
     intake: { concurrency: e.INTAKE_CONCURRENCY },
+    relay: {
+      concurrency: e.RELAY_CONCURRENCY,
+      pollMs: e.RELAY_POLL_MS,
+      leaseMs: e.RELAY_LEASE_MS,
+      batchSize: e.RELAY_BATCH_SIZE,
+      host: e.RELAY_HOST,
+      port: e.RELAY_PORT,
+    },
     valueModel: {
       horizonDays: e.VALUE_HORIZON_DAYS,
       schedule: e.VALUE_MODEL_SCHEDULE === 'off' ? null : e.VALUE_MODEL_SCHEDULE,

@@ -1,0 +1,8 @@
+export {
+  createRelay,
+  RELAY_DEFAULTS,
+  type Relay,
+  type RelayDependencies,
+  type RelayLifecycle,
+} from './relay';
+export type { RelayStats } from './delivery-stats';

@@ -1,0 +1,50 @@
+import { Client, Connection } from '@temporalio/client';
+import express from 'express';
+import pino from 'pino';
+import { loadConfig } from '@experience-graph/config';
+import { createDriver, createGraph } from '@experience-graph/neo4j';
+import { listen, mountHealth, runService } from '@experience-graph/server-kit';
+import { createLifecycleGateway } from '@experience-graph/workflows';
+import { createRelay } from './relay';
+
+const config = loadConfig(process.env);
+const logger = pino({ name: 'relay', level: config.logLevel });
+
+runService(logger, async () => {
+  const driver = createDriver(config.neo4j);
+  const graph = createGraph(driver, config.neo4j.database);
+  // Lazy: the relay starts whether or not Temporal is up, and its deliveries fail, back off and
+  // retry until it is; gRPC reconnects by itself after a restart of the server.
+  const connection = Connection.lazy({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const lane = config.temporal.taskQueue;
+  const relay = createRelay({
+    graph,
+    lifecycle: createLifecycleGateway(client, lane),
+    lane,
+    logger,
+    concurrency: config.relay.concurrency,
+    pollMs: config.relay.pollMs,
+    leaseMs: config.relay.leaseMs,
+    batchSize: config.relay.batchSize,
+  });
+
+  const app = express();
+  mountHealth(app, 'relay', {
+    neo4j: () =>
+      driver.verifyConnectivity({ database: config.neo4j.database }).then(() => undefined),
+    temporal: () =>
+      connection
+        .withDeadline(Date.now() + 3_000, () => connection.workflowService.getSystemInfo({}))
+        .then(() => undefined),
+  });
+  // Delivered, dropped and failed counts and the delivery lag, for ops and benchmarks.
+  app.get('/stats', (_req, res) => {
+    res.json(relay.stats());
+  });
+  const server = await listen(app, config.relay.host, config.relay.port);
+  relay.start();
+  logger.info({ lane, url: server.url }, 'relay running');
+  // Closed in reverse: the relay first (deliveries under way finish, leases are handed back).
+  return [() => driver.close(), () => connection.close(), server.close, () => relay.stop()];
+});

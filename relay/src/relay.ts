@@ -1,0 +1,304 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Graph } from '@experience-graph/neo4j';
+import {
+  createOutboxRepository,
+  type ClaimedQueue,
+  type OutboxRepository,
+  type OwedEntry,
+} from '@experience-graph/outbox';
+import {
+  deviceLifecycleWorkflowId,
+  journeyWorkflowId,
+  type DeviceEvent,
+  type JourneyEvent,
+  type LifecycleGateway,
+} from '@experience-graph/workflows';
+import { DeliveryStats, type RelayStats } from './delivery-stats';
+
+/** The part of the lifecycle client a relay delivers through. */
+export type RelayLifecycle = Pick<LifecycleGateway, 'deliverDeviceEvents' | 'deliverJourneyEvents'>;
+
+export interface RelayDependencies {
+  graph: Graph;
+  /** Delivers to the workflows of `lane`: a client on that task queue. */
+  lifecycle: RelayLifecycle;
+  /** The task queue whose owed signals this relay delivers. */
+  lane: string;
+  logger: Logger;
+  /** Workflows delivered to at the same time. */
+  concurrency?: number;
+  /** How long an idle relay waits before looking again. */
+  pollMs?: number;
+  /** How long a claim holds a workflow's queue; a delivery may take half of it. */
+  leaseMs?: number;
+  /** Events per signal at most. */
+  batchSize?: number;
+  /** After a failed delivery, the first retry waits this long, doubling up to `retryMaxMs`. */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** Names this relay in leases and logs; by default host, pid and a random suffix. */
+  name?: string;
+}
+
+/** A running relay. */
+export interface Relay {
+  readonly name: string;
+  /** Starts polling the lane; calling it again does nothing. */
+  start(): void;
+  /**
+   * Stops: claims nothing more, lets deliveries under way finish and hands their queues back, so
+   * another relay can go on at once. Resolves when all of that is done.
+   */
+  stop(): Promise<void>;
+  stats(): RelayStats;
+  resetStats(): void;
+}
+
+/** The defaults of `.env.example` (RELAY_*). */
+export const RELAY_DEFAULTS = {
+  concurrency: 32,
+  pollMs: 100,
+  leaseMs: 30_000,
+  batchSize: 100,
+  retryMinMs: 500,
+  retryMaxMs: 30_000,
+} as const;
+
+/** The events of one queue do not belong to the workflow it is keyed by: never delivered. */
+class MisaddressedSignals extends Error {
+  override name = 'MisaddressedSignals';
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Builds a relay that delivers the signals owed on `lane` to their workflows: it claims due
+ * workflow queues (a lease each, so no other relay interleaves them), delivers each queue's
+ * signals in the order owed, up to `batchSize` per signal and `concurrency` workflows at once,
+ * and deletes exactly what was delivered. A failed delivery (Temporal or Neo4j away) hands the
+ * queue back with a growing back-off and is retried for as long as it takes; nothing owed is
+ * lost. No I/O until {@link Relay.start}.
+ */
+export function createRelay(deps: RelayDependencies): Relay {
+  const { lane, lifecycle, logger: baseLogger } = deps;
+  const concurrency = deps.concurrency ?? RELAY_DEFAULTS.concurrency;
+  const pollMs = deps.pollMs ?? RELAY_DEFAULTS.pollMs;
+  const leaseMs = deps.leaseMs ?? RELAY_DEFAULTS.leaseMs;
+  const batchSize = deps.batchSize ?? RELAY_DEFAULTS.batchSize;
+  const retryMinMs = deps.retryMinMs ?? RELAY_DEFAULTS.retryMinMs;
+  const retryMaxMs = deps.retryMaxMs ?? RELAY_DEFAULTS.retryMaxMs;
+  const name = deps.name ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const logger = baseLogger.child({ relay: name, lane });
+  const outbox: OutboxRepository = createOutboxRepository(deps.graph);
+  const stats = new DeliveryStats();
+
+  const inFlight = new Set<Promise<void>>();
+  let running: Promise<void> | null = null;
+  let stopping = false;
+  // Wakes the poll loop early: a slot freed, or the relay is stopping.
+  let wake: (() => void) | null = null;
+  const nudge = () => {
+    wake?.();
+    wake = null;
+  };
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      wake = done;
+    });
+
+  /** Exponential, with jitter so that many queues handed back together do not return together. */
+  const backoff = (failures: number) =>
+    Math.round(
+      Math.min(retryMaxMs, retryMinMs * 2 ** Math.max(0, failures - 1)) *
+        (0.8 + Math.random() * 0.4),
+    );
+  // Failed deliveries in a row across the relay: while Temporal is away, stop claiming for a while
+  // instead of claiming every queue only to hand it back.
+  let failuresInRow = 0;
+  let pausedUntil = 0;
+  let graphFailures = 0;
+
+  function deliver(queue: ClaimedQueue, entries: readonly OwedEntry[]) {
+    const deadline = new Date(Date.now() + leaseMs / 2);
+    if (queue.workflowType === 'deviceLifecycle') {
+      const events = entries.map((e) => e.event as unknown as DeviceEvent);
+      const serial = events[0]?.serial ?? '';
+      if (events.some((e) => deviceLifecycleWorkflowId(e.serial) !== queue.workflowId)) {
+        throw new MisaddressedSignals(`Events owed to ${queue.workflowId} name another device`);
+      }
+      return lifecycle.deliverDeviceEvents(serial, events, { deadline });
+    }
+    const events = entries.map((e) => e.event as unknown as JourneyEvent);
+    const first = events[0];
+    if (!first || events.some((e) => journeyWorkflowId(e.customerId, e.sku) !== queue.workflowId)) {
+      throw new MisaddressedSignals(`Events owed to ${queue.workflowId} name another journey`);
+    }
+    return lifecycle.deliverJourneyEvents(first.customerId, first.sku, events, { deadline });
+  }
+
+  async function handBack(queue: ClaimedQueue, retryInMs: number, error?: string) {
+    try {
+      await outbox.release({
+        lane,
+        workflowId: queue.workflowId,
+        lease: queue.lease,
+        retryInMs,
+        ...(error === undefined ? {} : { error }),
+      });
+    } catch (releaseError) {
+      // The lease runs out by itself; then another claim takes the queue.
+      logger.warn(
+        { err: releaseError, workflowId: queue.workflowId },
+        'could not hand the queue back; it is taken again when its lease ends',
+      );
+    }
+  }
+
+  /** Delivers one claimed queue until it is empty, the lease is lost, or the relay stops. */
+  async function drain(queue: ClaimedQueue): Promise<void> {
+    let failures = queue.failures;
+    for (;;) {
+      let entries: OwedEntry[];
+      try {
+        entries = await outbox.owed(lane, queue.workflowId, batchSize);
+      } catch (error) {
+        logger.warn({ err: error, workflowId: queue.workflowId }, 'could not read owed signals');
+        return handBack(queue, backoff(++failures), message(error));
+      }
+      if (entries.length > 0) {
+        let ended: boolean;
+        try {
+          ({ ended } = await deliver(queue, entries));
+        } catch (error) {
+          failures += 1;
+          failuresInRow += 1;
+          stats.failed();
+          const retryInMs = backoff(failures);
+          pausedUntil = Math.max(pausedUntil, Date.now() + backoff(failuresInRow));
+          logger.warn(
+            {
+              err: error,
+              workflowId: queue.workflowId,
+              events: entries.length,
+              failures,
+              retryInMs,
+            },
+            'delivery failed; the signals stay owed and are retried',
+          );
+          return handBack(queue, retryInMs, message(error));
+        }
+        failuresInRow = 0;
+        const deliveredAt = Date.now();
+        if (ended) {
+          stats.dropped(entries.length);
+          logger.warn(
+            {
+              workflowId: queue.workflowId,
+              eventIds: entries.map((e) => e.eventId),
+            },
+            'the lifecycle has ended and is not started again; its signals are dropped',
+          );
+        } else {
+          stats.delivered(entries.map((e) => deliveredAt - e.owedAtMs));
+          logger.debug(
+            { workflowId: queue.workflowId, events: entries.length },
+            'delivered owed signals',
+          );
+        }
+      }
+      let settled: { held: boolean; more: boolean };
+      try {
+        settled = await outbox.complete({
+          lane,
+          workflowId: queue.workflowId,
+          lease: queue.lease,
+          seqs: entries.map((e) => e.seq),
+          leaseMs,
+        });
+      } catch (error) {
+        // Delivered but still owed: delivered again after the lease, and dropped as repeats.
+        logger.warn(
+          { err: error, workflowId: queue.workflowId },
+          'could not record the delivery; the signals are delivered again after the lease',
+        );
+        return;
+      }
+      if (!settled.held) {
+        logger.warn(
+          { workflowId: queue.workflowId },
+          'the lease ran out during the delivery; another relay goes on with the queue',
+        );
+        return;
+      }
+      if (!settled.more) return;
+      failures = 0;
+      if (stopping) return handBack(queue, 0);
+    }
+  }
+
+  async function poll(): Promise<void> {
+    while (!stopping) {
+      const free = concurrency - inFlight.size;
+      const waitMs = pausedUntil - Date.now();
+      if (free <= 0 || waitMs > 0) {
+        await pause(free <= 0 ? pollMs * 10 : waitMs);
+        continue;
+      }
+      let claimed: ClaimedQueue[];
+      let contended: number;
+      try {
+        ({ claimed, contended } = await outbox.claim({ lane, max: free, leaseMs, owner: name }));
+        if (graphFailures > 0) logger.info({ after: graphFailures }, 'the graph answers again');
+        graphFailures = 0;
+      } catch (error) {
+        graphFailures += 1;
+        // One line per outage, then one now and then, not one per poll.
+        if (graphFailures === 1 || graphFailures % 20 === 0) {
+          logger.warn({ err: error, attempts: graphFailures }, 'could not claim owed signals');
+        }
+        await pause(backoff(graphFailures));
+        continue;
+      }
+      for (const queue of claimed) {
+        const work: Promise<void> = drain(queue)
+          .catch((error: unknown) => {
+            logger.error({ err: error, workflowId: queue.workflowId }, 'delivery loop failed');
+          })
+          .finally(() => {
+            inFlight.delete(work);
+            nudge();
+          });
+        inFlight.add(work);
+      }
+      // Found work (or lost a race for it): look again at once; idle: wait a little.
+      if (claimed.length === 0 && contended === 0) await pause(pollMs);
+    }
+  }
+
+  return {
+    name,
+    start() {
+      if (running) return;
+      stopping = false;
+      logger.info({ concurrency, pollMs, leaseMs, batchSize }, 'relay started');
+      running = poll();
+    },
+    async stop() {
+      stopping = true;
+      nudge();
+      await running;
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      running = null;
+      logger.info(stats.snapshot(0), 'relay stopped');
+    },
+    stats: () => stats.snapshot(inFlight.size),
+    resetStats: () => stats.reset(),
+  };
+}

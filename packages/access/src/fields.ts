@@ -200,6 +200,8 @@ export const FIELD_RULES: FieldRules = {
     members: ['support'],
   },
   SegmentCondition: everyone('field', 'atLeast', 'atMost', 'value'),
+  // Reached only through Query.signalBacklog, which only admins and services may use.
+  SignalBacklog: everyone('owed', 'oldestOwedAt', 'oldestAgeSeconds'),
   Store: everyone('id', 'name', 'latitude', 'longitude', 'radiusMeters', 'offers'),
   Touchpoint: {
     ...everyone(

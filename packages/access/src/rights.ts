@@ -57,6 +57,7 @@ export const QUERY_FIELDS = [
   'interventions',
   'campaign',
   'store',
+  'signalBacklog',
 ] as const;
 export type QueryField = (typeof QUERY_FIELDS)[number];
 

@@ -6,6 +6,7 @@ import type { IdentityConfig, ValueConfig } from '@experience-graph/config';
 import { createIdentityService } from '@experience-graph/identity';
 import type { Graph } from '@experience-graph/neo4j';
 import type { LifecycleGateway } from '@experience-graph/workflows';
+import { createBacklogReader, type BacklogReader } from './backlog/backlog-reader';
 import { createDeviceLoaders, type DeviceLoaders } from './devices/device-loaders';
 import { createDeviceRepository, type DeviceRepository } from './devices/device-repository';
 import { createEventIntake, type EventIntake } from './events/event-intake';
@@ -38,6 +39,11 @@ export interface ProductsDependencies {
   value?: ValueConfig;
   /** How the gateway's signatures are checked (`config.signing`). */
   signing: SigningConfig;
+  /**
+   * The lane (task queue) lifecycle signals are owed on, whose backlog `signalBacklog` reads;
+   * every lane's when left out.
+   */
+  lane?: string;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -54,6 +60,7 @@ export interface ProductsContext {
   healthLoaders: HealthLoaders;
   perception: PerceptionRepository;
   perceptionLoaders: PerceptionLoaders;
+  backlog: BacklogReader;
 }
 
 export function createContextFactory(
@@ -63,6 +70,7 @@ export function createContextFactory(
   const experience = createExperienceRepository(deps.graph);
   const health = createHealthRepository(deps.graph);
   const perception = createPerceptionRepository(deps.graph);
+  const backlog = createBacklogReader(deps.graph, deps.lane);
   const intake = createEventIntake({
     events: createEventRepository(deps.graph),
     telemetry: createTelemetryIntake({ graph: deps.graph, lifecycle: deps.lifecycle }),
@@ -85,5 +93,6 @@ export function createContextFactory(
     healthLoaders: createHealthLoaders(health),
     perception,
     perceptionLoaders: createPerceptionLoaders(perception),
+    backlog,
   });
 }

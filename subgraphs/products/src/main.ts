@@ -22,6 +22,7 @@ runService(logger, async () => {
     erasureSalt: config.erasure.salt,
     value: config.value,
     signing: config.signing,
+    lane: config.temporal.taskQueue,
   });
   const { host, port } = config.subgraphs.products;
   const server = await listen(app, host, port);

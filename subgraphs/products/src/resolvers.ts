@@ -1,4 +1,5 @@
 import type { Resolvers } from './__generated__/resolvers-types';
+import { backlogResolvers } from './backlog/resolvers';
 import { resolvers as deviceResolvers } from './devices/resolvers';
 import { eventResolvers } from './events/resolvers';
 import { experienceResolvers } from './experience/resolvers';
@@ -8,7 +9,12 @@ import { perceptionResolvers } from './perception/resolvers';
 /** Every module's resolvers, merged into the subgraph's map. */
 export const resolvers: Resolvers = {
   ...deviceResolvers,
-  Query: { ...deviceResolvers.Query, ...experienceResolvers.Query, ...healthResolvers.Query },
+  Query: {
+    ...deviceResolvers.Query,
+    ...experienceResolvers.Query,
+    ...healthResolvers.Query,
+    ...backlogResolvers.Query,
+  },
   Intervention: healthResolvers.Intervention,
   Mutation: {
     ...deviceResolvers.Mutation,

@@ -23,13 +23,23 @@ interface AppProcess {
   port?: number;
 }
 
-/** The project's own processes, in start order: subgraphs and worker first, then the gateway. */
+/**
+ * The project's own processes, in start order: subgraphs, worker and the outbox relay first,
+ * then the gateway.
+ */
 export function appProcesses(config: Config): AppProcess[] {
   return [
     { name: 'products', entry: 'subgraphs/products/dist/main.js', ...config.subgraphs.products },
     { name: 'customers', entry: 'subgraphs/customers/dist/main.js', ...config.subgraphs.customers },
     { name: 'campaigns', entry: 'subgraphs/campaigns/dist/main.js', ...config.subgraphs.campaigns },
     { name: 'worker', entry: 'workflows/dist/main.js' },
+    // Delivers the lifecycle signals accepted events owe; serves its health like the servers.
+    {
+      name: 'relay',
+      entry: 'relay/dist/main.js',
+      host: config.relay.host,
+      port: config.relay.port,
+    },
     {
       name: 'gateway',
       entry: 'gateway/dist/main.js',

@@ -5,6 +5,7 @@ import type { Graph } from '@experience-graph/neo4j';
 import type { createCampaignsSubgraph } from '@experience-graph/campaigns';
 import type { createCustomersSubgraph } from '@experience-graph/customers';
 import type { createProductsSubgraph } from '@experience-graph/products';
+import { createRelay, type Relay } from '@experience-graph/relay';
 import {
   createErasureStarter,
   createValueModelJobs,
@@ -40,6 +41,7 @@ export function subgraphDependencies(
       erasureSalt: config.erasure.salt,
       value: config.value,
       signing: config.signing,
+      lane: taskQueue,
     },
     customers: {
       graph,
@@ -54,4 +56,25 @@ export function subgraphDependencies(
     },
     campaigns: { graph, attribution: config.attribution, signing: config.signing, logger },
   };
+}
+
+/**
+ * The outbox relay of a system in one process, built (not started) on the system's own task
+ * queue, so that parallel systems never deliver each other's signals. It delivers through the
+ * system's lifecycle client, so lifecycles it starts get the same timers.
+ */
+export function lifecycleRelay(
+  config: Config,
+  shared: { graph: Graph; taskQueue: string; lifecycle: LifecycleGateway; logger: Logger },
+): Relay {
+  return createRelay({
+    graph: shared.graph,
+    lifecycle: shared.lifecycle,
+    lane: shared.taskQueue,
+    logger: shared.logger,
+    concurrency: config.relay.concurrency,
+    pollMs: config.relay.pollMs,
+    leaseMs: config.relay.leaseMs,
+    batchSize: config.relay.batchSize,
+  });
 }

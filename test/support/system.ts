@@ -8,10 +8,11 @@ import { createCampaignsSubgraph } from '@experience-graph/campaigns';
 import { createCustomersSubgraph } from '@experience-graph/customers';
 import { createGateway } from '@experience-graph/gateway';
 import { createProductsSubgraph } from '@experience-graph/products';
+import type { Relay } from '@experience-graph/relay';
 import { listen, type RunningServer } from '@experience-graph/server-kit';
 import { uniqueKey } from '@experience-graph/test-kit';
 import { createDevKeys, signAppToken, signStaffToken } from '@experience-graph/dev-auth';
-import { subgraphDependencies } from './subgraph-dependencies';
+import { lifecycleRelay, subgraphDependencies } from './subgraph-dependencies';
 
 export { eventually, uniqueKey } from '@experience-graph/test-kit';
 import { createLifecycleGateway, type LifecycleTimers } from '@experience-graph/workflows';
@@ -31,6 +32,8 @@ export interface TestSystem {
   graph: Graph;
   client: Client;
   taskQueue: string;
+  /** The outbox relay delivering this system's owed signals (its task queue is its lane). */
+  relay: Relay;
   /** Sends one operation through the gateway as the local client and returns the raw response. */
   request<T>(
     query: string,
@@ -119,6 +122,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   };
   const lifecycle = createLifecycleGateway(client, taskQueue, options.timers);
   const deps = subgraphDependencies(config, { graph, client, taskQueue, lifecycle, logger });
+  const relay = lifecycleRelay(config, { graph, taskQueue, lifecycle, logger });
+  relay.start();
+  stops.push(() => relay.stop());
   const subgraphUrls = {
     products: await serve(createProductsSubgraph(deps.products), 'products'),
     customers: await serve(createCustomersSubgraph(deps.customers), 'customers'),
@@ -161,6 +167,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     graph,
     client,
     taskQueue,
+    relay,
     request,
     async recordAccepted(events) {
       const response = await request<{

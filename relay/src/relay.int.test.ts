@@ -234,6 +234,8 @@ describe('the outbox relay', () => {
     slow.start();
     await eventually(owedOnLane, (owed) => owed < 90, DEADLINE_MS);
     await slow.stop();
+    // Stopped with work left, or this test would show nothing.
+    expect(await owedOnLane()).toBeGreaterThan(0);
     const [held] = await graph.read<{ leased: number }>(
       'MATCH (q:SignalQueue {lane: $lane}) WHERE q.lease IS NOT NULL RETURN count(q) AS leased',
       { lane },
@@ -276,6 +278,7 @@ describe('the outbox relay', () => {
     if (child.pid === undefined) throw new Error('the relay process did not start');
     process.kill(child.pid, 'SIGKILL');
     await once(child, 'exit');
+    expect(await owedOnLane()).toBeGreaterThan(0);
     const next = relay({ leaseMs: 3_000 });
     next.start();
     await allProcessed(expected);

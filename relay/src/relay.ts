@@ -40,6 +40,11 @@ export interface RelayDependencies {
   retryMaxMs?: number;
   /** Names this relay in leases and logs; by default host, pid and a random suffix. */
   name?: string;
+  /**
+   * How long {@link Relay.stop} waits for a claim or deliveries under way. Past it (the graph or
+   * Temporal not answering) it gives up on them: their leases run out, and nothing is lost.
+   */
+  stopGraceMs?: number;
 }
 
 /** A running relay. */
@@ -64,6 +69,7 @@ export const RELAY_DEFAULTS = {
   batchSize: 100,
   retryMinMs: 500,
   retryMaxMs: 30_000,
+  stopGraceMs: 8_000,
 } as const;
 
 /** The events of one queue do not belong to the workflow it is keyed by: never delivered. */
@@ -89,6 +95,7 @@ export function createRelay(deps: RelayDependencies): Relay {
   const batchSize = deps.batchSize ?? RELAY_DEFAULTS.batchSize;
   const retryMinMs = deps.retryMinMs ?? RELAY_DEFAULTS.retryMinMs;
   const retryMaxMs = deps.retryMaxMs ?? RELAY_DEFAULTS.retryMaxMs;
+  const stopGraceMs = deps.stopGraceMs ?? RELAY_DEFAULTS.stopGraceMs;
   const name = deps.name ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const logger = baseLogger.child({ relay: name, lane });
   const outbox: OutboxRepository = createOutboxRepository(deps.graph);
@@ -266,6 +273,11 @@ export function createRelay(deps: RelayDependencies): Relay {
         await pause(backoff(graphFailures));
         continue;
       }
+      if (stopping) {
+        // Stopped while claiming: hand the queues straight back for another relay.
+        await Promise.all(claimed.map((queue) => handBack(queue, 0)));
+        break;
+      }
       for (const queue of claimed) {
         const work: Promise<void> = drain(queue)
           .catch((error: unknown) => {
@@ -293,10 +305,24 @@ export function createRelay(deps: RelayDependencies): Relay {
     async stop() {
       stopping = true;
       nudge();
-      await running;
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), stopGraceMs);
+      });
+      const settled = async () => {
+        await running;
+        while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      };
+      const outcome = await Promise.race([settled(), grace]);
+      clearTimeout(timer);
       running = null;
-      logger.info(stats.snapshot(0), 'relay stopped');
+      if (outcome === 'late') {
+        logger.warn(
+          { inFlight: inFlight.size, stopGraceMs },
+          'stopped without waiting longer for the graph or Temporal; unfinished leases run out by themselves',
+        );
+      }
+      logger.info(stats.snapshot(inFlight.size), 'relay stopped');
     },
     stats: () => stats.snapshot(inFlight.size),
     resetStats: () => stats.reset(),

@@ -19,6 +19,8 @@ COPY packages/test-kit/package.json packages/test-kit/
 COPY packages/customer-value/package.json packages/customer-value/
 COPY packages/identity/package.json packages/identity/
 COPY packages/segments/package.json packages/segments/
+COPY packages/device-health/package.json packages/device-health/
+COPY packages/erasure-keys/package.json packages/erasure-keys/
 COPY packages/outbox/package.json packages/outbox/
 COPY subgraphs/products/package.json subgraphs/products/
 COPY subgraphs/customers/package.json subgraphs/customers/

@@ -42,7 +42,7 @@ export default tseslint.config(
       'workflows/src/workflows/**/*.ts',
       'workflows/src/lifecycle-machine.ts',
       'workflows/src/journey-machine.ts',
-      'workflows/src/health/device-health.ts',
+      'packages/device-health/src/device-health.ts',
     ],
     rules: {
       'no-restricted-imports': [

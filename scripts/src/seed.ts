@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { degradingPrinterReadings } from '@experience-graph/workflows';
+import { degradingPrinterReadings } from '@experience-graph/device-health';
 import { graphqlRequest } from './graphql-client';
 
 /** The demo story's keys, so the start-up summary can point at them. */

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { erasureIdOf } from '@experience-graph/erasure-keys';
 import {
   deviceLifecycleWorkflowId,
-  erasureIdOf,
   journeyWorkflowId,
   searchAttributes,
 } from '@experience-graph/workflows';

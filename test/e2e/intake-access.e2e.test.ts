@@ -1,4 +1,4 @@
-import { erasureIdOf } from '@experience-graph/workflows';
+import { erasureIdOf } from '@experience-graph/erasure-keys';
 import { startSystem, uniqueKey, type TestSystem } from '../support/system';
 
 const RECORD = `mutation ($events: [LifecycleEventInput!]!) {

@@ -3,8 +3,8 @@
  * the real servers. After every step it checks the graph through GraphQL and the lifecycle in
  * Temporal (stage and search attributes).
  */
+import { degradingPrinterReadings } from '@experience-graph/device-health';
 import {
-  degradingPrinterReadings,
   deviceLifecycleWorkflowId,
   journeyWorkflowId,
   searchAttributes,

@@ -2,7 +2,7 @@ import type { SegmentRepository } from '@experience-graph/segments';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Graph } from '@experience-graph/neo4j';
 import type { InterventionOutcome, InterventionReason } from './contracts';
-import { HEALTH_THRESHOLDS } from './health/device-health';
+import { HEALTH_THRESHOLDS } from '@experience-graph/device-health';
 import type { JourneyStage } from './journey-machine';
 import type { LifecycleStage } from './lifecycle-machine';
 

@@ -7,7 +7,7 @@ import { ERASURE_STEPS, erasureWorkflowId, type ErasureStep } from '../contracts
 import { createErasureStarter } from '../erasure-client';
 import { WORKFLOWS_PATH } from '../worker';
 import { createErasureActivities, type ErasureLifecycles } from './erasure-activities';
-import { anonymousEventId, erasureIdOf } from './erasure-keys';
+import { anonymousEventId, erasureIdOf } from '@experience-graph/erasure-keys';
 
 /**
  * The erasure workflow on real Temporal and Neo4j, with activities that fail the way a crash

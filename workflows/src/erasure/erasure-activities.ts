@@ -9,7 +9,7 @@ import {
   type ErasureInput,
   type ErasureStep,
 } from '../contracts';
-import { anonymousEventId, erasedKeyHash } from './erasure-keys';
+import { anonymousEventId, erasedKeyHash } from '@experience-graph/erasure-keys';
 
 /** What a person's lifecycles in Temporal are, read from the graph before they are erased. */
 export interface PersonLifecycles {

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { uniqueKey } from '@experience-graph/test-kit';
-import { ERASURE_STEPS, erasureIdOf } from '@experience-graph/workflows';
+import { erasureIdOf } from '@experience-graph/erasure-keys';
+import { ERASURE_STEPS } from '@experience-graph/workflows';
 import {
   createErasureActivities,
   type ErasureLifecycles,

@@ -6,7 +6,8 @@ import {
   notFound,
   parseArgument,
 } from '@experience-graph/server-kit';
-import { erasureIdOf, erasureWorkflowId } from '@experience-graph/workflows';
+import { erasureIdOf } from '@experience-graph/erasure-keys';
+import { erasureWorkflowId } from '@experience-graph/workflows';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import type { ErasureRecord, ErasureRepository } from './erasure-repository';
 

@@ -4,7 +4,8 @@ import { principalKey, type Principal } from '@experience-graph/access';
 import type { IdentityChanges, IdentityService } from '@experience-graph/identity';
 import type { SegmentRepository } from '@experience-graph/segments';
 import { badUserInput } from '@experience-graph/server-kit';
-import { erasedKeyHash, type LifecycleGateway } from '@experience-graph/workflows';
+import { erasedKeyHash } from '@experience-graph/erasure-keys';
+import type { LifecycleGateway } from '@experience-graph/workflows';
 import {
   createEventParser,
   MAX_BATCH,

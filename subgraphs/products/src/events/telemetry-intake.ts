@@ -5,9 +5,9 @@ import {
   validateReading,
   type DeviceHealthState,
   type HealthChange,
-  type LifecycleGateway,
   type TelemetryReading,
-} from '@experience-graph/workflows';
+} from '@experience-graph/device-health';
+import type { LifecycleGateway } from '@experience-graph/workflows';
 import type { Rejection } from './event-rules';
 
 interface Readings {

@@ -1,7 +1,7 @@
 /**
  * Prints how well the health evaluation predicts failures on a simulated fleet.
  *
- *   npx tsx workflows/src/health/simulate.ts [--devices=1000] [--days=120] [--seed=42]
+ *   npx tsx packages/device-health/src/simulate.ts [--devices=1000] [--days=120] [--seed=42]
  *     [--faulty=0.1] [--interval-hours=6]
  */
 import { DEFAULT_FLEET_OPTIONS, simulateFleet, type FleetOptions } from './fleet-simulation';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
@@ -17,7 +17,7 @@ import {
   type DeviceEvent,
   type JourneyEvent,
 } from '@experience-graph/workflows';
-import { createLifecycleWorker } from '@experience-graph/workflows/worker';
+import { createLifecycleWorker, WORKFLOWS_PATH } from '@experience-graph/workflows/worker';
 import { createRelay, type Relay, type RelayDependencies } from './relay';
 
 /**
@@ -195,6 +195,13 @@ describe('the outbox relay', () => {
     }
     expect(started.stats()).toMatchObject({ delivered: 8, signals: 3, dropped: 0, failures: 0 });
     expect(started.stats().lagMs.samples).toBe(8);
+    // A history with a batched signal replays deterministically.
+    const id = deviceLifecycleWorkflowId(a);
+    await Worker.runReplayHistory(
+      { workflowsPath: WORKFLOWS_PATH },
+      await client.workflow.getHandle(id).fetchHistory(),
+      id,
+    );
   });
 
   it('delivers everything in order per workflow while two relays share the lane and events keep coming', async () => {

@@ -99,31 +99,35 @@ RETURN s.seq AS seq, s.eventId AS eventId, s.event AS event, s.owedAt.epochMilli
 ORDER BY s.seq
 LIMIT toInteger($limit)`;
 
-const LOCK_QUEUE = `
+/**
+ * One statement: the queue's lock first, then the delivered signals go, then, still under the
+ * lock, whether more are owed. An intake transaction owing to this workflow has therefore either
+ * committed, and its signals count as more here, or has not yet locked the queue, and sets `dueAt`
+ * itself when it does. A lost lease deletes what was delivered and leaves the queue to its holder.
+ */
+const COMPLETE = `
 MATCH (q:SignalQueue {lane: $lane, workflowId: $workflowId})
 SET q.completing = true
 REMOVE q.completing
-RETURN q.lease = $lease AS held`;
-
-const DELETE_DELIVERED = `
-UNWIND $seqs AS seq
-MATCH (s:OwedSignal {lane: $lane, workflowId: $workflowId, seq: toInteger(seq)})
-DELETE s`;
-
-/**
- * Under the queue's lock (taken by LOCK_QUEUE in the same transaction), so an intake transaction
- * owing to this workflow has either committed, and its signals are seen here, or has not yet
- * locked the queue, and will set `dueAt` itself.
- */
-const SETTLE = `
-MATCH (q:SignalQueue {lane: $lane, workflowId: $workflowId})
-WITH q, EXISTS { MATCH (s:OwedSignal {lane: $lane, workflowId: $workflowId}) } AS more
-SET q.dueAt = CASE WHEN more THEN timestamp() + toInteger($leaseMs) ELSE null END,
-    q.lease = CASE WHEN more THEN q.lease ELSE null END,
-    q.leasedBy = CASE WHEN more THEN q.leasedBy ELSE null END,
-    q.failures = 0,
-    q.lastError = null
-RETURN more`;
+WITH q, coalesce(q.lease = $lease, false) AS held
+CALL {
+  UNWIND $seqs AS seq
+  MATCH (s:OwedSignal {lane: $lane, workflowId: $workflowId, seq: toInteger(seq)})
+  DELETE s
+  RETURN count(*) AS deleted
+}
+// The range on seq lets the (lane, workflowId, seq) index answer, instead of a label scan.
+WITH q, held, EXISTS {
+  MATCH (s:OwedSignal) WHERE s.lane = $lane AND s.workflowId = $workflowId AND s.seq >= 0
+} AS more
+SET q.dueAt = CASE WHEN NOT held THEN q.dueAt
+                   WHEN more THEN timestamp() + toInteger($leaseMs)
+                   ELSE null END,
+    q.lease = CASE WHEN held AND NOT more THEN null ELSE q.lease END,
+    q.leasedBy = CASE WHEN held AND NOT more THEN null ELSE q.leasedBy END,
+    q.failures = CASE WHEN held THEN 0 ELSE q.failures END,
+    q.lastError = CASE WHEN held THEN null ELSE q.lastError END
+RETURN held, held AND more AS more`;
 
 const RELEASE = `
 MATCH (q:SignalQueue {lane: $lane, workflowId: $workflowId})
@@ -195,14 +199,15 @@ export function createOutboxRepository(graph: Graph): OutboxRepository {
       }));
     },
 
-    complete({ lane, workflowId, lease, seqs, leaseMs }) {
-      return graph.transaction(async (tx) => {
-        const [lock] = await tx.run<{ held: boolean }>(LOCK_QUEUE, { lane, workflowId, lease });
-        if (seqs.length > 0) await tx.run(DELETE_DELIVERED, { lane, workflowId, seqs });
-        if (!lock?.held) return { held: false, more: false };
-        const [settled] = await tx.run<{ more: boolean }>(SETTLE, { lane, workflowId, leaseMs });
-        return { held: true, more: settled?.more ?? false };
+    async complete({ lane, workflowId, lease, seqs, leaseMs }) {
+      const [row] = await graph.write<{ held: boolean; more: boolean }>(COMPLETE, {
+        lane,
+        workflowId,
+        lease,
+        seqs,
+        leaseMs,
       });
+      return { held: row?.held ?? false, more: row?.more ?? false };
     },
 
     async release({ lane, workflowId, lease, retryInMs, error }) {

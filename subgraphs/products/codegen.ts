@@ -8,7 +8,7 @@ export default subgraphCodegen({
     Order: '../devices/device-repository#OrderRecord',
     Journey: '../devices/device-repository#JourneyRecord',
     DeliveryPerformance: '../devices/device-repository#DeliveryPerformanceRecord',
-    RecordEventsResult: '../events/event-intake#RecordedBatch',
+    RecordEventsResult: '@experience-graph/intake#RecordedBatch',
     ExperienceAction: '../experience/experience-rules#MenuAction',
     DeviceHealth: '../health/health-repository#DeviceHealthRecord',
     ExperiencePerception: '../perception/perception-repository#PerceptionRecord',

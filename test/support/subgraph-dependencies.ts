@@ -37,7 +37,6 @@ export function subgraphDependencies(
       lifecycle,
       logger,
       identity: config.identity,
-      intakeConcurrency: config.intake.concurrency,
       erasureSalt: config.erasure.salt,
       value: config.value,
       signing: config.signing,

@@ -139,7 +139,7 @@ export const FIELD_RULES: FieldRules = {
   ),
   Erasure: everyone('id', 'reason', 'status', 'requestedAt', 'completedAt', 'workflowId'),
   EventError: everyone('code', 'message', 'path'),
-  EventResult: everyone('index', 'eventId', 'status', 'error'),
+  EventResult: everyone('index', 'eventId', 'status', 'outcome', 'error'),
   RecordEventsResult: everyone('accepted', 'duplicates', 'rejected', 'results'),
   Experience: everyone('stage', 'actions', 'offers'),
   ExperienceAction: everyone('id', 'label', 'detail'),

@@ -9,9 +9,7 @@ import type { LifecycleGateway } from '@experience-graph/workflows';
 import { createBacklogReader, type BacklogReader } from './backlog/backlog-reader';
 import { createDeviceLoaders, type DeviceLoaders } from './devices/device-loaders';
 import { createDeviceRepository, type DeviceRepository } from './devices/device-repository';
-import { createEventIntake, type EventIntake } from './events/event-intake';
-import { createEventRepository } from './events/event-repository';
-import { createTelemetryIntake } from './events/telemetry-intake';
+import { createEventIntake, type EventIntake } from '@experience-graph/intake';
 import { createHealthRepository, type HealthRepository } from './health/health-repository';
 import { createHealthLoaders, type HealthLoaders } from './health/resolvers';
 import {
@@ -31,8 +29,6 @@ export interface ProductsDependencies {
   lifecycle: LifecycleGateway;
   identity: IdentityConfig;
   logger: Logger;
-  /** Independent events of a batch recorded at the same time (INTAKE_CONCURRENCY). */
-  intakeConcurrency?: number;
   /** The erasure salt (ERASURE_SALT): events naming erased people are dropped. */
   erasureSalt: string;
   /** How customer value is reckoned: segments over value are kept current as events arrive. */
@@ -40,10 +36,10 @@ export interface ProductsDependencies {
   /** How the gateway's signatures are checked (`config.signing`). */
   signing: SigningConfig;
   /**
-   * The lane (task queue) lifecycle signals are owed on, whose backlog `signalBacklog` reads;
-   * every lane's when left out.
+   * The lane (task queue) the lifecycles run on: accepted events owe their signals on it, and
+   * `signalBacklog` reads its backlog.
    */
-  lane?: string;
+  lane: string;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -72,12 +68,11 @@ export function createContextFactory(
   const perception = createPerceptionRepository(deps.graph);
   const backlog = createBacklogReader(deps.graph, deps.lane);
   const intake = createEventIntake({
-    events: createEventRepository(deps.graph),
-    telemetry: createTelemetryIntake({ graph: deps.graph, lifecycle: deps.lifecycle }),
-    lifecycle: deps.lifecycle,
+    graph: deps.graph,
     identity: createIdentityService(deps.graph, deps.identity),
+    identityOptions: deps.identity,
+    lifecycles: { lane: deps.lane },
     logger: deps.logger,
-    ...(deps.intakeConcurrency === undefined ? {} : { concurrency: deps.intakeConcurrency }),
     erasureSalt: deps.erasureSalt,
     ...(deps.value ? { segments: createSegmentRepository(deps.graph, deps.value) } : {}),
   });

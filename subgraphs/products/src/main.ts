@@ -18,7 +18,6 @@ runService(logger, async () => {
     lifecycle: createLifecycleGateway(client, config.temporal.taskQueue),
     identity: config.identity,
     logger,
-    intakeConcurrency: config.intake.concurrency,
     erasureSalt: config.erasure.salt,
     value: config.value,
     signing: config.signing,

@@ -87,6 +87,7 @@ beforeAll(async () => {
     erasureSalt: config.erasure.salt,
     signing: config.signing,
     logger: pino({ level: 'silent' }),
+    lane: config.temporal.taskQueue,
   });
   subgraph = await serveSigned(built, config.signing.secret);
   call = subgraph.call;

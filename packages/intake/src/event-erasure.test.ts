@@ -1,5 +1,6 @@
-import { createEventParser, type ParsedEvent } from './event-input';
-import { erasedRejection, personKeysOf } from './event-rules';
+import type { ParsedEvent } from './kinds';
+import { createEventParser } from './parse';
+import { erasedRejection, personKeysOf } from './rules';
 
 const parse = createEventParser(() => Date.parse('2026-06-01T00:00:00Z'));
 const event = (raw: Record<string, unknown>): ParsedEvent => {

@@ -9,8 +9,9 @@ import {
   namesNoOne,
   scopedEventId,
 } from './event-access';
-import { createEventParser, namePerson, PAYLOAD_FIELDS, type ParsedEvent } from './event-input';
-import type { EventFacts } from './event-repository';
+import { PAYLOAD_FIELDS, type ParsedEvent } from './kinds';
+import { createEventParser, namePerson } from './parse';
+import type { EventFacts } from './facts';
 
 const parse = createEventParser(() => Date.parse('2026-06-01T00:00:00Z'));
 const sent = (raw: Record<string, unknown>): ParsedEvent => {

@@ -18,9 +18,9 @@ import {
   type Principal,
 } from '@experience-graph/access';
 import type { LinkRights } from '@experience-graph/identity';
-import type { IntakeEvent, ParsedEvent } from './event-input';
-import type { EventFacts } from './event-repository';
-import type { Rejection } from './event-rules';
+import type { EventFacts } from './facts';
+import type { IntakeEvent, ParsedEvent } from './kinds';
+import type { Rejection } from './rejection';
 
 /**
  * The id of an event within its sender's ids: `<principal key>:<event id>`, such as

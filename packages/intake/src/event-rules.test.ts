@@ -1,6 +1,7 @@
-import { createEventParser, namePerson, type IntakeEvent } from './event-input';
-import type { EventFacts } from './event-repository';
-import { factsBeforeOwnWrite, isRejection, planEvent } from './event-rules';
+import type { IntakeEvent } from './kinds';
+import { createEventParser, namePerson } from './parse';
+import type { EventFacts } from './facts';
+import { factsBeforeOwnWrite, isRejection, planEvent } from './rules';
 
 const parse = createEventParser(() => Date.parse('2026-06-01T00:00:00Z'));
 const event = (raw: Record<string, unknown>): IntakeEvent => {
@@ -52,7 +53,7 @@ describe('validating raw events', () => {
   it('wants exactly one payload', () => {
     const none = parse({ eventId: 'e1', occurredAt: '2026-05-01T10:00:00Z' });
     expect(none.ok ? '' : none.problem.message).toMatch(
-      /^event: exactly one of adImpression, adClick/,
+      /^event: exactly one of identify, adImpression, adClick/,
     );
     const two = parse({
       eventId: 'e1',
@@ -220,7 +221,6 @@ describe('deciding referrals', () => {
   it('links the two people, with the referrer as the touchpoint owner', () => {
     const plan = planEvent(referral(), facts());
     expect(plan).toMatchObject({
-      write: 'referral',
       params: { customerId: 'ana', referredId: 'ben', code: 'ANA50' },
     });
   });
@@ -452,7 +452,6 @@ describe('orders without a device', () => {
   it('records the order with quantity 1 by default and signals no lifecycle', () => {
     const plan = planEvent(order(), facts({ modelFound: false }));
     expect(plan).toEqual({
-      write: 'order',
       params: {
         eventId: 'e1',
         key: 'e1',
@@ -540,10 +539,7 @@ describe('orders without a device', () => {
     const plan = planEvent(purchase(), facts(), null, key);
     if (isRejection(plan)) throw new Error(plan.message);
     expect(plan.params).toMatchObject({ eventId: 'e1', key });
-    expect([...plan.deviceEvents, ...plan.journeyEvents].map((e) => e.eventId)).toEqual([
-      key,
-      key,
-    ]);
+    expect([...plan.deviceEvents, ...plan.journeyEvents].map((e) => e.eventId)).toEqual([key, key]);
     const optOut = planEvent(
       event({ optOut: { customerId: 'ana', sku: 'LJ-200' } }),
       facts({ customer: { optedOutSkus: [], ownedSerials: ['PRN-1'] } }),

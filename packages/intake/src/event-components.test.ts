@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { eventComponents, forEachConcurrently } from './event-components';
-import { createEventParser } from './event-input';
-import { conflictKeysOf } from './event-intake';
+import { createEventParser } from './parse';
+import { conflictKeysOf } from './rules';
 
 describe('grouping a batch into independent components', () => {
   it('keeps events that share a key together, in batch order', () => {

@@ -8,6 +8,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { seesEverything } from '@experience-graph/access';
+import { oversizedBodyLength, payloadTooLargeBody } from '@experience-graph/server-kit';
 import type { GatewayContext } from './auth';
 
 /** Sends one GraphQL error as the whole answer. */
@@ -105,7 +106,8 @@ export function formatError(logger: Logger) {
 
 /**
  * Express's own failures before GraphQL runs (the body parser's above all) as GraphQL errors in
- * JSON: never its HTML page or a stack.
+ * JSON: never its HTML page or a stack. A body over `maxBodyBytes` (counted after decompression)
+ * is 413 PAYLOAD_TOO_LARGE, naming the limit and, when it was declared, the body's size.
  */
 export function bodyErrors(maxBodyBytes: number, logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
@@ -115,9 +117,11 @@ export function bodyErrors(maxBodyBytes: number, logger: Logger): ErrorRequestHa
     }
     const type = (error as { type?: unknown } | null)?.type;
     switch (type) {
-      case 'entity.too.large':
-        sendError(res, 413, `The request body is larger than ${maxBodyBytes} bytes`, 'BAD_REQUEST');
+      case 'entity.too.large': {
+        const body = payloadTooLargeBody(maxBodyBytes, oversizedBodyLength(error));
+        res.status(413).type('application/json').send(JSON.stringify(body));
         return;
+      }
       case 'entity.parse.failed':
         sendError(res, 400, 'The request body is not valid JSON', 'BAD_REQUEST');
         return;

@@ -12,6 +12,7 @@ import { serverAudits } from 'graphql-http';
 import { NonceMemory, verifyRequest, type Principal } from '@experience-graph/access';
 import {
   loadConfig,
+  MAX_REQUEST_BYTES,
   type ApiClient,
   type Config,
   type GatewayConfig,
@@ -628,6 +629,60 @@ describe('gateway errors', () => {
     expect(hidden.json.errors[0].message).not.toMatch(/Did you mean/);
     const shown = await h.post({ query: enumValue });
     expect(shown.json.errors[0].message).toMatch(/Did you mean the enum value "EMAIL"/);
+  });
+});
+
+describe('gateway request size', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.stop());
+
+  /** `{ __typename }` (answered by the gateway itself), padded to exactly `bytes` bytes. */
+  const ofSize = (bytes: number) => {
+    const bare = JSON.stringify({ query: '{ __typename }', extensions: { pad: '' } });
+    const body = JSON.stringify({
+      query: '{ __typename }',
+      extensions: { pad: 'x'.repeat(bytes - bare.length) },
+    });
+    expect(body.length).toBe(bytes);
+    return body;
+  };
+
+  it('reads a body of MAX_REQUEST_BYTES by default: a batch at the intake caps fits', async () => {
+    expect(h.config.gateway.limits.maxBodyBytes).toBe(MAX_REQUEST_BYTES);
+    const response = await h.post(ofSize(MAX_REQUEST_BYTES));
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('answers a larger body with 413 PAYLOAD_TOO_LARGE in JSON, naming both sizes', async () => {
+    const bytes = Math.round(15.2 * 1024 * 1024);
+    const response = await h.post(ofSize(bytes));
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(response.json).toEqual({
+      errors: [
+        {
+          message: 'The request body is 15.2 MB; at most 13.5 MB is accepted',
+          extensions: { code: 'PAYLOAD_TOO_LARGE', maxBytes: MAX_REQUEST_BYTES, bytes },
+        },
+      ],
+    });
+  });
+
+  it('counts a compressed body once inflated', async () => {
+    const response = await h.post(
+      gzipSync(Buffer.from(ofSize(MAX_REQUEST_BYTES + 1))),
+      SERVICE_KEY,
+      { 'content-encoding': 'gzip' },
+    );
+    expect(response.status).toBe(413);
+    expect(response.json.errors[0]).toEqual({
+      message: 'The request body is more than 13.5 MB; at most 13.5 MB is accepted',
+      extensions: { code: 'PAYLOAD_TOO_LARGE', maxBytes: MAX_REQUEST_BYTES },
+    });
   });
 });
 

@@ -1,4 +1,12 @@
-import { ConfigError, loadConfig, parseApiClients } from './index';
+import {
+  ConfigError,
+  loadConfig,
+  MAX_BATCH,
+  MAX_READINGS_PER_BATCH,
+  MAX_READINGS_PER_EVENT,
+  MAX_REQUEST_BYTES,
+  parseApiClients,
+} from './index';
 
 describe('loadConfig', () => {
   it('gives the documented local defaults for an empty environment', () => {
@@ -49,6 +57,31 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig({ ATTRIBUTION_HALF_LIFE_DAYS: '0', ATTRIBUTION_LOOKBACK_DAYS: '1.5' }),
     ).toThrow(/ATTRIBUTION_HALF_LIFE_DAYS: must be more than 0[\s\S]*ATTRIBUTION_LOOKBACK_DAYS/);
+  });
+});
+
+describe('request-size limits', () => {
+  it('size the body limit for the largest batch the intake accepts, and the subgraphs for twice that', () => {
+    expect([MAX_BATCH, MAX_READINGS_PER_EVENT, MAX_READINGS_PER_BATCH]).toEqual([
+      500, 1000, 50_000,
+    ]);
+    // 50,000 readings of 200 bytes and 500 events of 8 KB, with 64 KB for the envelope.
+    expect(MAX_REQUEST_BYTES).toBe(14_161_536);
+    const config = loadConfig({});
+    expect(config.gateway.limits.maxBodyBytes).toBe(MAX_REQUEST_BYTES);
+    expect(config.signing.maxBodyBytes).toBe(2 * MAX_REQUEST_BYTES);
+  });
+
+  it('take a higher gateway limit, the subgraphs following it, and refuse one the caps do not fit in', () => {
+    const raised = loadConfig({ GATEWAY_MAX_BODY_BYTES: String(32 * 1024 * 1024) });
+    expect(raised.gateway.limits.maxBodyBytes).toBe(32 * 1024 * 1024);
+    expect(raised.signing.maxBodyBytes).toBe(64 * 1024 * 1024);
+    expect(() => loadConfig({ GATEWAY_MAX_BODY_BYTES: '1048576' })).toThrow(
+      /GATEWAY_MAX_BODY_BYTES: must be at least 14161536 .*\(got "1048576"\)/,
+    );
+    expect(() => loadConfig({ GATEWAY_MAX_BODY_BYTES: String(MAX_REQUEST_BYTES - 1) })).toThrow(
+      ConfigError,
+    );
   });
 });
 

@@ -7,6 +7,9 @@
  */
 import { z } from 'zod';
 import { NAMESPACES, PARTNER_ROLES } from '@experience-graph/access';
+import { MAX_REQUEST_BYTES } from './intake-limits';
+
+export * from './intake-limits';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const host = z.string().min(1);
@@ -157,6 +160,15 @@ export const LOCAL_IDENTITY_SECRET = 'experience-graph-local-identity-secret';
 /** The longest horizon a lifetime-value prediction may look ahead: ten years. */
 export const MAX_VALUE_HORIZON_DAYS = 3650;
 
+/**
+ * How much larger than the gateway's body limit a subgraph's is. The gateway does not pass the
+ * client's bytes on: it prints the operation again and serialises the variables again, which can
+ * come out larger than they came in (`{a:1}` is printed `{a: 1}`, the number `1e6` is written
+ * `1000000`). Twice the gateway's limit leaves room for any realistic request, so a subgraph never
+ * refuses what the gateway accepted.
+ */
+export const SUBGRAPH_BODY_HEADROOM = 2;
+
 /** Five cron fields of digits, `*`, `/`, `,` and `-` (Temporal checks the values themselves). */
 const CRON = /^[0-9*/,-]+( [0-9*/,-]+){4}$/;
 
@@ -198,7 +210,14 @@ export const envSchema = z.object({
   GATEWAY_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(12),
   GATEWAY_MAX_ALIASES: z.coerce.number().int().min(1).max(1000).default(30),
   GATEWAY_MAX_TOKENS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
-  GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  GATEWAY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(
+      MAX_REQUEST_BYTES,
+      `must be at least ${MAX_REQUEST_BYTES} (MAX_REQUEST_BYTES): a batch at the intake's caps needs that much`,
+    )
+    .default(MAX_REQUEST_BYTES),
   GATEWAY_CLIENTS: z
     .string()
     .default(JSON.stringify(LOCAL_API_CLIENTS))
@@ -316,6 +335,15 @@ export interface GatewayConfig extends ListenConfig {
     maxDepth: number;
     maxAliases: number;
     maxTokens: number;
+    /**
+     * The largest request body, in bytes after decompression (GATEWAY_MAX_BODY_BYTES); a larger
+     * one is answered 413 PAYLOAD_TOO_LARGE. It defaults to, and may not be set below,
+     * MAX_REQUEST_BYTES: the size of a `recordEvents` request holding the largest batch the
+     * intake's caps allow (MAX_BATCH events, MAX_READINGS_PER_BATCH readings), so that a batch
+     * over the caps is refused by them, with an error that names the cap, not by the size limit.
+     * It may be set higher (for clients that pretty-print their JSON, say); the subgraphs follow
+     * it, see {@link SigningConfig.maxBodyBytes}.
+     */
     maxBodyBytes: number;
     /** Per principal and window: requests, and events sent through recordEvents. */
     rateLimit: { requests: number; events: number; windowSeconds: number };
@@ -330,10 +358,19 @@ export interface GatewayConfig extends ListenConfig {
   production: boolean;
 }
 
-/** Gateway → subgraph request signing: the shared secret and how old a signature may be. */
+/**
+ * Gateway → subgraph requests: the shared secret they are signed with, how old a signature may
+ * be, and how large a body a subgraph reads.
+ */
 export interface SigningConfig {
   secret: string;
   maxAgeMs: number;
+  /**
+   * The largest body a subgraph reads, in bytes: {@link SUBGRAPH_BODY_HEADROOM} times the
+   * gateway's limit, because the gateway forwards what it accepted re-serialised, not byte for
+   * byte. Derived, not set: the two limits cannot disagree.
+   */
+  maxBodyBytes: number;
 }
 
 /** How identifiers resolve to people. */
@@ -505,7 +542,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       },
       production: e.NODE_ENV === 'production',
     },
-    signing: { secret: e.SUBGRAPH_SIGNING_SECRET, maxAgeMs: e.SUBGRAPH_SIGNATURE_MAX_AGE_MS },
+    signing: {
+      secret: e.SUBGRAPH_SIGNING_SECRET,
+      maxAgeMs: e.SUBGRAPH_SIGNATURE_MAX_AGE_MS,
+      maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES * SUBGRAPH_BODY_HEADROOM,
+    },
     identity: { sharedThreshold: e.IDENTITY_SHARED_THRESHOLD, secret: e.IDENTITY_SECRET },
     value: {
       referralDiscount: e.REFERRAL_DISCOUNT,

@@ -23,6 +23,9 @@ export const MAX_READINGS_PER_BATCH = 50_000;
 const READING_BYTES = 200;
 const EVENT_BYTES = 8 * 1024;
 
-/** The request-size limit that fits the caps above, with room for the GraphQL envelope. */
+/**
+ * The request-size limit that fits the caps above, with room for the GraphQL envelope: the
+ * gateway's body limit (GATEWAY_MAX_BODY_BYTES) defaults to it and may not be set below it.
+ */
 export const MAX_REQUEST_BYTES =
   MAX_READINGS_PER_BATCH * READING_BYTES + MAX_BATCH * EVENT_BYTES + 64 * 1024;

@@ -12,9 +12,18 @@ export {
 } from './subgraph';
 export {
   requireGatewaySignature,
+  subgraphBodyLimit,
   UNAUTHENTICATED_BODY,
   type SigningConfig,
 } from './signature-check';
+export {
+  formatBytes,
+  isBodyTooLarge,
+  oversizedBodyLength,
+  payloadTooLargeBody,
+  subgraphBodyErrors,
+  type ErrorBody,
+} from './body-limit';
 export { otherCustomersShowOnlyTheirId } from './reach-guards';
 export { badUserInput, notFound, parseArgument } from './errors';
 export { businessKey, latitude, longitude, pastDateTime, text, CLOCK_SKEW_MS } from './validation';

@@ -1,16 +1,33 @@
 import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { NonceMemory, verifyRequest } from '@experience-graph/access';
-import type { SigningConfig as ConfiguredSigning } from '@experience-graph/config';
+import {
+  MAX_REQUEST_BYTES,
+  SUBGRAPH_BODY_HEADROOM,
+  type SigningConfig as ConfiguredSigning,
+} from '@experience-graph/config';
 
-/** The shared secret of gateway signatures and how old one may be (`config.signing`). */
-export interface SigningConfig extends ConfiguredSigning {
+/**
+ * The shared secret of gateway signatures, how old one may be and how large a body is read
+ * (`config.signing`).
+ */
+export interface SigningConfig extends Omit<ConfiguredSigning, 'maxBodyBytes'> {
+  /**
+   * The largest body read, in bytes; by default what the gateway's default limit needs
+   * (`config.signing.maxBodyBytes` follows a configured one).
+   */
+  maxBodyBytes?: number;
   /**
    * Only for the benchmark that measures what access control costs: no signature is checked,
    * every request acts as the local service, and no operation or field rule is applied. No
    * entry point sets it.
    */
   benchmarkWithoutAccessChecks?: boolean;
+}
+
+/** The largest body a subgraph reads, in bytes, with these signing settings. */
+export function subgraphBodyLimit(signing: SigningConfig): number {
+  return signing.maxBodyBytes ?? MAX_REQUEST_BYTES * SUBGRAPH_BODY_HEADROOM;
 }
 
 /** The body a refused request gets: the same whatever the reason, which only the log names. */
@@ -27,7 +44,8 @@ export const UNAUTHENTICATED_BODY = {
  * Middleware that lets through only requests the gateway signed: it reads the raw body, checks
  * the signature over those exact bytes, and only then parses JSON. The verified principal is
  * left in `res.locals.principal`. Each instance remembers its own nonces, so a captured request
- * cannot be replayed to it.
+ * cannot be replayed to it. A body over {@link subgraphBodyLimit} is not read: the parser's
+ * `entity.too.large` error goes to the app's error handler (a 413 from `subgraphBodyErrors`).
  */
 export function requireGatewaySignature(signing: SigningConfig, logger: Logger): RequestHandler[] {
   const nonces = new NonceMemory(signing.maxAgeMs);
@@ -71,5 +89,5 @@ export function requireGatewaySignature(signing: SigningConfig, logger: Logger):
     }
     next();
   };
-  return [express.raw({ type: () => true, limit: '2mb' }), verify];
+  return [express.raw({ type: () => true, limit: subgraphBodyLimit(signing) }), verify];
 }

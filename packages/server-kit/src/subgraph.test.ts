@@ -1,6 +1,7 @@
 import { parse } from 'graphql';
 import pino from 'pino';
 import { signRequest, type Principal } from '@experience-graph/access';
+import { MAX_REQUEST_BYTES } from '@experience-graph/config';
 import { listen, type RunningServer } from './http';
 import { otherCustomersShowOnlyTheirId } from './reach-guards';
 import { createSubgraphApp, type SubgraphApp } from './subgraph';
@@ -151,6 +152,36 @@ describe('a subgraph behind the gateway', () => {
     expect((await post(payload, headers)).status).toBe(200);
     executed = [];
     refusedUnauthenticated(await post(payload, headers));
+  });
+
+  /** A signed request of exactly `bytes` bytes: the query, padded in an extension Apollo ignores. */
+  const signedOfSize = (query: string, bytes: number) => {
+    const bare = JSON.stringify({ query, extensions: { pad: '' } });
+    const payload = JSON.stringify({ query, extensions: { pad: 'x'.repeat(bytes - bare.length) } });
+    expect(payload.length).toBe(bytes);
+    return post(payload, signRequest(SECRET, service, payload));
+  };
+
+  it('reads a body as large as the gateway accepts by default', async () => {
+    const answer = await signedOfSize('{ customer(id: "ana") { id } }', MAX_REQUEST_BYTES);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ data: { customer: { id: 'ana' } } });
+  });
+
+  it('answers a body over its limit with 413 in JSON, naming the limit, before anything runs', async () => {
+    const limit = 2 * MAX_REQUEST_BYTES;
+    const answer = await signedOfSize(MUTATION, limit + 1);
+    expect(answer.status).toBe(413);
+    // Both sizes round to 27.0 MB, so the message gives them in bytes.
+    expect(answer.body).toEqual({
+      errors: [
+        {
+          message: `The request body is ${limit + 1} bytes; at most ${limit} bytes (27.0 MB) is accepted`,
+          extensions: { code: 'PAYLOAD_TOO_LARGE', maxBytes: limit, bytes: limit + 1 },
+        },
+      ],
+    });
+    expect(executed).toEqual([]);
   });
 
   it('keeps the health endpoints open', async () => {

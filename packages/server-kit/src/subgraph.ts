@@ -17,8 +17,9 @@ import {
 } from 'graphql';
 import type { Logger } from 'pino';
 import { describe, refusalOf, type Principal } from '@experience-graph/access';
+import { subgraphBodyErrors } from './body-limit';
 import { mountHealth, type ReadinessCheck } from './health';
-import { requireGatewaySignature, type SigningConfig } from './signature-check';
+import { requireGatewaySignature, subgraphBodyLimit, type SigningConfig } from './signature-check';
 
 /** What every subgraph's context carries: who is behind the request, as the gateway vouched. */
 export interface PrincipalContext {
@@ -84,7 +85,8 @@ function guardFields<Context>(
  * gateway signed reach GraphQL (401 otherwise, before anything is parsed or executed); each
  * operation is checked against the rights table and field rules again, on the subgraph's own
  * schema, so a reachable subgraph port leaks nothing. Errors are logged with their path; clients
- * get messages and codes, never stack traces.
+ * get messages and codes, never stack traces. A body larger than `signing.maxBodyBytes` (twice
+ * the gateway's limit) is answered 413 PAYLOAD_TOO_LARGE in JSON.
  */
 export async function createSubgraphApp<Context extends BaseContext & PrincipalContext>(
   definition: SubgraphDefinition<Context>,
@@ -139,10 +141,11 @@ export async function createSubgraphApp<Context extends BaseContext & PrincipalC
   app.disable('x-powered-by');
   mountHealth(app, name, definition.readiness);
   const benchmarkPrincipal: Principal = { kind: 'service', id: 'local' };
+  const maxBodyBytes = subgraphBodyLimit(definition.signing);
   app.use(
     '/graphql',
     ...(unchecked
-      ? [express.json({ limit: '2mb' })]
+      ? [express.json({ limit: maxBodyBytes })]
       : requireGatewaySignature(definition.signing, logger)),
     expressMiddleware(apollo, {
       context: async ({ res }) =>
@@ -151,6 +154,7 @@ export async function createSubgraphApp<Context extends BaseContext & PrincipalC
         ),
     }),
   );
+  app.use(subgraphBodyErrors(maxBodyBytes, logger));
   return { app, apollo: apollo as unknown as ApolloServer<BaseContext> };
 }
 

@@ -187,7 +187,9 @@ export function createOutboxRepository(graph: Graph): OutboxRepository {
     },
 
     async owed(lane, workflowId, limit) {
-      const rows = await graph.read<{
+      // From the leader, like the writes around it: a follower that lags would hand out signals
+      // already delivered, or none of those just owed.
+      const rows = await graph.write<{
         seq: number;
         eventId: string;
         event: string;

@@ -26,7 +26,10 @@ const ids = {
 };
 const anaName = `Ana ${run}`;
 // A spot inside the store's geofence; these digits must never reach a workflow history.
-const nearStore = { latitude: 47.376887, longitude: 8.541694 };
+// A spot of this run's own, so that no other store (the demo data's, another run's) shares the
+// partner store's geofence.
+const spot = (from: number) => Math.round((from + Math.random() * 10) * 1e6) / 1e6;
+const nearStore = { latitude: spot(-35), longitude: spot(-170) };
 const farAway = { latitude: 40.0, longitude: -3.7 };
 const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
 let sequence = 0;

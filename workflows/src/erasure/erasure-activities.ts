@@ -56,6 +56,17 @@ export const ANONYMOUS_TOUCHPOINT_FIELDS = [
 
 const PERSON = 'MATCH (c:Customer {erasureId: $erasureId})';
 
+// The outbox entries that name the person: their journeys' queues and signals, and signals to
+// their devices' lifecycles that carry their id (a purchase, an opt-out).
+const FORGET_OWED_SIGNALS = `
+CALL () {
+  MATCH (s:OwedSignal)
+  WHERE s.workflowId STARTS WITH $journeyPrefix OR s.event CONTAINS $named
+  DETACH DELETE s
+}
+MATCH (q:SignalQueue) WHERE q.workflowId STARTS WITH $journeyPrefix
+DETACH DELETE q`;
+
 const LIFECYCLES = `${PERSON}
 RETURN c.id AS customerId,
   COLLECT {
@@ -264,6 +275,12 @@ export function createErasureActivities(deps: ErasureActivityDependencies) {
         { erasureId },
       );
       if (!person) return { journeys: 0, devices: 0 };
+      // Signals still owed to their lifecycles go first, so that no relay starts one again
+      // with their id once it is stopped.
+      await graph.write(FORGET_OWED_SIGNALS, {
+        journeyPrefix: `journey:${person.customerId}:`,
+        named: JSON.stringify({ customerId: person.customerId }).slice(1, -1),
+      });
       return lifecycles.stop({ ...person, erasureId });
     },
 

@@ -91,7 +91,10 @@ export interface CustomerFacts {
   /** Their erasure is under way. */
   erasing: boolean;
   referredBy: string | null;
-  /** The chain of referrals that ends with them, from its first referrer: [top, …, them]. */
+  /**
+   * The people upstream of them in the chain of referrals that ends with them, first its first
+   * referrer (themselves if nobody referred them), last themselves.
+   */
   referralChain: string[];
 }
 

@@ -173,6 +173,10 @@ const readingsOf = (raw: Record<string, unknown>) => {
 const carriesIdentity = (event: ParsedEvent) =>
   event.identifiers.length > 0 || event.field === 'identify';
 
+/** Whether resolution decided to change identities, or only named someone known. */
+const changesAnything = (c: IdentityChanges) =>
+  c.create !== null || c.merges.length > 0 || c.links.length > 0 || c.sightings.length > 0;
+
 /** The signals of a plan as the outbox owes them. */
 function owed(plan: { deviceEvents: DeviceEvent[]; journeyEvents: JourneyEvent[] }): OwedSignal[] {
   return [
@@ -368,7 +372,7 @@ export function createEventIntake(ports: IntakePorts) {
         continue;
       }
       const changes = (resolution as { changes: IdentityChanges | null }).changes;
-      if (changes) {
+      if (changes && changesAnything(changes)) {
         // Identity events run alone: their changes are applied before their write.
         const refused = await identity.apply(changes, {
           eventId: c.eventId,

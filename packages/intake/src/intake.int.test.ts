@@ -1,0 +1,264 @@
+import pino from 'pino';
+import type { Principal } from '@experience-graph/access';
+import { loadConfig } from '@experience-graph/config';
+import { createIdentityService } from '@experience-graph/identity';
+import { createDriver, createGraph, type Graph } from '@experience-graph/neo4j';
+import { uniqueKey } from '@experience-graph/test-kit';
+import { createEventIntake, type IntakePorts } from './intake';
+
+/**
+ * The intake on a real Neo4j, without Temporal: what it writes, what it owes the lifecycles
+ * (the outbox of its own lane), how it answers a resend after a lost answer or a crash in the
+ * middle of its write, and how many round trips a batch costs.
+ */
+describe('the event intake on a real Neo4j', () => {
+  const config = loadConfig(process.env);
+  const driver = createDriver(config.neo4j);
+  const graph: Graph = createGraph(driver, config.neo4j.database);
+  const run = uniqueKey('intake-int');
+  const lane = `${run}-lane`;
+  const service: Principal = { kind: 'service', id: 'local' };
+  const id = (name: string) => `${run}-${name}`;
+  const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+  let n = 0;
+  const eventId = (name: string) => id(`${name}-${(n += 1)}`);
+
+  /** A graph that counts its round trips. */
+  const calls = { read: 0, write: 0, transaction: 0 };
+  const counted: Graph = {
+    driver: graph.driver,
+    database: graph.database,
+    read: (cypher, params) => ((calls.read += 1), graph.read(cypher, params)),
+    write: (cypher, params) => ((calls.write += 1), graph.write(cypher, params)),
+    transaction: (work) => ((calls.transaction += 1), graph.transaction(work)),
+  };
+  const roundTrips = () => calls.read + calls.write + calls.transaction;
+
+  const intakeWith = (overrides: Partial<IntakePorts> = {}) =>
+    createEventIntake({
+      graph: counted,
+      identity: createIdentityService(counted, config.identity),
+      identityOptions: config.identity,
+      lifecycles: { lane },
+      logger: pino({ level: 'silent' }),
+      erasureSalt: config.erasure.salt,
+      ...overrides,
+    });
+  const intake = intakeWith();
+
+  const owed = async () =>
+    graph.read<{ workflowId: string; eventId: string; type: string }>(
+      `MATCH (s:OwedSignal {lane: $lane})
+       RETURN s.workflowId AS workflowId, s.eventId AS eventId, s.event AS type
+       ORDER BY s.workflowId, s.seq`,
+      { lane },
+    );
+
+  beforeAll(async () => {
+    await graph.write(
+      `MERGE (m:ProductModel {sku: $sku}) SET m.name = 'Model', m.testRun = $run
+       MERGE (c:Campaign {id: $campaign}) SET c.productSku = $sku, c.channel = 'EMAIL', c.testRun = $run
+       MERGE (c)-[:PROMOTES]->(m)
+       WITH m
+       UNWIND $customers AS customer
+       MERGE (x:Customer {id: customer}) SET x.displayName = customer, x.testRun = $run`,
+      {
+        run,
+        sku: id('sku'),
+        campaign: id('camp'),
+        customers: [id('ana'), id('ben')],
+      },
+    );
+  });
+
+  afterAll(async () => {
+    await graph.write(
+      `MATCH (n) WHERE n.testRun = $run OR n.lane = $lane
+          OR any(k IN ['id', 'sku', 'serial', 'eventId', 'key'] WHERE n[k] IS :: STRING AND n[k] CONTAINS $run)
+       DETACH DELETE n`,
+      { run, lane },
+    );
+    await driver.close();
+  });
+
+  async function device(name: string) {
+    const serial = id(name);
+    await graph.write(
+      `MATCH (m:ProductModel {sku: $sku})
+       MERGE (d:Device {serial: $serial}) SET d.sku = $sku, d.testRun = $run
+       MERGE (d)-[:INSTANCE_OF]->(m)`,
+      { serial, sku: id('sku'), run },
+    );
+    return serial;
+  }
+
+  const purchase = (serial: string, orderId: string, customerId = id('ana')) => ({
+    eventId: eventId('purchase'),
+    occurredAt: at(30),
+    purchase: {
+      customerId,
+      serial,
+      orderId,
+      amount: 99,
+      currency: 'USD',
+      promisedDeliveryAt: at(-60 * 24),
+    },
+  });
+
+  it('answers a resend after a lost answer as a duplicate, with the outcome it had, and owes nothing twice', async () => {
+    const serial = await device('resent');
+    const sale = purchase(serial, id('order-resent'));
+    const first = await intake.record([sale], service);
+    expect(first.results.map((r) => [r.status, r.outcome])).toEqual([['ACCEPTED', 'SIGNALLED']]);
+    const before = await owed();
+    const again = await intake.record([sale], service);
+    expect(again.results.map((r) => [r.status, r.outcome])).toEqual([['DUPLICATE', 'SIGNALLED']]);
+    expect(await owed()).toEqual(before);
+    const [orders] = await graph.read<{ n: number }>(
+      'MATCH (o:Order {id: $id}) RETURN count(o) AS n',
+      { id: id('order-resent') },
+    );
+    expect(orders?.n).toBe(1);
+  });
+
+  it('writes nothing when its transaction fails half-way, and takes the resend whole', async () => {
+    const serial = await device('crash');
+    const sale = purchase(serial, id('order-crash'));
+    const crashing = intakeWith({
+      lifecycles: {
+        lane,
+        // The events of the batch are written by now; the transaction never commits.
+        owe: async () => {
+          throw new Error('the process died here');
+        },
+      },
+    });
+    const lost = await crashing.record([sale], service);
+    expect(lost.results.map((r) => [r.status, r.error?.code])).toEqual([
+      ['REJECTED', 'UNAVAILABLE'],
+    ]);
+    const [left] = await graph.read<{ touchpoints: number; orders: number }>(
+      `RETURN COUNT { MATCH (t:Touchpoint) WHERE t.eventId = $eventId } AS touchpoints,
+              COUNT { MATCH (o:Order {id: $orderId}) } AS orders`,
+      { eventId: sale.eventId, orderId: id('order-crash') },
+    );
+    expect(left).toEqual({ touchpoints: 0, orders: 0 });
+    const resent = await intake.record([sale], service);
+    expect(resent.results.map((r) => r.status)).toEqual(['ACCEPTED']);
+  });
+
+  it('re-owes the signals of a touchpoint an earlier intake left pending, judged as before its own write', async () => {
+    const serial = await device('pending');
+    const sale = purchase(serial, id('order-pending'));
+    await intake.record([sale], service);
+    // As an earlier version left it: written, its signal not yet handed over.
+    await graph.write(
+      `MATCH (t:Touchpoint) WHERE t.eventId = $eventId SET t.delivery = 'pending'
+       WITH t MATCH (s:OwedSignal {lane: $lane}) WHERE s.eventId STARTS WITH t.key DETACH DELETE s`,
+      { eventId: sale.eventId, lane },
+    );
+    const resent = await intake.record([sale], service);
+    expect(resent.results.map((r) => [r.status, r.outcome])).toEqual([['ACCEPTED', 'SIGNALLED']]);
+    expect((await owed()).filter((s) => s.workflowId === `device:${serial}`)).toHaveLength(1);
+  });
+
+  it('never signals a device whose lifecycle ended, and says so', async () => {
+    const serial = await device('ended');
+    await intake.record([purchase(serial, id('order-ended'))], service);
+    await graph.write(`MATCH (d:Device {serial: $serial}) SET d.stage = 'OPTED_OUT'`, { serial });
+    const before = (await owed()).length;
+    const late = await intake.record(
+      [
+        {
+          eventId: eventId('delivery'),
+          occurredAt: at(10),
+          delivery: { orderId: id('order-ended'), inFull: true },
+        },
+      ],
+      service,
+    );
+    expect(late.results.map((r) => [r.status, r.outcome])).toEqual([
+      ['ACCEPTED', 'LIFECYCLE_ENDED'],
+    ]);
+    expect((await owed()).length).toBe(before);
+  });
+
+  it('records only what cannot change a lifecycle: feedback, a repeated impression', async () => {
+    const serial = await device('quiet');
+    const impression = () => ({
+      eventId: eventId('impression'),
+      occurredAt: at(40),
+      adImpression: { customerId: id('ben'), campaignId: id('camp') },
+    });
+    const batch = await intake.record(
+      [
+        impression(),
+        impression(),
+        purchase(serial, id('order-quiet'), id('ben')),
+        {
+          eventId: eventId('feedback'),
+          occurredAt: at(5),
+          feedback: { serial, rating: 4, comment: 'fine' },
+        },
+      ],
+      service,
+    );
+    expect(batch.results.map((r) => [r.status, r.outcome])).toEqual([
+      ['ACCEPTED', 'SIGNALLED'],
+      ['ACCEPTED', 'RECORDED_ONLY'],
+      ['ACCEPTED', 'SIGNALLED'],
+      ['ACCEPTED', 'RECORDED_ONLY'],
+    ]);
+  });
+
+  it('costs the same few round trips for 10 events as for 500 about one person, in batch order', async () => {
+    const batchOf = (size: number) =>
+      Array.from({ length: size }, (_, i) =>
+        i % 2 === 0
+          ? {
+              eventId: eventId('many'),
+              occurredAt: at(100 - i / 10),
+              adImpression: { customerId: id('ana'), campaignId: id('camp') },
+            }
+          : {
+              eventId: eventId('many'),
+              occurredAt: at(100 - i / 10),
+              adClick: { customerId: id('ana'), campaignId: id('camp') },
+            },
+      );
+    const costOf = async (size: number) => {
+      const start = roundTrips();
+      const batch = await intake.record(batchOf(size), service);
+      expect(batch.accepted).toBe(size);
+      expect(batch.results.map((r) => r.index)).toEqual(Array.from({ length: size }, (_, i) => i));
+      return roundTrips() - start;
+    };
+    const small = await costOf(10);
+    const large = await costOf(500);
+    expect(large).toBe(small);
+    expect(large).toBeLessThanOrEqual(6);
+  });
+
+  it('keeps the owed signals of one workflow in batch order', async () => {
+    const serial = await device('ordered');
+    const orderId = id('order-ordered');
+    const batch = await intake.record(
+      [
+        purchase(serial, orderId),
+        {
+          eventId: eventId('shipped'),
+          occurredAt: at(20),
+          shipmentUpdate: { orderId, carrier: 'Carrier', status: 'In transit' },
+        },
+        { eventId: eventId('delivered'), occurredAt: at(10), delivery: { orderId, inFull: true } },
+        { eventId: eventId('installed'), occurredAt: at(5), installation: { serial } },
+      ],
+      service,
+    );
+    expect(batch.accepted).toBe(4);
+    const types = (await owed())
+      .filter((s) => s.workflowId === `device:${serial}`)
+      .map((s) => (JSON.parse(s.type) as { type: string }).type);
+    expect(types).toEqual(['PURCHASED', 'SHIPMENT_UPDATE', 'DELIVERED', 'INSTALLED']);
+  });
+});

@@ -175,17 +175,15 @@ describe('parseApiClients', () => {
   });
 });
 
-describe('intake and value model settings', () => {
+describe('value model settings', () => {
   it('defaults and validates them', () => {
     const config = loadConfig({});
-    expect(config.intake.concurrency).toBe(8);
     expect(config.valueModel).toEqual({ horizonDays: 365, schedule: '0 3 * * *' });
     expect(() => loadConfig({ VALUE_MODEL_SCHEDULE: 'nightly' })).toThrow(
       /VALUE_MODEL_SCHEDULE: must be a five-field cron expression/,
     );
     expect(loadConfig({ VALUE_MODEL_SCHEDULE: 'off' }).valueModel.schedule).toBeNull();
     expect(() => loadConfig({ VALUE_HORIZON_DAYS: '0' })).toThrow(/VALUE_HORIZON_DAYS/);
-    expect(() => loadConfig({ INTAKE_CONCURRENCY: '100' })).toThrow(/INTAKE_CONCURRENCY/);
   });
 });
 

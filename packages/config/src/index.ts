@@ -271,7 +271,6 @@ export const envSchema = z.object({
   ATTRIBUTION_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   SUPER_USER_MIN_HELPFUL_VOTES: z.coerce.number().int().min(1).max(1_000_000).default(5),
   HELPFUL_VOTE_VALUE: z.coerce.number().min(0, 'must be at least 0').max(1_000_000).default(2),
-  INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   RELAY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
   RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
   RELAY_LEASE_MS: z.coerce
@@ -401,12 +400,6 @@ export interface AttributionConfig {
   lookbackDays: number;
 }
 
-/** The event intake's throughput. */
-export interface IntakeConfig {
-  /** Independent groups of a batch's events recorded at the same time. */
-  concurrency: number;
-}
-
 /** The outbox relay: how it delivers owed signals from the graph to the lifecycles. */
 export interface RelayConfig {
   /** Workflows whose signals are delivered at the same time (RELAY_CONCURRENCY). */
@@ -444,7 +437,6 @@ export interface Config {
   value: ValueConfig;
   identity: IdentityConfig;
   attribution: AttributionConfig;
-  intake: IntakeConfig;
   relay: RelayConfig;
   valueModel: ValueModelConfig;
   erasure: ErasureConfig;
@@ -558,7 +550,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       halfLifeDays: e.ATTRIBUTION_HALF_LIFE_DAYS,
       lookbackDays: e.ATTRIBUTION_LOOKBACK_DAYS,
     },
-    intake: { concurrency: e.INTAKE_CONCURRENCY },
     relay: {
       concurrency: e.RELAY_CONCURRENCY,
       pollMs: e.RELAY_POLL_MS,

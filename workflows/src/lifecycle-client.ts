@@ -24,7 +24,10 @@ import {
 
 /** How the API hands events to lifecycles; an interface so servers can be built without I/O. */
 export interface LifecycleGateway {
-  /** Resolves once the event is durably in the device lifecycle's history. */
+  /**
+   * Resolves once the event is durably in the device lifecycle's history, or, for a lifecycle
+   * that has closed (which is never started again), once it is known to be dropped.
+   */
   sendDeviceEvent(event: DeviceEvent): Promise<{ workflowId: string }>;
   /** Resolves once the event is durably in the journey's history. */
   sendJourneyEvent(event: JourneyEvent): Promise<{ workflowId: string }>;
@@ -90,14 +93,20 @@ export function createLifecycleGateway(
     async sendDeviceEvent(event) {
       const workflowId = deviceLifecycleWorkflowId(event.serial);
       const input: DeviceLifecycleInput = { serial: event.serial, ...(timers ? { timers } : {}) };
-      await client.workflow.signalWithStart(DEVICE_LIFECYCLE_WORKFLOW, {
-        workflowId,
-        taskQueue,
-        args: [input],
-        signal: deviceEventSignal,
-        signalArgs: [event],
-        typedSearchAttributes: [{ key: searchAttributes.serial, value: event.serial }],
-      });
+      try {
+        await client.workflow.signalWithStart(DEVICE_LIFECYCLE_WORKFLOW, {
+          workflowId,
+          taskQueue,
+          args: [input],
+          signal: deviceEventSignal,
+          signalArgs: [event],
+          // As for batches: a lifecycle that has closed is never started again.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          typedSearchAttributes: [{ key: searchAttributes.serial, value: event.serial }],
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
       return { workflowId };
     },
     async deliverDeviceEvents(serial, events, options = {}) {

@@ -1,8 +1,8 @@
 import { deviceLifecycleWorkflowId } from '@experience-graph/workflows';
-import { startSystem, uniqueKey, type TestSystem } from '../support/system';
+import { eventually, startSystem, uniqueKey, type TestSystem } from '../support/system';
 
 const RECORD = `mutation ($events: [LifecycleEventInput!]!) {
-  recordEvents(events: $events) { accepted duplicates rejected results { index eventId status error { code path message } } }
+  recordEvents(events: $events) { accepted duplicates rejected results { index eventId status outcome error { code path message } } }
 }`;
 
 type Batch = {
@@ -14,6 +14,7 @@ type Batch = {
       index: number;
       eventId: string;
       status: string;
+      outcome: string | null;
       error: { code: string; path: string; message: string } | null;
     }>;
   };
@@ -170,5 +171,73 @@ describe('event intake through the gateway', () => {
       ['DUPLICATE', null],
       ['REJECTED', 'CONFLICT'],
     ]);
+  });
+
+  it('never starts again a device lifecycle that ended: a delivery after the opt-out is a touchpoint only', async () => {
+    const serial = `${run}-closed`;
+    const orderId = `${run}-closed-order`;
+    await system.data(
+      `mutation ($d: RegisterDeviceInput!) { registerDevice(input: $d) { serial } }`,
+      {
+        d: { serial, sku: ids.sku },
+      },
+    );
+    const sent = (name: string, event: Record<string, unknown>) => ({
+      eventId: `${run}-closed-${name}`,
+      occurredAt: at,
+      ...event,
+    });
+    const first = await system.data<Batch>(RECORD, {
+      events: [
+        sent('sale', {
+          purchase: {
+            customerId: ids.customer,
+            serial,
+            orderId,
+            amount: 99,
+            currency: 'USD',
+            promisedDeliveryAt: at,
+          },
+        }),
+        sent('opt-out', { optOut: { customerId: ids.customer, serial } }),
+      ],
+    });
+    expect(first.recordEvents.results.map((r) => [r.status, r.outcome])).toEqual([
+      ['ACCEPTED', 'SIGNALLED'],
+      ['ACCEPTED', 'SIGNALLED'],
+    ]);
+    const handle = system.client.workflow.getHandle(deviceLifecycleWorkflowId(serial));
+    const ended = await eventually(
+      () => handle.describe(),
+      (d) => d.status.name === 'COMPLETED',
+      60_000,
+    );
+    await eventually(
+      () =>
+        system.graph.read<{ stage: string }>(
+          'MATCH (d:Device {serial: $serial}) RETURN d.stage AS stage',
+          { serial },
+        ),
+      (rows) => rows[0]?.stage === 'OPTED_OUT',
+      60_000,
+    );
+    const late = await system.data<Batch>(RECORD, {
+      events: [
+        sent('shipped', { shipmentUpdate: { orderId, carrier: 'Carrier', status: 'In transit' } }),
+        sent('delivered', { delivery: { orderId, inFull: true } }),
+      ],
+    });
+    expect(late.recordEvents.results.map((r) => [r.status, r.outcome])).toEqual([
+      ['ACCEPTED', 'LIFECYCLE_ENDED'],
+      ['ACCEPTED', 'LIFECYCLE_ENDED'],
+    ]);
+    // Still the one run that ended, and nothing owed that could start another.
+    const now = await handle.describe();
+    expect([now.runId, now.status.name]).toEqual([ended.runId, 'COMPLETED']);
+    const [owed] = await system.graph.read<{ n: number }>(
+      'MATCH (s:OwedSignal {workflowId: $id}) RETURN count(s) AS n',
+      { id: deviceLifecycleWorkflowId(serial) },
+    );
+    expect(owed?.n).toBe(0);
   });
 });

@@ -1,354 +1,563 @@
 /**
- * Lifecycle events accepted per second through the gateway (`recordEvents`), against the same
- * number of events written as bare touchpoint MERGEs in batched UNWIND statements: what the
- * intake costs over a bare write.
+ * The event intake's targets, each against a baseline measured in the same run:
  *
- * Each batch is made of units of four events about one customer and one new device: an ad
- * impression and a click on a campaign, the purchase of the device (of the campaign's model),
- * and a shipment update of that order, in this order (events of a batch are processed in order).
- * Customers, models, campaigns and devices are seeded straight into Neo4j first.
+ * 1. Acknowledgement throughput: lifecycle events ACCEPTED per second through the gateway
+ *    (`recordEvents`), at each of `--intake-concurrency` batches in flight (1 and 4), against the
+ *    same events written as bare touchpoints in batched UNWIND statements at the same
+ *    concurrency (lifecycle-units.ts). Target: at least 0.5× the raw rate.
+ * 2. One customer's full batch (`--customer-events`, 500: impressions, clicks, ten purchases
+ *    with their shipment updates, deliveries, installations, feedback and support requests,
+ *    orders, reviews, mentions): its latency through the gateway, against the raw UNWIND of the
+ *    same 500 touchpoints. Target: at most 2 s.
  *
- * No lifecycle worker runs: an event is ACCEPTED once it is in the graph and its signal is in
- * Temporal's history, which needs the Temporal server but no worker. A worker would only add
- * CPU contention that is not the intake's and whose backlog would spill from one round into
- * the next. The lifecycles the events start (journeys, device lifecycles) are terminated by
- * exact id afterwards.
+ * ACCEPTED means the event and the lifecycle signals it owes are durable in the graph, committed
+ * together in the batch's write transaction (the outbox); delivering them to Temporal is the
+ * relay's work, after the answer, and is measured by the relay benchmark. So while this one
+ * measures, the gateway and the three subgraphs run in this process with Neo4j, and the
+ * Temporal server sits idle: the outbox relay of the bench's lane is built but not started (the
+ * owed signals wait in the outbox) and no lifecycle worker runs. Either would take the two cores
+ * from the intake for work that is not part of its answer.
+ *
+ * Every statement the subgraphs run is timed (profile.ts), so the report says where a batch's
+ * time goes: gateway, subgraph, and each Neo4j statement of the intake.
+ *
+ * Clean-up: the lane's owed signals and queues, then the lifecycles those signals named
+ * (terminated by exact id; none started, as no relay ran), then every node by its key.
  */
 import { deviceLifecycleWorkflowId, journeyWorkflowId } from '@experience-graph/workflows';
+import type { Graph } from '@experience-graph/neo4j';
 import {
-  chunks,
+  addOutcomes,
+  atLeast,
+  atMost,
   deleteAnchored,
   deleteNodes,
-  isoFromNow,
+  deleteOutboxLane,
   num,
   printTable,
   recordAccepted,
   seconds,
   terminateWorkflows,
   times,
+  verdict,
   type BenchContext,
   type BenchSection,
+  type Outcomes,
+  type SummaryRow,
+  type TargetCheck,
 } from './kit';
+import {
+  EVENTS_PER_UNIT,
+  gatewayEvents,
+  rawRows,
+  removeUnits,
+  seedUnits,
+  unitsPlan,
+  workflowIdsOf,
+  writeRaw,
+  type RawTouchpoint,
+  type UnitsPlan,
+} from './lifecycle-units';
 import { runLoad, summarize, type LoadResult, type Summary } from './load';
+import {
+  addCpu,
+  describeCpu,
+  printPlans,
+  printProfile,
+  profiledGraph,
+  Profiler,
+  startCpuMeter,
+  type CpuUse,
+  type ProfileLine,
+  type StatementPlan,
+} from './profile';
 import { startBenchSystem } from './system';
-import type { Graph } from '@experience-graph/neo4j';
 
 const MODELS = 5;
-const CAMPAIGNS_PER_MODEL = 2;
-const CHANNELS = ['SOCIAL_AD', 'SEARCH_AD', 'DISPLAY_AD'];
+const ACK_TARGET = 0.5;
+const BATCH_TARGET_SECONDS = 2;
 
-/** Every key of one intake run, computable before anything is written. */
-interface IntakePlan {
-  prefix: string;
-  skus: string[];
-  campaignIds: string[];
-  customerIds: string[];
-  /** Units of four events per batch. */
-  unitsPerBatch: number;
-  warmupBatches: number;
-  measuredBatches: number;
-  /** Units per side (gateway, raw): one new device each. */
-  units: number;
-}
+// ---------------------------------------------------------------------------------------------
+// One customer's batch
 
-interface Unit {
+/** One person with many events: their devices, and the keys of one repetition. */
+interface SoloRun {
   customerId: string;
-  campaignId: string;
-  sku: string;
-  serial: string;
-}
-
-function plan(ctx: BenchContext): IntakePlan {
-  const { options } = ctx;
-  const prefix = `${ctx.runId}-i`;
-  const unitsPerBatch = Math.max(1, Math.floor(options.intakeBatch / 4));
-  const measuredBatches = Math.max(1, Math.ceil(options.intakeEvents / (4 * unitsPerBatch)));
-  const warmupBatches = options.intakeConcurrency;
-  return {
-    prefix,
-    skus: Array.from({ length: MODELS }, (_, m) => `${prefix}-m${m}`),
-    campaignIds: Array.from(
-      { length: MODELS * CAMPAIGNS_PER_MODEL },
-      (_, k) => `${prefix}-k${Math.floor(k / CAMPAIGNS_PER_MODEL)}-${k % CAMPAIGNS_PER_MODEL}`,
-    ),
-    customerIds: Array.from({ length: options.intakeCustomers }, (_, c) => `${prefix}-c${c}`),
-    unitsPerBatch,
-    warmupBatches,
-    measuredBatches,
-    units: (warmupBatches + measuredBatches) * unitsPerBatch,
-  };
+  serials: string[];
+  orderIds: string[];
+  events: Array<Record<string, unknown>>;
+  raw: RawTouchpoint[];
+  /** The touchpoints' event ids, for clean-up. */
+  eventIds: string[];
 }
 
 /**
- * Unit u of a side: customer u mod C, campaign u mod K (and its model), and a device of that
- * model of the side's own (the raw side's purchases sell devices too, so the sides share none).
+ * The batch of one customer, in the order things happen: ad impressions and clicks on the
+ * run's campaigns from 40 to 21 days ago, then per device a purchase, four shipment updates, the
+ * delivery, the installation, two ratings and a support request, then ink orders, reviews and
+ * social mentions. With 500 events: 250 impressions, 100 clicks, 10 devices (100 events), 30
+ * orders, 10 reviews, 10 mentions. The raw rows are the same touchpoints.
  */
-function unitOf(p: IntakePlan, u: number, side: Side = 'g'): Unit {
-  const k = u % p.campaignIds.length;
-  return {
-    customerId: p.customerIds[u % p.customerIds.length] as string,
-    campaignId: p.campaignIds[k] as string,
-    sku: p.skus[Math.floor(k / CAMPAIGNS_PER_MODEL)] as string,
-    serial: `${p.prefix}-${side}d${u}`,
+function soloRun(p: UnitsPlan, side: 'g' | 'r', rep: number, size: number): SoloRun {
+  const prefix = `${p.prefix}-${side}s${rep}`;
+  const customerId = `${prefix}-c`;
+  const devices = Math.max(1, Math.round(size / 50));
+  const orders = Math.round(size * 0.06);
+  const reviews = Math.round(size * 0.02);
+  const mentions = Math.round(size * 0.02);
+  const ads = size - devices * 10 - orders - reviews - mentions;
+  const impressions = Math.round(ads * 0.7);
+  const now = Date.now();
+  const at = (daysAgo: number) => new Date(now - daysAgo * 86_400_000).toISOString();
+  const serials = Array.from({ length: devices }, (_, d) => `${prefix}-d${d}`);
+  const orderIds: string[] = [];
+  const events: Array<Record<string, unknown>> = [];
+  const raw: RawTouchpoint[] = [];
+  const push = (
+    what: string,
+    occurredAt: string,
+    payload: Record<string, unknown>,
+    row: Omit<RawTouchpoint, 'key' | 'eventId' | 'occurredAt' | 'customerId'>,
+  ) => {
+    const eventId = `${prefix}-e${events.length}-${what}`;
+    events.push({ eventId, occurredAt, ...payload });
+    raw.push({ key: eventId, eventId, occurredAt, customerId, ...row });
   };
-}
+  const noLinks = { campaignId: null, serial: null, orderId: null };
 
-type Side = 'g' | 'r';
-/** Every unit of both sides. */
-const allUnits = (p: IntakePlan) =>
-  (['g', 'r'] as const).flatMap((side) =>
-    Array.from({ length: p.units }, (_, unit) => ({ unit, side })),
-  );
-const eventIds = (p: IntakePlan, side: Side, u: number) =>
-  ['imp', 'clk', 'buy', 'shp'].map((what) => `${p.prefix}-${side}${u}-${what}`);
-const orderId = (p: IntakePlan, side: Side, u: number) => `${p.prefix}-${side}o${u}`;
-const unitsOfBatch = (p: IntakePlan, batch: number) =>
-  Array.from({ length: p.unitsPerBatch }, (_, i) => batch * p.unitsPerBatch + i);
-
-/** The `recordEvents` batch number `batch`: its units' four events each, in order. */
-function gatewayBatch(p: IntakePlan, batch: number): Array<Record<string, unknown>> {
-  return unitsOfBatch(p, batch).flatMap((u) => {
-    const { customerId, campaignId, serial } = unitOf(p, u);
-    const [imp, clk, buy, shp] = eventIds(p, 'g', u);
-    const order = orderId(p, 'g', u);
-    return [
+  for (let i = 0; i < ads; i++) {
+    const campaignId = p.campaignIds[i % p.campaignIds.length] as string;
+    const sku = p.skus[Math.floor((i % p.campaignIds.length) / 2)] as string;
+    const kind = i < impressions ? 'adImpression' : 'adClick';
+    push(
+      kind === 'adImpression' ? 'imp' : 'clk',
+      at(40 - (19 * i) / ads),
+      { [kind]: { customerId, campaignId } },
       {
-        eventId: imp,
-        occurredAt: isoFromNow(-40 * 60_000),
-        adImpression: { customerId, campaignId },
+        ...noLinks,
+        type: kind === 'adImpression' ? 'AD_IMPRESSION' : 'AD_CLICK',
+        channel: 'SOCIAL_AD',
+        sku,
+        campaignId,
       },
-      { eventId: clk, occurredAt: isoFromNow(-39 * 60_000), adClick: { customerId, campaignId } },
+    );
+  }
+  serials.forEach((serial, d) => {
+    const sku = p.skus[d % p.skus.length] as string;
+    const orderId = `${prefix}-o${d}`;
+    orderIds.push(orderId);
+    // Twenty days ago for the first device, a week for the last: its last event is 5 days later.
+    const day = 20 - (13 * d) / devices;
+    const device = { ...noLinks, sku, serial };
+    push(
+      'buy',
+      at(day),
       {
-        eventId: buy,
-        occurredAt: isoFromNow(-30 * 60_000),
         purchase: {
           customerId,
           serial,
-          orderId: order,
+          orderId,
           amount: 199,
           currency: 'USD',
-          promisedDeliveryAt: isoFromNow(2 * 86_400_000),
+          promisedDeliveryAt: at(day - 3),
         },
       },
-      {
-        eventId: shp,
-        occurredAt: isoFromNow(-20 * 60_000),
-        shipmentUpdate: {
-          orderId: order,
-          carrier: 'Parcel Co',
-          status: 'In transit',
-          expectedDeliveryAt: isoFromNow(86_400_000),
+      { ...device, type: 'PURCHASE', channel: 'ONLINE', orderId },
+    );
+    for (let s = 0; s < 4; s++) {
+      push(
+        'shp',
+        at(day - 0.2 - 0.4 * s),
+        {
+          shipmentUpdate: {
+            orderId,
+            carrier: 'Parcel Co',
+            status: ['Label created', 'Picked up', 'In transit', 'Out for delivery'][s],
+            expectedDeliveryAt: at(day - 2),
+          },
         },
-      },
-    ];
+        { ...device, type: 'SHIPMENT_UPDATE', channel: 'CARRIER', orderId },
+      );
+    }
+    push(
+      'dlv',
+      at(day - 2),
+      { delivery: { orderId, inFull: true } },
+      { ...device, type: 'DELIVERY', channel: 'CARRIER', orderId },
+    );
+    push(
+      'ins',
+      at(day - 2.5),
+      { installation: { serial } },
+      { ...device, type: 'INSTALLATION', channel: 'APP' },
+    );
+    for (const [f, comment] of ['Easy to set up', 'Prints fast and quietly'].entries()) {
+      push(
+        'fbk',
+        at(day - 3 - f),
+        { feedback: { serial, rating: 4 + f, comment } },
+        { ...device, type: 'FEEDBACK', channel: 'APP' },
+      );
+    }
+    push(
+      'sup',
+      at(day - 5),
+      { supportRequest: { serial, topic: 'Wi-Fi setup' } },
+      { ...device, type: 'SUPPORT_REQUEST', channel: 'APP' },
+    );
   });
+  for (let o = 0; o < orders; o++) {
+    const orderId = `${prefix}-ink${o}`;
+    orderIds.push(orderId);
+    const sku = p.skus[o % p.skus.length] as string;
+    push(
+      'ord',
+      at(0.9 - (0.5 * o) / orders),
+      { order: { customerId, orderId, amount: 29.5, currency: 'USD', quantity: 2, sku } },
+      { ...noLinks, type: 'ORDER', channel: 'ONLINE', sku, orderId },
+    );
+  }
+  for (let v = 0; v < reviews + mentions; v++) {
+    const sku = p.skus[v % p.skus.length] as string;
+    const text = 'Great printer, the ink lasts long and the app is helpful.';
+    push(
+      v < reviews ? 'rev' : 'men',
+      at(0.3 - (0.2 * v) / (reviews + mentions)),
+      v < reviews
+        ? { review: { customerId, sku, rating: 5, text } }
+        : { socialMention: { customerId, sku, platform: 'Instagram', text } },
+      {
+        ...noLinks,
+        type: v < reviews ? 'REVIEW' : 'SOCIAL_MENTION',
+        channel: v < reviews ? 'WEB' : 'SOCIAL',
+        sku,
+      },
+    );
+  }
+  return { customerId, serials, orderIds, events, raw, eventIds: raw.map((r) => r.eventId) };
 }
 
-/**
- * The raw side: each event as its touchpoint, MERGEd on its event id with the same properties
- * and relationships the intake gives it (customer, model, campaign; order and device, the
- * purchase also creating the order), one UNWIND statement per batch. What it leaves out is the
- * intake: validation, the facts read, the rules, attribution, the Temporal signal and the
- * delivery mark.
- */
-const RAW_TOUCHPOINTS = `
-UNWIND $rows AS row
-MERGE (t:Touchpoint {eventId: row.eventId})
-  ON CREATE SET t.type = row.type, t.occurredAt = datetime(row.occurredAt), t.recordedAt = datetime(),
-                t.channel = row.channel, t.delivery = 'delivered'
-WITH t, row
-MATCH (c:Customer {id: row.customerId}), (m:ProductModel {sku: row.sku})
-MERGE (c)-[:HAD]->(t)
-MERGE (t)-[:ABOUT]->(m)
-WITH t, row, c
-OPTIONAL MATCH (camp:Campaign {id: row.campaignId})
-FOREACH (_ IN CASE WHEN camp IS NULL THEN [] ELSE [1] END | MERGE (t)-[:VIA]->(camp))
-WITH t, row, c
-OPTIONAL MATCH (d:Device {serial: row.serial})
-FOREACH (_ IN CASE WHEN d IS NULL THEN [] ELSE [1] END |
-  MERGE (o:Order {id: row.orderId})
-    ON CREATE SET o.placedAt = datetime(row.occurredAt), o.amount = 199, o.currency = 'USD'
-  MERGE (t)-[:FOR]->(o)
-  MERGE (t)-[:ABOUT_DEVICE]->(d)
-  FOREACH (__ IN CASE WHEN row.type = 'PURCHASE' THEN [1] ELSE [] END |
-    MERGE (c)-[:PLACED]->(o)
-    MERGE (o)-[:CONTAINS]->(d)))
-RETURN count(*) AS written`;
-
-function rawBatch(p: IntakePlan, batch: number) {
-  return unitsOfBatch(p, batch).flatMap((u) => {
-    const { customerId, campaignId, sku, serial } = unitOf(p, u, 'r');
-    const [imp, clk, buy, shp] = eventIds(p, 'r', u);
-    const order = orderId(p, 'r', u);
-    const channel = CHANNELS[u % CHANNELS.length];
-    const base = { customerId, sku, serial: null, orderId: null, campaignId: null };
-    return [
-      {
-        ...base,
-        eventId: imp,
-        type: 'AD_IMPRESSION',
-        channel,
-        campaignId,
-        occurredAt: isoFromNow(-40 * 60_000),
-      },
-      {
-        ...base,
-        eventId: clk,
-        type: 'AD_CLICK',
-        channel,
-        campaignId,
-        occurredAt: isoFromNow(-39 * 60_000),
-      },
-      {
-        ...base,
-        eventId: buy,
-        type: 'PURCHASE',
-        channel: 'ONLINE',
-        serial,
-        orderId: order,
-        occurredAt: isoFromNow(-30 * 60_000),
-      },
-      {
-        ...base,
-        eventId: shp,
-        type: 'SHIPMENT_UPDATE',
-        channel: 'CARRIER',
-        serial,
-        orderId: order,
-        occurredAt: isoFromNow(-20 * 60_000),
-      },
-    ];
-  });
-}
-
-async function seedIntake(graph: Graph, p: IntakePlan): Promise<void> {
+async function seedSolo(graph: Graph, p: UnitsPlan, runs: readonly SoloRun[]): Promise<void> {
   await graph.write(
-    `UNWIND $skus AS sku CREATE (:ProductModel {sku: sku, name: 'Bench model ' + sku, createdAt: datetime()})`,
-    { skus: p.skus },
+    `UNWIND $ids AS id CREATE (:Customer {id: id, displayName: 'Bench ' + id, createdAt: datetime()})`,
+    { ids: runs.map((r) => r.customerId) },
+  );
+  const devices = runs.flatMap((r) =>
+    r.serials.map((serial, d) => ({ serial, sku: p.skus[d % p.skus.length] })),
   );
   await graph.write(
     `UNWIND $rows AS row
      MATCH (m:ProductModel {sku: row.sku})
-     CREATE (c:Campaign {id: row.id, name: 'Bench campaign ' + row.id, channel: row.channel,
-                         journeyStage: 'INTERESTED', productSku: row.sku, createdAt: datetime()})
-     CREATE (c)-[:PROMOTES]->(m)`,
+     CREATE (d:Device {serial: row.serial, sku: row.sku, registeredAt: datetime()})-[:INSTANCE_OF]->(m)`,
+    { rows: devices },
+  );
+}
+
+async function removeSolo(graph: Graph, runs: readonly SoloRun[]): Promise<Record<string, number>> {
+  const deleted = await deleteNodes(graph, [
     {
-      rows: p.campaignIds.map((id, k) => ({
-        id,
-        sku: p.skus[Math.floor(k / CAMPAIGNS_PER_MODEL)],
-        channel: CHANNELS[k % CHANNELS.length],
-      })),
+      name: 'soloTouchpoints',
+      label: 'Touchpoint',
+      key: 'eventId',
+      values: runs.flatMap((r) => r.eventIds),
     },
+    { name: 'soloOrders', label: 'Order', key: 'id', values: runs.flatMap((r) => r.orderIds) },
+  ]);
+  deleted['soloOtherTouchpoints'] = await deleteAnchored(
+    graph,
+    { label: 'Customer', key: 'id', values: runs.map((r) => r.customerId) },
+    '(a)-[:HAD]->(n:Touchpoint)',
   );
-  for (const ids of chunks(p.customerIds, 2_000)) {
-    await graph.write(
-      `UNWIND $ids AS id CREATE (:Customer {id: id, displayName: 'Bench ' + id, createdAt: datetime()})`,
-      { ids },
-    );
-  }
-  const devices = allUnits(p).map(({ unit, side }) => unitOf(p, unit, side));
-  for (const rows of chunks(devices, 2_000)) {
-    await graph.write(
-      `UNWIND $rows AS row
-       MATCH (m:ProductModel {sku: row.sku})
-       CREATE (d:Device {serial: row.serial, sku: row.sku, registeredAt: datetime()})-[:INSTANCE_OF]->(m)`,
-      { rows: rows.map(({ serial, sku }) => ({ serial, sku })) },
-    );
-  }
-  const [counts] = await graph.read<{ devices: number; campaigns: number }>(
-    `CALL () { UNWIND $serials AS s MATCH (:Device {serial: s})-[:INSTANCE_OF]->() RETURN count(*) AS devices }
-     CALL () { UNWIND $campaigns AS id MATCH (:Campaign {id: id})-[:PROMOTES]->() RETURN count(*) AS campaigns }
-     RETURN devices, campaigns`,
-    { serials: devices.map((d) => d.serial), campaigns: p.campaignIds },
+  Object.assign(
+    deleted,
+    await deleteNodes(graph, [
+      {
+        name: 'soloDevices',
+        label: 'Device',
+        key: 'serial',
+        values: runs.flatMap((r) => r.serials),
+      },
+      {
+        name: 'soloCustomers',
+        label: 'Customer',
+        key: 'id',
+        values: runs.map((r) => r.customerId),
+      },
+    ]),
   );
-  if (counts?.devices !== devices.length || counts.campaigns !== p.campaignIds.length) {
-    throw new Error(`Seeding the intake data went wrong: ${JSON.stringify(counts)}`);
+  return deleted;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** One batch of each kind under Neo4j's PROFILE, after the measurements: the intake's and the raw statement's plans. */
+interface Plans {
+  ackBatch: { intake: StatementPlan[]; raw: StatementPlan[] };
+  customerBatch: { intake: StatementPlan[]; raw: StatementPlan[] };
+}
+
+interface LevelResult {
+  concurrency: number;
+  gateway: Summary;
+  raw: Summary;
+  gatewayEps: number;
+  rawEps: number;
+  outcomes: Outcomes;
+  /** The servers' timings during the measured gateway rounds. */
+  profile: ProfileLine[];
+  /** Who used the CPU while each side was measured. */
+  cpu: { gateway?: CpuUse; raw?: CpuUse };
+}
+
+interface SoloResult {
+  gatewayMs: number[];
+  rawMs: number[];
+  outcomes: Outcomes;
+  profile: ProfileLine[];
+  requestBytes: number;
+  cpu: { gateway?: CpuUse; raw?: CpuUse };
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
+};
+
+/** Sums the lines of several profiles. */
+function mergeProfiles(into: ProfileLine[], more: readonly ProfileLine[]): ProfileLine[] {
+  for (const line of more) {
+    const same = into.find((l) => l.kind === line.kind && l.label === line.label);
+    if (same) {
+      same.count += line.count;
+      same.totalMs += line.totalMs;
+      same.maxMs = Math.max(same.maxMs, line.maxMs);
+    } else into.push({ ...line });
   }
+  return into.sort((a, b) => b.totalMs - a.totalMs);
 }
 
 export async function runIntake(ctx: BenchContext): Promise<BenchSection> {
   const { config, options, signal } = ctx;
-  const p = plan(ctx);
-  const eventsPerBatch = p.unitsPerBatch * 4;
-  const measuredEvents = p.measuredBatches * eventsPerBatch;
+  const levels = options.intakeConcurrency;
+  const unitsPerBatch = Math.max(1, Math.floor(options.intakeBatch / EVENTS_PER_UNIT));
+  const eventsPerBatch = unitsPerBatch * EVENTS_PER_UNIT;
+  const measuredBatches = Math.max(1, Math.ceil(options.intakeEvents / eventsPerBatch));
+  // Each level's warm-up and measured batches, and one batch per side run under PROFILE.
+  const batchesPerSide = levels.reduce((n, level) => n + level + measuredBatches, 0) + 1;
+  const p = unitsPlan({
+    prefix: `${ctx.runId}-i`,
+    models: MODELS,
+    customers: options.intakeCustomers,
+    units: batchesPerSide * unitsPerBatch,
+    sides: ['g', 'r'],
+  });
+  const soloReps = options.customerBatches + 1;
+  // The last run of each side is the one under PROFILE.
+  const solo = {
+    g: Array.from({ length: soloReps + 1 }, (_, r) => soloRun(p, 'g', r, options.customerEvents)),
+    r: Array.from({ length: soloReps + 1 }, (_, r) => soloRun(p, 'r', r, options.customerEvents)),
+  };
   const taskQueue = `${ctx.runId}-intake`;
   console.log(
-    `[intake] ${measuredEvents} events per side in ${p.measuredBatches} batches of ${eventsPerBatch}, ` +
-      `${options.intakeConcurrency} in flight; seeding ${p.customerIds.length} customers and ${2 * p.units} devices...`,
+    `[intake] acknowledgement: ${measuredBatches * eventsPerBatch} events per side and level in ` +
+      `${measuredBatches} batches of ${eventsPerBatch}, at ${levels.join(' and ')} in flight; ` +
+      `one customer's batch: ${options.customerEvents} events, ${options.customerBatches} per side ` +
+      `(+1 warm-up); seeding ${p.customerIds.length} customers and ${2 * p.units} devices...`,
   );
-  const system = await startBenchSystem(config, { taskQueue });
+  console.log(
+    '[intake] running: gateway and subgraphs (this process), Neo4j, Temporal (idle); the relay ' +
+      'is stopped (signals stay owed in the outbox) and no worker runs.',
+  );
+  const system = await startBenchSystem(config, { taskQueue, relay: 'stopped' });
   let failure: { error: unknown } | undefined;
-  const results = { gateway: [] as LoadResult[], raw: [] as LoadResult[] };
-  let sentGatewayBatches = 0;
+  const levelResults: LevelResult[] = [];
+  const soloResult: SoloResult = {
+    gatewayMs: [],
+    rawMs: [],
+    outcomes: {},
+    profile: [],
+    cpu: {},
+    requestBytes: Buffer.byteLength(
+      JSON.stringify({ query: 'mutation', variables: { events: solo.g[0]?.events } }),
+    ),
+  };
+  let sentGatewayUnits = 0;
+  const plans: Plans = {
+    ackBatch: { intake: [], raw: [] },
+    customerBatch: { intake: [], raw: [] },
+  };
   const cleanup: Record<string, unknown> = {};
   try {
     const seedStart = performance.now();
-    await seedIntake(system.graph, p);
+    await seedUnits(system.graph, p);
+    await seedSolo(system.graph, p, [...solo.g, ...solo.r]);
     console.log(`[intake] seeded in ${seconds(seedStart)}.`);
     const deadline = performance.now() + options.maxSeconds * 1000;
-    const load = (side: 'gateway' | 'raw', count: number, offset: number) =>
+    const unitsOfBatch = (batch: number) =>
+      Array.from({ length: unitsPerBatch }, (_, i) => batch * unitsPerBatch + i);
+    const outcomes: Outcomes = {};
+    const load = (side: 'gateway' | 'raw', count: number, offset: number, concurrency: number) =>
       runLoad({
         count,
         offset,
-        concurrency: options.intakeConcurrency,
+        concurrency,
         deadline,
         signal,
         timeoutMs: options.timeoutMs * 6,
         send: async (batch, requestSignal) => {
+          const units = unitsOfBatch(batch);
           if (side === 'gateway') {
-            sentGatewayBatches = Math.max(sentGatewayBatches, batch + 1);
-            await recordAccepted(system.gatewayUrl, gatewayBatch(p, batch), requestSignal);
+            sentGatewayUnits = Math.max(sentGatewayUnits, (batch + 1) * unitsPerBatch);
+            const got = await recordAccepted(
+              system.gatewayUrl,
+              gatewayEvents(p, units),
+              requestSignal,
+            );
+            addOutcomes(outcomes, got);
           } else {
-            const rows = rawBatch(p, batch);
-            const [row] = await system.graph.write<{ written: number }>(RAW_TOUCHPOINTS, { rows });
-            if (row?.written !== rows.length) {
-              throw new Error(`Raw write wrote ${row?.written} of ${rows.length} touchpoints`);
-            }
+            await writeRaw(system.graph, rawRows(p, units));
           }
         },
       });
 
-    for (const side of ['gateway', 'raw'] as const) {
-      const warm = await load(side, p.warmupBatches, 0);
-      if (signal.aborted) throw new Error('Interrupted during the warm-up');
-      if (warm.errors) throw new Error(`Intake warm-up (${side}) failed: ${warm.errorSamples[0]}`);
+    // 1. Acknowledgement throughput, level by level; batches are numbered across levels.
+    let offset = 0;
+    for (const concurrency of levels) {
+      for (const side of ['gateway', 'raw'] as const) {
+        const warm = await load(side, concurrency, offset, concurrency);
+        if (signal.aborted) throw new Error('Interrupted during the warm-up');
+        if (warm.errors)
+          throw new Error(`Intake warm-up (${side}) failed: ${warm.errorSamples[0]}`);
+      }
+      offset += concurrency;
+      system.profiles.servers.reset();
+      for (const key of Object.keys(outcomes)) delete outcomes[key as keyof Outcomes];
+      const results = { gateway: [] as LoadResult[], raw: [] as LoadResult[] };
+      const cpu: LevelResult['cpu'] = {};
+      const rounds = Math.min(options.lifecycleRounds, measuredBatches);
+      for (let round = 0; round < rounds; round++) {
+        const count =
+          Math.floor(measuredBatches / rounds) + (round < measuredBatches % rounds ? 1 : 0);
+        const order =
+          round % 2 === 0 ? (['gateway', 'raw'] as const) : (['raw', 'gateway'] as const);
+        const line: string[] = [];
+        for (const side of order) {
+          const meter = startCpuMeter();
+          const result = await load(side, count, offset, concurrency);
+          cpu[side] = addCpu(cpu[side], meter());
+          results[side].push(result);
+          line.push(
+            `${side} ${num((result.completed * eventsPerBatch * 1000) / result.elapsedMs)} events/s`,
+          );
+          if (signal.aborted) break;
+        }
+        offset += count;
+        console.log(
+          `[intake] ${concurrency} in flight, round ${round + 1}/${rounds} (${count} batches each): ${line.join(', ')}`,
+        );
+        if (signal.aborted) throw new Error('Interrupted');
+      }
+      const gateway = summarize(measuredBatches, concurrency, results.gateway);
+      const raw = summarize(measuredBatches, concurrency, results.raw);
+      levelResults.push({
+        concurrency,
+        gateway,
+        raw,
+        gatewayEps: gateway.throughputPerSecond * eventsPerBatch,
+        rawEps: raw.throughputPerSecond * eventsPerBatch,
+        outcomes: { ...outcomes },
+        profile: system.profiles.servers.snapshot(),
+        cpu,
+      });
     }
-    const rounds = Math.min(options.lifecycleRounds, p.measuredBatches);
-    let offset = p.warmupBatches;
-    for (let round = 0; round < rounds; round++) {
-      const count =
-        Math.floor(p.measuredBatches / rounds) + (round < p.measuredBatches % rounds ? 1 : 0);
-      const order = round % 2 === 0 ? (['gateway', 'raw'] as const) : (['raw', 'gateway'] as const);
+
+    // 2. One customer's batch: a warm-up each, then alternating sides.
+    const timeout = () => AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs * 6)]);
+    for (let rep = 0; rep < soloReps; rep++) {
+      const order = rep % 2 === 0 ? (['gateway', 'raw'] as const) : (['raw', 'gateway'] as const);
       const line: string[] = [];
       for (const side of order) {
-        const result = await load(side, count, offset);
-        results[side].push(result);
-        line.push(
-          `${side} ${num((result.completed * eventsPerBatch * 1000) / result.elapsedMs)} events/s`,
-        );
-        if (signal.aborted) break;
+        if (signal.aborted) throw new Error('Interrupted');
+        if (side === 'gateway') {
+          const run = solo.g[rep] as SoloRun;
+          system.profiles.servers.reset();
+          const meter = startCpuMeter();
+          const started = performance.now();
+          const got = await recordAccepted(system.gatewayUrl, run.events, timeout());
+          const ms = performance.now() - started;
+          const used = meter();
+          line.push(`gateway ${(ms / 1000).toFixed(2)} s`);
+          if (rep === 0) continue;
+          soloResult.cpu.gateway = addCpu(soloResult.cpu.gateway, used);
+          soloResult.gatewayMs.push(ms);
+          addOutcomes(soloResult.outcomes, got);
+          mergeProfiles(soloResult.profile, system.profiles.servers.snapshot());
+        } else {
+          const run = solo.r[rep] as SoloRun;
+          const meter = startCpuMeter();
+          const started = performance.now();
+          await writeRaw(system.graph, run.raw);
+          const ms = performance.now() - started;
+          const used = meter();
+          line.push(`raw ${(ms / 1000).toFixed(2)} s`);
+          if (rep > 0) {
+            soloResult.rawMs.push(ms);
+            soloResult.cpu.raw = addCpu(soloResult.cpu.raw, used);
+          }
+        }
       }
-      offset += count;
       console.log(
-        `[intake] round ${round + 1}/${rounds} (${count} batches each): ${line.join(', ')}`,
+        `[intake] one customer's ${options.customerEvents} events, ${rep === 0 ? 'warm-up' : `${rep}/${soloReps - 1}`}: ${line.join(', ')}`,
       );
-      if (signal.aborted) break;
     }
+
+    // 3. Not measured: one batch of each kind and side under PROFILE, for where the time goes.
+    const rawProfiler = new Profiler();
+    const rawGraph = profiledGraph(system.graph, rawProfiler);
+    const underProfile = async (
+      into: { intake: StatementPlan[]; raw: StatementPlan[] },
+      gateway: () => Promise<unknown>,
+      raw: (graph: Graph) => Promise<void>,
+    ) => {
+      system.profiles.servers.plans = into.intake;
+      rawProfiler.plans = into.raw;
+      try {
+        await gateway();
+        await raw(rawGraph);
+      } finally {
+        system.profiles.servers.plans = null;
+        rawProfiler.plans = null;
+      }
+    };
+    const last = batchesPerSide - 1;
+    sentGatewayUnits = Math.max(sentGatewayUnits, (last + 1) * unitsPerBatch);
+    await underProfile(
+      plans.ackBatch,
+      () => recordAccepted(system.gatewayUrl, gatewayEvents(p, unitsOfBatch(last)), timeout()),
+      (graph) => writeRaw(graph, rawRows(p, unitsOfBatch(last))),
+    );
+    await underProfile(
+      plans.customerBatch,
+      () => recordAccepted(system.gatewayUrl, (solo.g[soloReps] as SoloRun).events, timeout()),
+      (graph) => writeRaw(graph, (solo.r[soloReps] as SoloRun).raw),
+    );
+    console.log('[intake] one batch of each kind profiled (PROFILE, not measured).');
   } catch (error) {
     failure = { error };
   }
 
-  // Clean-up, whatever happened: the lifecycles the accepted events started, then every node.
+  // Clean-up, whatever happened: owed signals first (nothing can deliver them any more), the
+  // lifecycles they named, then every node.
   try {
     // Requests given up on (a timeout, Ctrl-C) still run in the servers: let them end first.
     cleanup['requestsStillInFlight'] = await system.drain(120_000);
-    const units = Array.from(
-      { length: Math.min(p.units, sentGatewayBatches * p.unitsPerBatch) },
-      (_, u) => unitOf(p, u),
-    );
+    cleanup['outbox'] = await deleteOutboxLane(system.graph, taskQueue);
     const workflowIds = [
-      ...units.map((u) => journeyWorkflowId(u.customerId, u.sku)),
-      ...units.map((u) => deviceLifecycleWorkflowId(u.serial)),
+      ...workflowIdsOf(p, sentGatewayUnits),
+      ...solo.g.flatMap((r) => [
+        ...p.skus.map((sku) => journeyWorkflowId(r.customerId, sku)),
+        ...r.serials.map((s) => deviceLifecycleWorkflowId(s)),
+      ]),
     ];
     const started = performance.now();
     cleanup['workflows'] = await terminateWorkflows(
@@ -358,7 +567,10 @@ export async function runIntake(ctx: BenchContext): Promise<BenchSection> {
       Math.max(60_000, workflowIds.length * 20),
     );
     cleanup['workflowsSeconds'] = (performance.now() - started) / 1000;
-    cleanup['deleted'] = await removeIntake(system.graph, p);
+    cleanup['deleted'] = {
+      ...(await removeSolo(system.graph, [...solo.g, ...solo.r])),
+      ...(await removeUnits(system.graph, p)),
+    };
     console.log(`[intake] removed the bench data and lifecycles: ${JSON.stringify(cleanup)}.`);
     if (cleanup['requestsStillInFlight']) {
       throw new Error(
@@ -382,76 +594,151 @@ export async function runIntake(ctx: BenchContext): Promise<BenchSection> {
   }
   if (failure) throw failure.error;
 
-  const summary = (side: 'gateway' | 'raw'): Summary =>
-    summarize(p.measuredBatches, options.intakeConcurrency, results[side]);
-  const gateway = summary('gateway');
-  const raw = summary('raw');
-  const eventsPerSecond = (s: Summary) => s.throughputPerSecond * eventsPerBatch;
-  const gatewayEps = eventsPerSecond(gateway);
-  const rawEps = eventsPerSecond(raw);
-  // Time per event through the intake ÷ time per event written raw: how many times a bare write.
-  const costRatio = rawEps / gatewayEps;
-  const failures = [
-    ...(gateway.errors
-      ? [`intake: ${gateway.errors} failed batches, e.g. ${gateway.errorSamples[0]}`]
-      : []),
-    ...(raw.errors
-      ? [`intake raw: ${raw.errors} failed statements, e.g. ${raw.errorSamples[0]}`]
-      : []),
-    ...(gateway.completed < p.measuredBatches || raw.completed < p.measuredBatches
-      ? [
-          `intake: only ${gateway.completed}/${raw.completed} of ${p.measuredBatches} batches within --max-seconds`,
-        ]
-      : []),
-  ];
-  const data = {
-    eventsPerSide: measuredEvents,
+  return report(ctx, {
+    levels: levelResults,
+    solo: soloResult,
+    plans,
     eventsPerBatch,
-    batchesPerSide: p.measuredBatches,
-    concurrency: options.intakeConcurrency,
-    mixPerUnit: 'adImpression, adClick, purchase, shipmentUpdate',
-    customers: p.customerIds.length,
-    devicesPerSide: p.units,
-    models: p.skus.length,
-    campaigns: p.campaignIds.length,
-    rounds: results.gateway.length,
-    warmupBatchesPerSide: p.warmupBatches,
-  };
-  const dataText = `${measuredEvents} events/side, batches of ${eventsPerBatch}, ${p.customerIds.length} customers, ${p.units} devices/side`;
+    measuredBatches,
+    p,
+    cleanup,
+  });
+}
+
+function report(
+  ctx: BenchContext,
+  r: {
+    levels: LevelResult[];
+    solo: SoloResult;
+    plans: Plans;
+    eventsPerBatch: number;
+    measuredBatches: number;
+    p: UnitsPlan;
+    cleanup: Record<string, unknown>;
+  },
+): BenchSection {
+  const { options } = ctx;
+  const { levels, solo, eventsPerBatch, measuredBatches, p } = r;
+  const failures: string[] = [];
+  for (const level of levels) {
+    for (const [side, s] of [
+      ['gateway', level.gateway],
+      ['raw', level.raw],
+    ] as const) {
+      if (s.errors) {
+        failures.push(
+          `intake ${side}, ${level.concurrency} in flight: ${s.errors} failed, e.g. ${s.errorSamples[0]}`,
+        );
+      }
+      if (s.completed < measuredBatches) {
+        failures.push(
+          `intake ${side}, ${level.concurrency} in flight: only ${s.completed} of ${measuredBatches} batches within --max-seconds`,
+        );
+      }
+    }
+  }
+  const targets: TargetCheck[] = levels.map((l) =>
+    atLeast(
+      'intake',
+      `events/s ACCEPTED via gateway ÷ raw UNWIND, ${l.concurrency} in flight`,
+      l.gatewayEps / l.rawEps,
+      ACK_TARGET,
+    ),
+  );
+  const soloSeconds = median(solo.gatewayMs) / 1000;
+  const soloRawSeconds = median(solo.rawMs) / 1000;
+  const seconds2 = (s: number) => `${s.toFixed(2)} s`;
+  const soloTarget = atMost(
+    'intake',
+    `${options.customerEvents}-event batch of one customer, median latency`,
+    soloSeconds,
+    BATCH_TARGET_SECONDS,
+    seconds2,
+  );
+  targets.push(soloTarget);
+
+  const ackData = `${measuredBatches * eventsPerBatch} events/side, batches of ${eventsPerBatch}, ${p.customerIds.length} customers, ${p.units} devices/side`;
+  const soloData = `1 customer, ${options.customerEvents} events (${Math.max(1, Math.round(options.customerEvents / 50))} devices), ${solo.gatewayMs.length} batches/side, ${num(solo.requestBytes / 1024)} KB request`;
+  const summary: SummaryRow[] = levels.map((l, i) => ({
+    benchmark: 'intake',
+    metric: `events/s ACCEPTED via gateway, ${l.concurrency} in flight`,
+    measured: num(l.gatewayEps),
+    baseline: `${num(l.rawEps)} raw UNWIND`,
+    ratio: `${times(l.gatewayEps / l.rawEps)} of raw`,
+    data: ackData,
+    target: verdict(targets[i] as TargetCheck),
+  }));
+  summary.push({
+    benchmark: 'intake',
+    metric: `one customer's ${options.customerEvents}-event batch, latency`,
+    measured: seconds2(soloSeconds),
+    baseline: `${seconds2(soloRawSeconds)} raw UNWIND`,
+    ratio: `${times(soloSeconds / soloRawSeconds)} the time`,
+    data: soloData,
+    target: verdict(soloTarget),
+  });
+
+  const perBatchProfile = (lines: ProfileLine[], batches: number) =>
+    lines.map((l) => ({ ...l, msPerBatch: l.totalMs / Math.max(1, batches) }));
   return {
     name: 'intake',
     failures,
-    summary: [
-      {
-        benchmark: 'intake',
-        metric: 'events/s ACCEPTED via gateway',
-        measured: num(gatewayEps),
-        baseline: `${num(rawEps)} raw MERGE`,
-        ratio: `${times(costRatio)} time/event`,
-        data: dataText,
-      },
-    ],
+    summary,
+    targets,
     details: {
+      running:
+        'gateway and subgraphs in the bench process, Neo4j, Temporal server idle; relay stopped ' +
+        '(signals stay owed in the outbox), no worker',
       baseline:
-        'The same number of events, as touchpoints MERGEd with the same relationships (customer, ' +
-        'model, campaign, order and device; the purchase creating the order), one UNWIND ' +
+        'The same events as touchpoints MERGEd on their key with the same relationships ' +
+        '(customer, model, campaign, device, order; a purchase creating the order), one UNWIND ' +
         'statement per batch, same batch size and concurrency, alternating rounds. Ratio: ' +
-        'time per event through the intake ÷ time per event written raw.',
-      data,
-      gateway: { ...gateway, eventsPerSecond: gatewayEps },
-      raw: { ...raw, eventsPerSecond: rawEps },
-      ratios: {
-        timePerEventIntakeOverRaw: costRatio,
-        throughputIntakeOverRaw: gatewayEps / rawEps,
+        'events/s through the gateway ÷ events/s written raw.',
+      acknowledgement: {
+        data: {
+          eventsPerSidePerLevel: measuredBatches * eventsPerBatch,
+          eventsPerBatch,
+          batchesPerSidePerLevel: measuredBatches,
+          mixPerUnit: 'adImpression, adClick, purchase, shipmentUpdate',
+          signalsOwedPerUnit: 5,
+          customers: p.customerIds.length,
+          devicesPerSide: p.units,
+          models: p.skus.length,
+          campaigns: p.campaignIds.length,
+          warmupBatchesPerSidePerLevel: 'as many as in flight',
+        },
+        levels: levels.map((l) => ({
+          concurrency: l.concurrency,
+          gateway: { ...l.gateway, eventsPerSecond: l.gatewayEps },
+          raw: { ...l.raw, eventsPerSecond: l.rawEps },
+          throughputGatewayOverRaw: l.gatewayEps / l.rawEps,
+          outcomes: l.outcomes,
+          cpu: l.cpu,
+          profilePerBatch: perBatchProfile(l.profile, l.gateway.completed),
+        })),
       },
+      customerBatch: {
+        data: soloData,
+        events: options.customerEvents,
+        gatewayMs: solo.gatewayMs,
+        rawMs: solo.rawMs,
+        medianSeconds: soloSeconds,
+        rawMedianSeconds: soloRawSeconds,
+        outcomes: solo.outcomes,
+        cpu: solo.cpu,
+        requestBytes: solo.requestBytes,
+        profilePerBatch: perBatchProfile(solo.profile, solo.gatewayMs.length),
+      },
+      plans: r.plans,
     },
-    cleanup,
+    cleanup: r.cleanup,
     print() {
       console.log(
-        `\nintake: recordEvents through the gateway vs raw touchpoint MERGE (${dataText})`,
+        `\nintake: recordEvents through the gateway vs raw touchpoint UNWIND (${ackData})`,
       );
       printTable(
         [
+          'in flight',
           'side',
           'events',
           'events/s',
@@ -460,65 +747,76 @@ export async function runIntake(ctx: BenchContext): Promise<BenchSection> {
           'errors',
           'events/s per round',
         ],
-        [
-          ['gateway recordEvents', gateway, gatewayEps],
-          ['raw UNWIND MERGE', raw, rawEps],
-        ].map(([name, s, eps]) => {
-          const summary = s as Summary;
-          return [
-            name as string,
-            String(summary.completed * eventsPerBatch),
-            num(eps as number),
-            summary.p50Ms.toFixed(1),
-            summary.p99Ms.toFixed(1),
-            String(summary.errors),
-            summary.roundsPerSecond.map((r) => num(r * eventsPerBatch)).join(' '),
-          ];
-        }),
+        levels.flatMap((l) =>
+          (
+            [
+              ['gateway recordEvents', l.gateway, l.gatewayEps],
+              ['raw UNWIND MERGE', l.raw, l.rawEps],
+            ] as const
+          ).map(([name, s, eps]) => [
+            String(l.concurrency),
+            name,
+            String(s.completed * eventsPerBatch),
+            num(eps),
+            s.p50Ms.toFixed(1),
+            s.p99Ms.toFixed(1),
+            String(s.errors),
+            s.roundsPerSecond.map((x) => num(x * eventsPerBatch)).join(' '),
+          ]),
+        ),
+        'rlrrrrrl',
       );
-      console.log(`intake ÷ raw: ${times(costRatio)} the time per event`);
+      for (const l of levels) {
+        console.log(
+          `gateway ÷ raw at ${l.concurrency} in flight: ${times(l.gatewayEps / l.rawEps)} ` +
+            `(target ≥ ${times(ACK_TARGET)}); outcomes ${JSON.stringify(l.outcomes)}\n` +
+            `  CPU, gateway side: ${describeCpu(l.cpu.gateway)}\n` +
+            `  CPU, raw side:     ${describeCpu(l.cpu.raw)}`,
+        );
+      }
+      for (const l of levels) {
+        console.log(
+          `\nwhere a ${eventsPerBatch}-event batch's time goes at ${l.concurrency} in flight ` +
+            `(servers' timings, summed over ${l.gateway.completed} batches, per batch):`,
+        );
+        printProfile(l.profile, l.gateway.completed, 'batch');
+      }
+      console.log(`\nintake: one customer's batch (${soloData})`);
+      printTable(
+        ['side', 'batches', 'median s', 'each s'],
+        [
+          ['gateway recordEvents', solo.gatewayMs],
+          ['raw UNWIND MERGE', solo.rawMs],
+        ].map(([name, ms]) => [
+          name as string,
+          String((ms as number[]).length),
+          (median(ms as number[]) / 1000).toFixed(2),
+          (ms as number[]).map((x) => (x / 1000).toFixed(2)).join(' '),
+        ]),
+      );
+      console.log(
+        `gateway: ${seconds2(soloSeconds)} (target ≤ ${BATCH_TARGET_SECONDS} s), ` +
+          `${times(soloSeconds / soloRawSeconds)} the raw time; outcomes ${JSON.stringify(solo.outcomes)}\n` +
+          `  CPU, gateway side: ${describeCpu(solo.cpu.gateway)}\n` +
+          `  CPU, raw side:     ${describeCpu(solo.cpu.raw)}`,
+      );
+      console.log(`\nwhere the customer batch's time goes (per batch):`);
+      printProfile(solo.profile, solo.gatewayMs.length, 'batch');
+      const dbHits = (list: StatementPlan[]) =>
+        num(
+          list.reduce((n, x) => n + x.dbHits, 0),
+          0,
+        );
+      for (const [name, pair] of [
+        [`a ${eventsPerBatch}-event batch`, r.plans.ackBatch],
+        [`the customer batch`, r.plans.customerBatch],
+      ] as const) {
+        console.log(
+          `\nNeo4j PROFILE of ${name}: intake ${dbHits(pair.intake)} db hits in ` +
+            `${pair.intake.length} statements, raw ${dbHits(pair.raw)} in ${pair.raw.length}; heaviest:`,
+        );
+        printPlans(pair.intake, 4);
+      }
     },
   };
-}
-
-/** Deletes everything this run's intake made, by exact keys and from them. */
-async function removeIntake(graph: Graph, p: IntakePlan): Promise<Record<string, number>> {
-  const units = Array.from({ length: p.units }, (_, u) => u);
-  const serials = allUnits(p).map(({ unit, side }) => unitOf(p, unit, side).serial);
-  const deleted = await deleteNodes(graph, [
-    {
-      name: 'touchpoints',
-      label: 'Touchpoint',
-      key: 'eventId',
-      values: units.flatMap((u) => [...eventIds(p, 'g', u), ...eventIds(p, 'r', u)]),
-    },
-    {
-      name: 'orders',
-      label: 'Order',
-      key: 'id',
-      values: units.flatMap((u) => [orderId(p, 'g', u), orderId(p, 'r', u)]),
-    },
-  ]);
-  // Whatever else touches this run's customers or devices (none expected: no worker ran).
-  deleted['otherTouchpoints'] =
-    (await deleteAnchored(
-      graph,
-      { label: 'Customer', key: 'id', values: p.customerIds },
-      '(a)-[:HAD]->(n:Touchpoint)',
-    )) +
-    (await deleteAnchored(
-      graph,
-      { label: 'Device', key: 'serial', values: serials },
-      '(a)<-[:ABOUT_DEVICE]-(n:Touchpoint)',
-    ));
-  Object.assign(
-    deleted,
-    await deleteNodes(graph, [
-      { name: 'devices', label: 'Device', key: 'serial', values: serials },
-      { name: 'campaigns', label: 'Campaign', key: 'id', values: p.campaignIds },
-      { name: 'customers', label: 'Customer', key: 'id', values: p.customerIds },
-      { name: 'models', label: 'ProductModel', key: 'sku', values: p.skus },
-    ]),
-  );
-  return deleted;
 }

@@ -7,8 +7,9 @@
  * trip of that one gateway read.
  *
  * Everything is real: the devices reach SUPPORT through the gateway (purchase, delivery and
- * installation events start and drive their lifecycles), and the lifecycle worker (the
- * production worker, SDK defaults) runs in a process of its own on a task queue of this run's.
+ * installation events start and drive their lifecycles, their signals delivered by the outbox
+ * relay running in this process), and the lifecycle worker (the production worker, SDK
+ * defaults) runs in a process of its own on a task queue of this run's.
  */
 import type { Graph } from '@experience-graph/neo4j';
 import {
@@ -20,6 +21,7 @@ import {
   chunks,
   deleteAnchored,
   deleteNodes,
+  deleteOutboxLane,
   distribution,
   gql,
   isoFromNow,
@@ -224,7 +226,7 @@ export async function runIntervention(ctx: BenchContext): Promise<BenchSection> 
       `background ${options.backgroundRate} readings/s at most over ${p.backgroundSerials.length} devices; ` +
       'starting the worker process and the gateway...',
   );
-  const system = await startBenchSystem(config, { taskQueue });
+  const system = await startBenchSystem(config, { taskQueue, relay: 'running' });
   let worker: WorkerProcess | undefined;
   let failure: { error: unknown } | undefined;
   const measurements: Measurement[] = [];
@@ -360,7 +362,9 @@ export async function runIntervention(ctx: BenchContext): Promise<BenchSection> 
     // Requests given up on (a timeout, Ctrl-C) still run in the servers: let them end first.
     cleanup['requestsStillInFlight'] = await system.drain(120_000);
     const started = performance.now();
+    await system.relay.stop();
     await worker?.stop();
+    cleanup['outbox'] = await deleteOutboxLane(system.graph, taskQueue);
     const reached = p.serials.slice(0, setupStarted);
     const workflowIds = [
       ...reached.map((s) => deviceLifecycleWorkflowId(s)),

@@ -28,7 +28,62 @@ export interface SummaryRow {
   baseline: string;
   ratio: string;
   data: string;
+  /** The figure's target and whether this run met it (see {@link TargetCheck}), if it has one. */
+  target?: string;
 }
+
+/**
+ * A target of the design, checked against a figure of this run. A missed target is reported, not
+ * failed: on a shared two-core machine the figures move with other work, and the report says
+ * where the time went.
+ */
+export interface TargetCheck {
+  benchmark: Benchmark;
+  /** What is measured, e.g. "events/s gateway ÷ raw, 4 in flight". */
+  what: string;
+  /** The target, e.g. "≥ 0.5×" or "≤ 2 s". */
+  target: string;
+  /** The figure, as printed. */
+  measured: string;
+  met: boolean;
+}
+
+/** A check that `value` is at least `min` (a ratio), printed with `format`. */
+export function atLeast(
+  benchmark: Benchmark,
+  what: string,
+  value: number,
+  min: number,
+  format: (v: number) => string = times,
+): TargetCheck {
+  return {
+    benchmark,
+    what,
+    target: `≥ ${format(min)}`,
+    measured: format(value),
+    met: value >= min,
+  };
+}
+
+/** A check that `value` is at most `max`, printed with `format`. */
+export function atMost(
+  benchmark: Benchmark,
+  what: string,
+  value: number,
+  max: number,
+  format: (v: number) => string,
+): TargetCheck {
+  return {
+    benchmark,
+    what,
+    target: `≤ ${format(max)}`,
+    measured: format(value),
+    met: value <= max,
+  };
+}
+
+/** "≥ 0.50× met" for the summary table. */
+export const verdict = (check: TargetCheck) => `${check.target} ${check.met ? 'met' : 'MISSED'}`;
 
 /** What a benchmark reports: its lines for the summary, its details, and what failed. */
 export interface BenchSection {
@@ -40,6 +95,8 @@ export interface BenchSection {
   details: Record<string, unknown>;
   /** What the clean-up removed: nodes by label, workflows terminated. */
   cleanup: Record<string, unknown>;
+  /** The design's targets this benchmark checks, met or not. */
+  targets?: TargetCheck[];
   /** Prints the benchmark's own tables (after all benchmarks ran). */
   print(): void;
 }
@@ -125,24 +182,37 @@ const RECORD_EVENTS = `
 mutation Record($events: [LifecycleEventInput!]!) {
   recordEvents(events: $events) {
     accepted
-    results { status error { code path message } }
+    results { status outcome error { code path message } }
   }
 }`;
+
+/** What became of the accepted events of a batch: how many of each outcome. */
+export type Outcomes = Partial<Record<'SIGNALLED' | 'RECORDED_ONLY' | 'LIFECYCLE_ENDED', number>>;
+
+/** Adds the outcome counts of `more` to `into`. */
+export function addOutcomes(into: Outcomes, more: Outcomes): Outcomes {
+  for (const [outcome, n] of Object.entries(more) as Array<[keyof Outcomes, number]>) {
+    into[outcome] = (into[outcome] ?? 0) + n;
+  }
+  return into;
+}
 
 /**
  * Sends one batch through the gateway's `recordEvents` and throws unless every event came back
  * ACCEPTED: a duplicate or a rejection means the benchmark did not measure what it says.
+ * Resolves what became of the events (SIGNALLED, RECORDED_ONLY, LIFECYCLE_ENDED).
  */
 export async function recordAccepted(
   gatewayUrl: string,
   events: ReadonlyArray<Record<string, unknown>>,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<Outcomes> {
   const data = await gql<{
     recordEvents: {
       accepted: number;
       results: Array<{
         status: string;
+        outcome: keyof Outcomes | null;
         error: { code: string; path: string; message: string } | null;
       }>;
     };
@@ -155,6 +225,9 @@ export async function recordAccepted(
         `${bad?.error ? `${bad.error.code} ${bad.error.path}: ${bad.error.message}` : ''}`,
     );
   }
+  const outcomes: Outcomes = {};
+  for (const r of results) if (r.outcome) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+  return outcomes;
 }
 
 /** An ISO time `ms` milliseconds from now (negative: in the past). */
@@ -286,6 +359,48 @@ export async function deleteAnchored(
     }
   }
   return total;
+}
+
+/**
+ * Deletes the outbox entries of one lane (the bench's own task queue): what the intake owed there
+ * and no relay delivered, and the lane's workflow queues. In batches, through the lane indexes.
+ */
+export async function deleteOutboxLane(
+  graph: Graph,
+  lane: string,
+): Promise<{ owedSignals: number; signalQueues: number }> {
+  const drop = async (cypher: string) => {
+    let total = 0;
+    for (;;) {
+      const [row] = await graph.write<{ deleted: number }>(cypher, { lane });
+      total += row?.deleted ?? 0;
+      if (!row?.deleted) return total;
+    }
+  };
+  return {
+    owedSignals: await drop(
+      `MATCH (s:OwedSignal) WHERE s.lane = $lane AND s.owedAt IS NOT NULL
+       WITH s LIMIT 10000 DETACH DELETE s RETURN count(*) AS deleted`,
+    ),
+    signalQueues: await drop(
+      `MATCH (q:SignalQueue) WHERE q.lane = $lane AND q.workflowId IS NOT NULL
+       WITH q LIMIT 10000 DETACH DELETE q RETURN count(*) AS deleted`,
+    ),
+  };
+}
+
+/** Signals owed on the bench system's lane, through the gateway (`Query.signalBacklog`). */
+export async function signalBacklog(
+  gatewayUrl: string,
+  signal: AbortSignal,
+): Promise<{ owed: number; oldestAgeSeconds: number | null }> {
+  const data = await gql<{ signalBacklog: { owed: number; oldestAgeSeconds: number | null } }>(
+    gatewayUrl,
+    '{ signalBacklog { owed oldestAgeSeconds } }',
+    {},
+    signal,
+  );
+  return data.signalBacklog;
 }
 
 /**

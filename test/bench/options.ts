@@ -1,9 +1,15 @@
 import { parseArgs } from 'node:util';
+import {
+  MAX_BATCH,
+  MAX_READINGS_PER_BATCH,
+  MAX_READINGS_PER_EVENT,
+} from '@experience-graph/config';
 
 /** Every benchmark `npm run bench` runs, in the order it runs them. */
 export const BENCHMARKS = [
   'federation',
   'intake',
+  'relay',
   'telemetry',
   'intervention',
   'memory',
@@ -40,17 +46,32 @@ export interface BenchOptions {
   /** How the baseline replays the gateway's subgraph fetches: stage by stage, or one by one. */
   replay: 'staged' | 'sequential';
 
-  // intake and telemetry: alternating rounds of the gateway and the raw write
-  /** Intake and telemetry alternate gateway and raw Neo4j this many times. */
+  // intake, relay and telemetry: alternating rounds of the gateway and the raw baseline
+  /** Intake, relay and telemetry alternate the measured side and the baseline this many times. */
   lifecycleRounds: number;
-  /** Events sent through `recordEvents` (and as many written raw). */
+  /** Events sent through `recordEvents` (and as many written raw) at each concurrency. */
   intakeEvents: number;
   /** Events per `recordEvents` batch, and per raw UNWIND statement. */
   intakeBatch: number;
-  /** Batches in flight at once, on both sides. */
-  intakeConcurrency: number;
+  /** Batches in flight at once, on both sides: each level is measured in turn. */
+  intakeConcurrency: number[];
   /** Customers the ad events and purchases are spread over. */
   intakeCustomers: number;
+  /** Events of the one-customer batch (at most a full batch, 500). */
+  customerEvents: number;
+  /** One-customer batches measured per side (each a new customer), after one warm-up. */
+  customerBatches: number;
+
+  // relay: delivery of owed signals, and the lag behind acknowledgement under load
+  /** Workflows owed to (half journeys, half device lifecycles) per side of the throughput test. */
+  relayWorkflows: number;
+  /** Events per second sent through the gateway while the lag is measured. */
+  lagRate: number;
+  /** How long the steady load runs. */
+  lagSeconds: number;
+  /** Events per batch of the steady load. */
+  lagBatch: number;
+
   /** Telemetry readings sent through the gateway (and as many written raw). */
   telemetryReadings: number;
   /** Readings per telemetry event (one event per request), and per raw statement. */
@@ -59,6 +80,12 @@ export interface BenchOptions {
   telemetryDevices: number;
   /** Telemetry requests (or raw statements) in flight at once. */
   telemetryConcurrency: number;
+  /** Readings of the fleet backfill: one request, at most 50,000 (MAX_READINGS_PER_BATCH). */
+  backfillReadings: number;
+  /** Devices the backfill's readings are spread over (at most 1,000 readings each). */
+  backfillDevices: number;
+  /** Backfill requests per side (and as many raw writes), after a small warm-up each. */
+  backfillRequests: number;
 
   // intervention: telemetry-to-intervention latency
   /** Devices measured per condition (without and with background load). */
@@ -101,14 +128,22 @@ const INTEGER_OPTIONS = {
   'timeout-ms': { default: 10_000, min: 100, max: 120_000 },
   'max-seconds': { default: 900, min: 1, max: 3_600 },
   'lifecycle-rounds': { default: 3, min: 1, max: 20 },
-  'intake-events': { default: 2_000, min: 4, max: 200_000 },
+  'intake-events': { default: 1_000, min: 4, max: 200_000 },
   'intake-batch': { default: 100, min: 4, max: 500 },
-  'intake-concurrency': { default: 4, min: 1, max: 64 },
   'intake-customers': { default: 300, min: 1, max: 100_000 },
-  'telemetry-readings': { default: 60_000, min: 1, max: 5_000_000 },
+  'customer-events': { default: MAX_BATCH, min: 50, max: MAX_BATCH },
+  'customer-batches': { default: 3, min: 1, max: 50 },
+  'relay-workflows': { default: 600, min: 2, max: 100_000 },
+  'lag-rate': { default: 12, min: 1, max: 10_000 },
+  'lag-seconds': { default: 20, min: 1, max: 3_600 },
+  'lag-batch': { default: 20, min: 4, max: 500 },
+  'telemetry-readings': { default: 30_000, min: 1, max: 5_000_000 },
   'telemetry-batch': { default: 500, min: 1, max: 1_000 },
   'telemetry-devices': { default: 100, min: 1, max: 100_000 },
   'telemetry-concurrency': { default: 4, min: 1, max: 64 },
+  'backfill-readings': { default: MAX_READINGS_PER_BATCH, min: 1, max: MAX_READINGS_PER_BATCH },
+  'backfill-devices': { default: 50, min: 1, max: 50_000 },
+  'backfill-requests': { default: 1, min: 1, max: 20 },
   'latency-devices': { default: 20, min: 1, max: 1_000 },
   'background-devices': { default: 50, min: 1, max: 10_000 },
   'background-rate': { default: 1_000, min: 1, max: 1_000_000 },
@@ -139,16 +174,25 @@ export const USAGE = `Usage: npm run bench -- [options]
   --campaigns-per-model N   campaigns promoting each model (default 3)
   --replay staged|sequential  how the baseline replays the gateway's fetches (default staged)
 
- intake and telemetry: the gateway against a raw batched write of the same data
-  --lifecycle-rounds N      gateway and raw take turns N times (default 3)
-  --intake-events N         events through recordEvents, and as many raw (default 2000)
+ intake, relay and telemetry: the gateway (or the relay) against a raw baseline of the same data
+  --lifecycle-rounds N      measured side and baseline take turns N times (default 3)
+  --intake-events N         events through recordEvents, and as many raw, per level (default 1000)
   --intake-batch N          events per batch and per raw statement (default 100)
-  --intake-concurrency N    batches in flight (default 4)
+  --intake-concurrency N[,N]  batches in flight, each level measured in turn (default 1,4)
   --intake-customers N      customers the events are spread over (default 300)
-  --telemetry-readings N    readings through the gateway, and as many raw (default 60000)
+  --customer-events N       events of the one-customer batch (default 500, at most 500)
+  --customer-batches N      one-customer batches per side, after a warm-up (default 3)
+  --relay-workflows N       workflows owed to per side of the relay's throughput (default 600)
+  --lag-rate N              events/s through the gateway while the lag is measured (default 12)
+  --lag-seconds N           how long that steady load runs (default 20)
+  --lag-batch N             events per batch of the steady load (default 20)
+  --telemetry-readings N    readings through the gateway, and as many raw (default 30000)
   --telemetry-batch N       readings per telemetry event and per raw statement (default 500)
   --telemetry-devices N     devices the readings are spread over (default 100)
   --telemetry-concurrency N requests (or statements) in flight (default 4)
+  --backfill-readings N     readings of the fleet backfill, one request (default 50000, at most)
+  --backfill-devices N      devices of the backfill, at most 1000 readings each (default 50)
+  --backfill-requests N     backfill requests per side, after a small warm-up (default 1)
 
  intervention: degrading telemetry until the intervention shows through the gateway
   --latency-devices N       devices measured per condition, unloaded and loaded (default 20)
@@ -179,6 +223,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
         Object.keys(INTEGER_OPTIONS).map((name) => [name, { type: 'string' as const }]),
       ),
       replay: { type: 'string', default: 'staged' },
+      'intake-concurrency': { type: 'string', default: '1,4' },
       only: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -200,6 +245,19 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const replay = values['replay'];
   if (replay !== 'staged' && replay !== 'sequential') {
     throw new Error(`--replay must be staged or sequential (got ${String(replay)})`);
+  }
+  const levels = String(values['intake-concurrency'])
+    .split(',')
+    .map((v) => v.trim());
+  const intakeConcurrency = levels.map(Number);
+  if (
+    levels.length === 0 ||
+    intakeConcurrency.some((n) => !Number.isInteger(n) || n < 1 || n > 64) ||
+    new Set(intakeConcurrency).size !== intakeConcurrency.length
+  ) {
+    throw new Error(
+      `--intake-concurrency must list distinct integers from 1 to 64, such as 1,4 (got ${String(values['intake-concurrency'])})`,
+    );
   }
   const named = ((values['only'] as string[] | undefined) ?? [])
     .flatMap((v) => v.split(','))
@@ -226,12 +284,21 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     lifecycleRounds: integer('lifecycle-rounds'),
     intakeEvents: integer('intake-events'),
     intakeBatch: integer('intake-batch'),
-    intakeConcurrency: integer('intake-concurrency'),
+    intakeConcurrency,
     intakeCustomers: integer('intake-customers'),
+    customerEvents: integer('customer-events'),
+    customerBatches: integer('customer-batches'),
+    relayWorkflows: integer('relay-workflows'),
+    lagRate: integer('lag-rate'),
+    lagSeconds: integer('lag-seconds'),
+    lagBatch: integer('lag-batch'),
     telemetryReadings: integer('telemetry-readings'),
     telemetryBatch: integer('telemetry-batch'),
     telemetryDevices: integer('telemetry-devices'),
     telemetryConcurrency: integer('telemetry-concurrency'),
+    backfillReadings: integer('backfill-readings'),
+    backfillDevices: integer('backfill-devices'),
+    backfillRequests: integer('backfill-requests'),
     latencyDevices: integer('latency-devices'),
     backgroundDevices: integer('background-devices'),
     backgroundRate: integer('background-rate'),
@@ -243,6 +310,18 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     viewTouchpoints: integer('view-touchpoints'),
     viewRequests: integer('view-requests'),
   };
+  if (Math.ceil(options.backfillReadings / options.backfillDevices) > MAX_READINGS_PER_EVENT) {
+    throw new Error(
+      `--backfill-devices (${options.backfillDevices}) must be at least --backfill-readings ÷ ` +
+        `${MAX_READINGS_PER_EVENT} (${Math.ceil(options.backfillReadings / MAX_READINGS_PER_EVENT)}): ` +
+        `a telemetry event holds at most ${MAX_READINGS_PER_EVENT} readings`,
+    );
+  }
+  if (options.backfillDevices > MAX_BATCH) {
+    throw new Error(
+      `--backfill-devices must be at most ${MAX_BATCH}: one event per device, one batch`,
+    );
+  }
   if (options.rounds > options.requests) {
     throw new Error(`--rounds (${options.rounds}) cannot exceed --requests (${options.requests})`);
   }

@@ -4,8 +4,13 @@
  * figures move from run to run; the ratios are what to compare):
  *
  *   federation    the gateway's CustomerView against the subgraph fetches it makes
- *   intake        lifecycle events ACCEPTED per second through recordEvents vs raw MERGE
- *   telemetry     telemetry readings per second through the gateway vs raw batched MERGE
+ *   intake        lifecycle events ACCEPTED per second through recordEvents vs raw UNWIND of
+ *                 the same touchpoints, at 1 and 4 batches in flight; one customer's 500-event
+ *                 batch vs the raw UNWIND of its 500 touchpoints
+ *   relay         owed signals delivered per second by the outbox relay vs a raw concurrent
+ *                 signalWithStart loop; acknowledgement → lifecycle decision lag under load
+ *   telemetry     telemetry readings per second through the gateway vs raw batched MERGE, and
+ *                 a fleet backfill of 50,000 readings in one request vs one raw write
  *   intervention  degrading telemetry → intervention visible through the gateway, with and
  *                 without background telemetry load
  *   memory        the worker's RSS with 10,000 live lifecycles vs with none
@@ -16,10 +21,13 @@
  *                 of deep chains vs a customer who referred no one
  *
  * Each benchmark seeds its own uniquely keyed data and removes it by those keys (also after a
- * failure or Ctrl-C), terminates the workflows it started, and closes what it opened. Results
- * go to .data/bench/latest.json; any error makes the exit code non-zero.
+ * failure or Ctrl-C), deletes what it left owed in the outbox on its own task queue, terminates
+ * the workflows it started, and closes what it opened. Figures with a target of the design say
+ * whether this run met it; a missed target is reported (with where the time went), an error
+ * fails the run. Results go to .data/bench/latest.json; any error makes the exit code non-zero.
  *
  *   npm run bench
+ *   npm run bench -- --only intake,relay,telemetry
  *   npm run bench -- --only intake,telemetry --intake-events 400 --telemetry-readings 10000
  *   npm run bench -- --only memory --lifecycles 1000
  */
@@ -34,6 +42,7 @@ import { runIntake } from './intake';
 import { runIntervention } from './intervention';
 import { assertLoopback, printTable, type BenchContext, type BenchSection } from './kit';
 import { runMemory } from './memory';
+import { runRelay } from './relay';
 import { parseOptions, USAGE, type Benchmark, type BenchOptions } from './options';
 import { runTelemetry } from './telemetry';
 import { runValueModel } from './value-model';
@@ -45,6 +54,7 @@ const OUTPUT = path.join(ROOT, '.data', 'bench', 'latest.json');
 const RUNNERS: Record<Benchmark, (ctx: BenchContext) => Promise<BenchSection>> = {
   federation: runFederation,
   intake: runIntake,
+  relay: runRelay,
   telemetry: runTelemetry,
   intervention: runIntervention,
   memory: runMemory,
@@ -142,6 +152,7 @@ async function main(argv: string[]): Promise<number> {
     },
     options,
     summary: sections.flatMap((s) => s.summary),
+    targets: sections.flatMap((s) => s.targets ?? []),
     benchmarks: Object.fromEntries(
       sections.map((s) => [s.name, { ...s.details, failures: s.failures, cleanup: s.cleanup }]),
     ),
@@ -156,10 +167,26 @@ async function main(argv: string[]): Promise<number> {
   );
   console.log('Every baseline was measured in this run, beside its figure.\n');
   printTable(
-    ['benchmark', 'metric', 'measured', 'baseline (same run)', 'ratio', 'data'],
-    report.summary.map((r) => [r.benchmark, r.metric, r.measured, r.baseline, r.ratio, r.data]),
-    'llrlll',
+    ['benchmark', 'metric', 'measured', 'baseline (same run)', 'ratio', 'target', 'data'],
+    report.summary.map((r) => [
+      r.benchmark,
+      r.metric,
+      r.measured,
+      r.baseline,
+      r.ratio,
+      r.target ?? '',
+      r.data,
+    ]),
+    'llrllll',
   );
+  if (report.targets.length) {
+    const met = report.targets.filter((t) => t.met).length;
+    console.log(`
+Targets met: ${met} of ${report.targets.length}.`);
+    for (const t of report.targets.filter((x) => !x.met)) {
+      console.log(`  missed: ${t.benchmark} ${t.what}: ${t.measured} (target ${t.target})`);
+    }
+  }
   for (const [name, message] of Object.entries(errors)) console.log(`${name}: FAILED (${message})`);
 
   // A finished run is written even when it failed (ok: false says so); an interrupted one

@@ -8,10 +8,12 @@ import { createCustomersSubgraph } from '@experience-graph/customers';
 import { createGateway } from '@experience-graph/gateway';
 import { createDriver, createGraph, type Graph } from '@experience-graph/neo4j';
 import { createProductsSubgraph } from '@experience-graph/products';
+import type { Relay } from '@experience-graph/relay';
 import { listen } from '@experience-graph/server-kit';
-import { createLifecycleGateway } from '@experience-graph/workflows';
-import { subgraphDependencies } from '../support/subgraph-dependencies';
+import { createLifecycleGateway, type LifecycleGateway } from '@experience-graph/workflows';
+import { lifecycleRelay, subgraphDependencies } from '../support/subgraph-dependencies';
 import { postJson } from './http-client';
+import { profiledGraph, Profiler } from './profile';
 
 type SubgraphUrls = Record<SubgraphName, string>;
 
@@ -20,8 +22,9 @@ type SubgraphUrls = Record<SubgraphName, string>;
  * builds them; unlike that one it hands out the subgraphs' URLs, so the baseline can call them
  * directly. It starts no lifecycle worker: an idle worker's polling would be one more source of
  * noise, and the benchmarks that need one run it in a process of its own (worker-process.ts),
- * as production does. The products subgraph gets a real Temporal client, as in production,
- * sending to the task queue it is given (the configured one by default).
+ * as production does. The intake owes lifecycle signals in the outbox on the task queue it is
+ * given (the configured one by default); the outbox relay of that lane is built in this process,
+ * as in test/support/system.ts, and runs when the benchmark asks (`relay`).
  */
 export interface BenchSystem {
   graph: Graph;
@@ -30,8 +33,20 @@ export interface BenchSystem {
   logger: Logger;
   /** The Temporal client the products subgraph uses; the bench terminates workflows with it. */
   client: Client;
-  /** The task queue lifecycles started through this system run on. */
+  /** The task queue lifecycles started through this system run on: the outbox lane too. */
   taskQueue: string;
+  /**
+   * The outbox relay of this system's lane, delivering what the intake owes through the
+   * products subgraph's lifecycle client (its Temporal connection).
+   */
+  relay: Relay;
+  /** The lifecycle client the relay delivers through (signal-with-start on `taskQueue`). */
+  lifecycle: LifecycleGateway;
+  /**
+   * Timings since the last reset: `servers` holds every request each server handled and every
+   * Neo4j statement the subgraphs ran; `relay` every statement and Temporal call of the relay.
+   */
+  profiles: { servers: Profiler; relay: Profiler };
   /**
    * Waits until no request is being handled by the gateway or a subgraph, at most `timeoutMs`;
    * resolves how many still are (0 when drained). A request whose client gave up (a timeout,
@@ -71,17 +86,23 @@ type Built = Promise<{ app: App; apollo: { stop(): Promise<void> } }>;
  * The same app, counting the requests whose handler has not yet ended its response; the
  * response's end is the handler's, whether or not the client is still there to read it.
  */
-function countingInFlight(app: App, inFlight: { count: number }): App {
+function countingInFlight(
+  app: App,
+  inFlight: { count: number },
+  timed: { name: string; profiler: Profiler },
+): App {
   return new Proxy(app, {
     apply(target, thisArg, args: unknown[]) {
       const response = args[1] as ServerResponse;
       inFlight.count++;
       let ended = false;
+      const started = performance.now();
       const end = response.end.bind(response) as (...endArgs: unknown[]) => ServerResponse;
       response.end = ((...endArgs: unknown[]) => {
         if (!ended) {
           ended = true;
           inFlight.count--;
+          timed.profiler.add('request', timed.name, performance.now() - started);
         }
         return end(...endArgs);
       }) as ServerResponse['end'];
@@ -98,6 +119,13 @@ export interface BenchSystemOptions {
    * field rules): the baseline of what access control costs.
    */
   withoutAccessChecks?: boolean;
+  /**
+   * `stopped` (the default): the relay is built but not started; a benchmark that wants its
+   * lane's signals delivered starts it (`relay.start()`), and until then they wait in the outbox.
+   * `running`: it delivers from the start, as in production. Only for a task queue of the
+   * bench's own: on the configured one it would deliver another system's signals.
+   */
+  relay?: 'running' | 'stopped';
 }
 
 export async function startBenchSystem(
@@ -108,6 +136,7 @@ export async function startBenchSystem(
   const logger = pino({ level: process.env['BENCH_LOG_LEVEL'] ?? 'silent' });
   const driver = createDriver(config.neo4j);
   const graph = createGraph(driver, config.neo4j.database);
+  const profiles = { servers: new Profiler(), relay: new Profiler() };
   const stops: Array<() => Promise<void>> = [() => driver.close()];
   const inFlight = { count: 0 };
   const drain = async (timeoutMs: number) => {
@@ -127,35 +156,80 @@ export async function startBenchSystem(
     const connection = await Connection.connect({ address: config.temporal.address });
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
-    const serve = async (build: () => Built) => {
+    const serve = async (name: string, build: () => Built) => {
       const { app, apollo } = await withoutSignalHandlers(build);
       stops.push(() => apollo.stop());
-      const server = await listen(countingInFlight(app, inFlight), '127.0.0.1', 0);
+      const timed = { name, profiler: profiles.servers };
+      const server = await listen(countingInFlight(app, inFlight, timed), '127.0.0.1', 0);
       stops.push(server.close);
       return `${server.url}/graphql`;
     };
     const lifecycle = createLifecycleGateway(client, taskQueue);
     const unchecked = options.withoutAccessChecks === true;
     const signing = { ...config.signing, benchmarkWithoutAccessChecks: unchecked };
-    const built = subgraphDependencies(config, { graph, client, taskQueue, lifecycle, logger });
+    const built = subgraphDependencies(config, {
+      graph: profiledGraph(graph, profiles.servers),
+      client,
+      taskQueue,
+      lifecycle,
+      logger,
+    });
     const deps = {
       products: { ...built.products, signing },
       customers: { ...built.customers, signing },
       campaigns: { ...built.campaigns, signing },
     };
     const subgraphUrls: SubgraphUrls = {
-      products: await serve(() => createProductsSubgraph(deps.products)),
-      customers: await serve(() => createCustomersSubgraph(deps.customers)),
-      campaigns: await serve(() => createCampaignsSubgraph(deps.campaigns)),
+      products: await serve('products', () => createProductsSubgraph(deps.products)),
+      customers: await serve('customers', () => createCustomersSubgraph(deps.customers)),
+      campaigns: await serve('campaigns', () => createCampaignsSubgraph(deps.campaigns)),
     };
-    const gatewayUrl = await serve(() =>
+    const gatewayUrl = await serve('gateway', () =>
       createGateway({
         config: { ...config.gateway, subgraphUrls },
         signing: config.signing,
         logger,
       }),
     );
-    return { graph, gatewayUrl, subgraphUrls, logger, client, taskQueue, drain, stop };
+    // The relay's Temporal calls, timed; everything else of the client as it is.
+    const relayLifecycle: LifecycleGateway = {
+      ...lifecycle,
+      deliverDeviceEvents: (serial, events, o) =>
+        profiles.relay.time('temporal', 'signalWithStart deviceEvents', () =>
+          lifecycle.deliverDeviceEvents(serial, events, o),
+        ),
+      deliverJourneyEvents: (customerId, sku, events, o) =>
+        profiles.relay.time('temporal', 'signalWithStart journeyEvents', () =>
+          lifecycle.deliverJourneyEvents(customerId, sku, events, o),
+        ),
+    };
+    const relay = lifecycleRelay(config, {
+      graph: profiledGraph(graph, profiles.relay),
+      taskQueue,
+      lifecycle: relayLifecycle,
+      logger,
+    });
+    // Stopped before the servers, the Temporal connection and the driver (stops run reversed).
+    stops.push(() => relay.stop());
+    if (options.relay === 'running') {
+      if (options.taskQueue === undefined) {
+        throw new Error("A running relay needs a task queue of the benchmark's own");
+      }
+      relay.start();
+    }
+    return {
+      graph,
+      gatewayUrl,
+      subgraphUrls,
+      logger,
+      client,
+      taskQueue,
+      relay,
+      lifecycle,
+      profiles,
+      drain,
+      stop,
+    };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

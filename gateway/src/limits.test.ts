@@ -2,7 +2,7 @@ import { buildSchema, parse, type OperationDefinitionNode } from 'graphql';
 import { eventBatches, operationCost, RateLimiter, usesIntrospection } from './limits';
 
 const schema = buildSchema(`
-  type Query { items(first: Int, ids: [ID!]): [Item!]! item(id: ID!): Item }
+  type Query { items(first: Int, ids: [ID!]): [Item!]! item(id: ID!): Item groups(ids: [[ID!]!]): Int }
   type Item { id: ID! name: String }
   input EventInput { id: ID! readings: [Int!] }
   type Mutation { recordEvents(events: [EventInput!]!): Int! other: Int }
@@ -57,10 +57,21 @@ describe('operationCost', () => {
       e: Array.from({ length: 10_000 }, (_, i) => ({ id: String(i) })),
     });
     expect(many - base).toBe(10_000);
-    const nested = cost('mutation ($e: [EventInput!]!) { recordEvents(events: $e) }', {
-      e: [{ id: '1', readings: [1, 2, 3] }],
+    const flat = cost('query ($g: [[ID!]!]) { groups(ids: $g) }', { g: [] });
+    const nested = cost('query ($g: [[ID!]!]) { groups(ids: $g) }', { g: [['1', '2', '3']] });
+    expect(nested - flat).toBe(4);
+  });
+
+  it('counts an event batch by its events: what they nest is capped by the intake', () => {
+    const base = cost('mutation ($e: [EventInput!]!) { recordEvents(events: $e) }', { e: [] });
+    // The largest batch the intake takes: 500 events, 50,000 readings.
+    const backfill = cost('mutation ($e: [EventInput!]!) { recordEvents(events: $e) }', {
+      e: Array.from({ length: 500 }, (_, i) => ({
+        id: String(i),
+        readings: Array.from({ length: 100 }, (_, j) => j),
+      })),
     });
-    expect(nested - base).toBe(4);
+    expect(backfill - base).toBe(500);
   });
 
   it('leaves introspection out', () => {

@@ -112,7 +112,8 @@ function listItems(value: unknown): number {
  * The cost of an operation: armor's formula (objects 2, scalars 1, each level 1.5 times deeper,
  * multiplied by `first`/`last`) with two gaps closed: `first`/`last` count when they come in
  * variables too, and every item of a list passed as an argument (a 10,000-event variable, a list
- * of ids, nested readings) adds to the cost, whether written inline or sent in variables.
+ * of ids, nested lists) adds to the cost, whether written inline or sent in variables. An event
+ * batch counts one per event (see MAX_READINGS_PER_BATCH for what its events may nest).
  * Introspection costs nothing, as in armor.
  */
 export function operationCost(
@@ -157,9 +158,12 @@ export function operationCost(
         parent?.getFields()[selection.name.value];
       let inputs = 0;
       let multiplier = 1;
+      const batch = parent === schema.getMutationType() && selection.name.value === 'recordEvents';
       for (const argument of selection.arguments ?? []) {
         const value = valueOf(argument.value, variables);
-        inputs += listItems(value);
+        // An event batch counts its events: what they nest (telemetry readings, identifiers) is
+        // capped by the intake's own limits, per event and per batch, checked before any work.
+        inputs += batch && Array.isArray(value) ? value.length : listItems(value);
         const name = argument.name.value;
         if ((name === 'first' || name === 'last') && typeof value === 'number') {
           multiplier = Math.max(multiplier, Math.floor(value));

@@ -827,7 +827,8 @@ export function createEventIntake(ports: IntakePorts) {
           if (k.customerId !== null) ids.add(k.customerId);
           if (k.referredId !== null) ids.add(k.referredId);
         }
-        const people = await identity.repository.canonicalPeople([...ids]);
+        const people =
+          ids.size === 0 ? new Map() : await identity.repository.canonicalPeople([...ids]);
         if (principal.kind === 'person') {
           sender.selfId = people.get(principal.customerId)?.id ?? principal.customerId;
         }

@@ -167,7 +167,7 @@ export function wouldCycle(facts: BatchFacts, referrerId: string, referredId: st
 /** The facts one event's rules read, from its batch's facts. */
 export function eventFacts(
   facts: BatchFacts,
-  keys: EventKeys & { key: string; position: number },
+  keys: EventKeys & { key: string },
   erasureHashes: readonly string[],
 ): EventFacts {
   const customer = keys.customerId === null ? undefined : facts.customers.get(keys.customerId);

@@ -4,7 +4,6 @@
  */
 export {
   createEventIntake,
-  EVENT_FIELDS,
   type EventIntake,
   type EventResult,
   type EventStatus,

@@ -41,7 +41,6 @@ import {
   type IntakeEvent,
   type IntakePlan,
   type ParsedEvent,
-  type PayloadField,
 } from './kinds';
 import { writeTelemetry, type TelemetryItem } from './kinds/telemetry/telemetry-write';
 import {
@@ -57,6 +56,7 @@ import type { Rejection } from './rejection';
 import {
   conflictKeysOf,
   erasedRejection,
+  factsBeforeOwnWrite,
   isRejection,
   keysOf,
   personKeysOf,
@@ -128,8 +128,6 @@ interface Accepted {
   candidate: Candidate;
   event: IntakeEvent;
   plan: IntakePlan;
-  /** Legacy: a touchpoint written and left pending by an earlier version (rewritten, idempotent). */
-  resend: boolean;
   signals: OwedSignal[];
   outcome: EventOutcome;
 }
@@ -292,8 +290,8 @@ export function createEventIntake(ports: IntakePorts) {
 
   /**
    * Decides the events of one run in batch order and writes the accepted ones in one
-   * transaction. `resolved` holds, per position, who an event naming a person is about (from
-   * identity resolution) or why it names no one.
+   * transaction. `people` are the batch's people named by id, as they are now; `touched`
+   * collects the customers whose segments the accepted events change.
    */
   async function decideRun(
     run: readonly Candidate[],
@@ -398,7 +396,6 @@ export function createEventIntake(ports: IntakePorts) {
         candidate: c,
         event: verdict.event,
         plan: verdict.plan,
-        resend: verdict.resend,
         signals,
         outcome,
       });
@@ -565,7 +562,7 @@ export function createEventIntake(ports: IntakePorts) {
   const factsOf = (facts: BatchFacts, event: IntakeEvent | ParsedEvent, c: Candidate) =>
     eventFacts(
       facts,
-      { ...keysOf(event), key: c.key, position: c.index },
+      { ...keysOf(event), key: c.key },
       erasureKeysOf(event).map((k) => k.hash),
     );
 
@@ -603,7 +600,7 @@ export function createEventIntake(ports: IntakePorts) {
   ):
     | { rejection: Rejection }
     | { duplicate: EventOutcome | null }
-    | { event: IntakeEvent; plan: IntakePlan; resend: boolean } {
+    | { event: IntakeEvent; plan: IntakePlan } {
     const { principal } = sender;
     const partner = principal.kind === 'partner';
     const near = facts.storeNear.get(c.index) ?? null;
@@ -624,7 +621,7 @@ export function createEventIntake(ports: IntakePorts) {
       }
       const plan = planEvent(event, own, null, c.key, now);
       if (isRejection(plan)) return { rejection: plan };
-      return { event, plan, resend: false };
+      return { event, plan };
     }
 
     // An erased person stays erased: the event is dropped before anything else is judged
@@ -669,15 +666,9 @@ export function createEventIntake(ports: IntakePorts) {
     // A pending touchpoint is a resend of an event an earlier version wrote before signalling:
     // judge it on the graph as it was before its own write.
     const resend = seen !== undefined;
-    const plan = planEvent(
-      event,
-      resend ? (kindOf(event.field).beforeOwnWrite?.(own) ?? own) : own,
-      near,
-      c.key,
-      now,
-    );
+    const plan = planEvent(event, resend ? factsBeforeOwnWrite(event, own) : own, near, c.key, now);
     if (isRejection(plan)) return aboutPerson(plan);
-    return { event, plan, resend };
+    return { event, plan };
   }
 
   /**
@@ -879,6 +870,3 @@ export function createEventIntake(ports: IntakePorts) {
 }
 
 export type EventIntake = ReturnType<typeof createEventIntake>;
-
-/** The payload fields, for the schema check that every kind has its GraphQL input. */
-export const EVENT_FIELDS: readonly PayloadField[] = PAYLOAD_FIELDS;

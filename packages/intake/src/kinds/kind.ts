@@ -75,10 +75,8 @@ export interface EventKind<F extends string, S extends z.ZodType> {
 export function defineKind<F extends string, S extends z.ZodType>(
   kind: Omit<EventKind<F, S>, 'namesPerson'>,
 ): EventKind<F, S> {
-  const shape = (kind.schema as unknown as { shape?: Record<string, unknown> }).shape;
-  // A refined object schema keeps its shape in its inner type.
-  const inner = (kind.schema as unknown as { def?: { in?: { shape?: Record<string, unknown> } } })
-    .def?.in?.shape;
-  const namesPerson = 'customerId' in (shape ?? inner ?? {});
+  // Refinements keep an object schema's shape (zod 4).
+  const shape = (kind.schema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+  const namesPerson = 'customerId' in shape;
   return { ...kind, namesPerson };
 }

@@ -56,6 +56,13 @@ export const ANONYMOUS_TOUCHPOINT_FIELDS = [
 
 const PERSON = 'MATCH (c:Customer {erasureId: $erasureId})';
 
+// The person's journey queues in the outbox, locked (a relay claims a queue under its lock too),
+// with how many a relay is delivering from right now (a live lease).
+const LOCK_JOURNEY_QUEUES = `
+MATCH (q:SignalQueue) WHERE q.workflowId STARTS WITH $journeyPrefix
+SET q.erasing = true
+RETURN count(CASE WHEN q.lease IS NOT NULL AND q.dueAt > timestamp() THEN 1 END) AS busy`;
+
 // The outbox entries that name the person: their journeys' queues and signals, and signals to
 // their devices' lifecycles that carry their id (a purchase, an opt-out).
 const FORGET_OWED_SIGNALS = `
@@ -277,9 +284,18 @@ export function createErasureActivities(deps: ErasureActivityDependencies) {
       if (!person) return { journeys: 0, devices: 0 };
       // Signals still owed to their lifecycles go first, so that no relay starts one again
       // with their id once it is stopped.
-      await graph.write(FORGET_OWED_SIGNALS, {
+      // A relay delivering to one of their journeys now could start it again after it stops:
+      // the step fails, and is retried, until that delivery is over.
+      const params = {
         journeyPrefix: `journey:${person.customerId}:`,
         named: JSON.stringify({ customerId: person.customerId }).slice(1, -1),
+      };
+      await graph.transaction(async (tx) => {
+        const [row] = await tx.run<{ busy: number }>(LOCK_JOURNEY_QUEUES, params);
+        if ((row?.busy ?? 0) > 0) {
+          throw new Error('A relay is delivering to a journey of this person; retrying');
+        }
+        await tx.run(FORGET_OWED_SIGNALS, params);
       });
       return lifecycles.stop({ ...person, erasureId });
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Graph, GraphTransaction } from '@experience-graph/neo4j';
+import { isoInstant, type Graph, type GraphTransaction } from '@experience-graph/neo4j';
 import type { Identifier } from './identifiers';
 import {
   mergeBlocker,
@@ -50,6 +50,13 @@ const NOT_MOVED = ['MERGED_INTO', 'GAVE'];
 
 const MERGE_FIELDS = `m { .id, .reason, .eventId, .survivorId, .absorbedId, .identifierKey, .undoReason,
   at: toString(m.at), undoneAt: toString(m.undoneAt) }`;
+
+/** A merge as read, its instants printed the one way the API prints them. */
+const readMerge = (m: MergeRecord): MergeRecord => ({
+  ...m,
+  at: isoInstant(m.at),
+  undoneAt: m.undoneAt === null ? null : isoInstant(m.undoneAt),
+});
 
 // The person a customer id names now: itself, or the survivor it was merged into (transitively).
 const CANONICAL = `
@@ -206,7 +213,7 @@ async function mergeIn(tx: GraphTransaction, args: MergeArgs): Promise<MergeReco
     params,
   );
   if (!record) throw new Error(`Merge ${mergeId} was not recorded`);
-  return record.merge;
+  return readMerge(record.merge);
 }
 
 /** Cypher of identity: resolution reads, the changes of an accepted event, merges and undos. */
@@ -410,7 +417,7 @@ export function createIdentityRepository(graph: Graph) {
         if (!found) {
           throw new IdentityError('NOT_FOUND', `No merge has id ${input.mergeId}`, 'input.mergeId');
         }
-        const m = found.merge;
+        const m = readMerge(found.merge);
         if (m.undoneAt !== null) {
           throw new IdentityError(
             'CONFLICT',
@@ -460,7 +467,7 @@ export function createIdentityRepository(graph: Graph) {
           params,
         );
         if (!undone) throw new Error(`Merge ${m.id} was not undone`);
-        return undone.merge;
+        return readMerge(undone.merge);
       });
     },
 
@@ -469,7 +476,7 @@ export function createIdentityRepository(graph: Graph) {
         `MATCH (m:Merge) WHERE m.id IN $ids RETURN ${MERGE_FIELDS} AS merge`,
         { ids },
       );
-      return new Map(rows.map((r) => [r.merge.id, r.merge]));
+      return new Map(rows.map((r) => [r.merge.id, readMerge(r.merge)]));
     },
 
     /** Merges each customer took part in, as survivor or absorbed, oldest first. */
@@ -485,7 +492,7 @@ export function createIdentityRepository(graph: Graph) {
          RETURN customerId, collect(${MERGE_FIELDS}) AS merges`,
         { customerIds },
       );
-      return new Map(rows.map((r) => [r.customerId, r.merges]));
+      return new Map(rows.map((r) => [r.customerId, r.merges.map(readMerge)]));
     },
 
     /** Who each identifier key names: one customer, or (shared) how many people share it. */

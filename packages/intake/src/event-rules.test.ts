@@ -178,7 +178,7 @@ describe('deciding events against the graph', () => {
     ).toMatchObject({
       code: 'CONFLICT',
       path: 'delivery.orderId',
-      message: 'Order o-1 was already delivered at 2026-05-02T00:00:00Z',
+      message: 'Order o-1 was already delivered at 2026-05-02T00:00:00.000Z',
     });
   });
 

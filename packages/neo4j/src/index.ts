@@ -13,3 +13,4 @@ export {
   type Migration,
   type MigrationReport,
 } from './migrations';
+export { isoInstant } from './instants';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstant } from '@experience-graph/neo4j';
 import { businessKey } from '@experience-graph/server-kit';
 import { reject } from '../../rejection';
 import { defineKind } from '../kind';
@@ -25,7 +26,7 @@ export const delivery = defineKind({
       return reject(
         'CONFLICT',
         'delivery.orderId',
-        `Order ${orderId} was already delivered at ${order.deliveredAt}`,
+        `Order ${orderId} was already delivered at ${isoInstant(order.deliveredAt)}`,
       );
     }
     const { buyerId: customerId, sku, serial } = order;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Config } from '@experience-graph/config';
-import { devAuthEnvironment } from './dev-tokens';
+import { consoleDevAuthEnvironment, devAuthEnvironment } from './dev-tokens';
 import { ROOT } from './paths';
 import {
   isPortOpen,
@@ -25,7 +25,7 @@ interface AppProcess {
 
 /**
  * The project's own processes, in start order: subgraphs, worker and the outbox relay first,
- * then the gateway.
+ * then the gateway, then the console in front of it.
  */
 export function appProcesses(config: Config): AppProcess[] {
   return [
@@ -45,6 +45,13 @@ export function appProcesses(config: Config): AppProcess[] {
       entry: 'gateway/dist/main.js',
       host: config.gateway.host,
       port: config.gateway.port,
+    },
+    // The web app for support, marketing and ops; it sends GraphQL to the gateway.
+    {
+      name: 'console',
+      entry: 'console/dist/server/main.js',
+      host: config.console.host,
+      port: config.console.port,
     },
   ];
 }
@@ -97,6 +104,7 @@ export async function appsUp(config: Config): Promise<void> {
         env: {
           APOLLO_TELEMETRY_DISABLED: 'true',
           ...(app.name === 'gateway' ? devAuthEnvironment(config) : {}),
+          ...(app.name === 'console' ? consoleDevAuthEnvironment(config) : {}),
         },
       },
     );

@@ -92,6 +92,7 @@ async function start(config: Config): Promise<void> {
   console.log(`
 Experience Graph is running.
 
+  Console           http://${config.console.host}:${config.console.port}/  (support, marketing, ops; sign in with a role)
   GraphQL gateway   ${gatewayUrl}
   Temporal Web UI   ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent(`Serial="${DEMO.serial}"`)}
                     open interventions: ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent('OpenIntervention = true')}

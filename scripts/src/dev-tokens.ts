@@ -5,7 +5,12 @@
  */
 import path from 'node:path';
 import type { Config } from '@experience-graph/config';
-import { loadOrCreateDevKeys, signAppToken, signStaffToken } from '@experience-graph/dev-auth';
+import {
+  DEV_SIGNING_KEY_FILE,
+  loadOrCreateDevKeys,
+  signAppToken,
+  signStaffToken,
+} from '@experience-graph/dev-auth';
 import { DATA_DIR } from './paths';
 import { SetupError } from './processes';
 
@@ -24,6 +29,17 @@ export function devAuthEnvironment(config: Config): Record<string, string> {
   if (app) env['APP_AUTH_PUBLIC_KEY'] = keys.publicKeyPem;
   if (staff) env['STAFF_AUTH_PUBLIC_KEY'] = keys.publicKeyPem;
   return env;
+}
+
+/**
+ * Environment for the console process: in development, where staff tokens are verified with the
+ * development key, the console signs in an employee by signing a token with that key. Never in
+ * production, nor where a real staff identity provider is configured.
+ */
+export function consoleDevAuthEnvironment(config: Config): Record<string, string> {
+  if (config.gateway.production || !usesDevKey(config.gateway.staffTokens)) return {};
+  loadOrCreateDevKeys(KEY_DIR);
+  return { CONSOLE_DEV_SIGNING_KEY_FILE: path.join(KEY_DIR, DEV_SIGNING_KEY_FILE) };
 }
 
 const USAGE = `Usage:

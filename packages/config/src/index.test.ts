@@ -206,3 +206,30 @@ describe('relay configuration', () => {
     );
   });
 });
+
+describe('console configuration', () => {
+  it('listens on loopback port 4006 and sends GraphQL to the local gateway by default', () => {
+    expect(loadConfig({}).console).toEqual({
+      host: '127.0.0.1',
+      port: 4006,
+      gatewayUrl: 'http://127.0.0.1:4000/graphql',
+      temporalUiUrl: 'http://127.0.0.1:8233',
+      temporalNamespace: 'default',
+      devSigningKeyFile: null,
+      staffTokens: { issuer: 'experience-graph-local-staff', audience: 'experience-graph' },
+    });
+    expect(loadConfig({ GATEWAY_PORT: '5000' }).console.gatewayUrl).toBe(
+      'http://127.0.0.1:5000/graphql',
+    );
+    expect(() => loadConfig({ CONSOLE_PORT: 'x' })).toThrow(/CONSOLE_PORT/);
+  });
+
+  it('never signs people in with the development key in production', () => {
+    expect(
+      loadConfig({ CONSOLE_DEV_SIGNING_KEY_FILE: '/keys/dev.pem' }).console.devSigningKeyFile,
+    ).toBe('/keys/dev.pem');
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', CONSOLE_DEV_SIGNING_KEY_FILE: '/keys/dev.pem' }),
+    ).toThrow(/CONSOLE_DEV_SIGNING_KEY_FILE: development sign-in is never on in production/);
+  });
+});

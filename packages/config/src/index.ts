@@ -282,6 +282,10 @@ export const envSchema = z.object({
   RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   RELAY_HOST: host.default('127.0.0.1'),
   RELAY_PORT: port.default(4005),
+  CONSOLE_HOST: host.default('127.0.0.1'),
+  CONSOLE_PORT: port.default(4006),
+  CONSOLE_GATEWAY_URL: url(['http', 'https']).optional(),
+  CONSOLE_DEV_SIGNING_KEY_FILE: z.string().min(1).optional(),
   VALUE_HORIZON_DAYS: z.coerce.number().int().min(1).max(MAX_VALUE_HORIZON_DAYS).default(365),
   VALUE_MODEL_SCHEDULE: z
     .string()
@@ -418,6 +422,26 @@ export interface RelayConfig {
   port: number;
 }
 
+/**
+ * The console for support staff, marketers and ops: where its server listens, the gateway it
+ * sends GraphQL to, and how it signs people in.
+ */
+export interface ConsoleConfig extends ListenConfig {
+  /** The gateway's GraphQL endpoint (CONSOLE_GATEWAY_URL; the local gateway's by default). */
+  gatewayUrl: string;
+  /** The Temporal Web UI and namespace, for links to a device's lifecycle workflow. */
+  temporalUiUrl: string;
+  temporalNamespace: string;
+  /**
+   * Development only: a PEM private key (PKCS#8) trusted by the gateway for staff tokens, with
+   * which the console signs a token for the role chosen at sign-in. Null: people sign in with a
+   * token of the staff identity provider. Refused in production.
+   */
+  devSigningKeyFile: string | null;
+  /** Issuer and audience of staff tokens, for tokens signed with the development key. */
+  staffTokens: { issuer: string; audience: string };
+}
+
 /** The predicted lifetime value model, a background job. */
 export interface ValueModelConfig {
   /** How far ahead predictions look, in days, unless a refresh says otherwise. */
@@ -438,6 +462,7 @@ export interface Config {
   identity: IdentityConfig;
   attribution: AttributionConfig;
   relay: RelayConfig;
+  console: ConsoleConfig;
   valueModel: ValueModelConfig;
   erasure: ErasureConfig;
   temporal: TemporalConfig;
@@ -477,6 +502,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && e.CONSOLE_DEV_SIGNING_KEY_FILE !== undefined) {
+    throw new ConfigError([
+      'CONSOLE_DEV_SIGNING_KEY_FILE: development sign-in is never on in production (NODE_ENV=production); sign in with staff tokens of the identity provider',
+    ]);
+  }
   const subgraphs: Record<SubgraphName, ListenConfig> = {
     products: { host: e.SUBGRAPH_HOST, port: e.PRODUCTS_PORT },
     customers: { host: e.SUBGRAPH_HOST, port: e.CUSTOMERS_PORT },
@@ -557,6 +587,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       batchSize: e.RELAY_BATCH_SIZE,
       host: e.RELAY_HOST,
       port: e.RELAY_PORT,
+    },
+    console: {
+      host: e.CONSOLE_HOST,
+      port: e.CONSOLE_PORT,
+      gatewayUrl: e.CONSOLE_GATEWAY_URL ?? `http://${e.GATEWAY_HOST}:${e.GATEWAY_PORT}/graphql`,
+      temporalUiUrl: e.TEMPORAL_UI_URL,
+      temporalNamespace: e.TEMPORAL_NAMESPACE,
+      devSigningKeyFile: e.CONSOLE_DEV_SIGNING_KEY_FILE ?? null,
+      staffTokens: { issuer: e.STAFF_AUTH_ISSUER, audience: e.STAFF_AUTH_AUDIENCE },
     },
     valueModel: {
       horizonDays: e.VALUE_HORIZON_DAYS,

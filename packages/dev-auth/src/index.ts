@@ -29,9 +29,12 @@ export function createDevKeys(): DevKeys {
   return { privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 }
 
+/** The file of a data folder's development private key (PKCS#8 PEM). */
+export const DEV_SIGNING_KEY_FILE = 'dev-signing-key.pem';
+
 /** The development key pair of a data folder, made on first use (file mode 0600). */
 export function loadOrCreateDevKeys(dir: string): DevKeys {
-  const file = path.join(dir, 'dev-signing-key.pem');
+  const file = path.join(dir, DEV_SIGNING_KEY_FILE);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
     const { privateKey } = createDevKeys();
@@ -39,6 +42,11 @@ export function loadOrCreateDevKeys(dir: string): DevKeys {
       mode: 0o600,
     });
   }
+  return readDevKeys(file);
+}
+
+/** A development key pair from its private key's file, made by {@link loadOrCreateDevKeys}. */
+export function readDevKeys(file: string): DevKeys {
   const privateKey = createPrivateKey(readFileSync(file, 'utf8'));
   const publicKeyPem = createPublicKey(privateKey)
     .export({ type: 'spki', format: 'pem' })

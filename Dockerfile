@@ -23,6 +23,7 @@ COPY packages/device-health/package.json packages/device-health/
 COPY packages/erasure-keys/package.json packages/erasure-keys/
 COPY packages/outbox/package.json packages/outbox/
 COPY packages/intake/package.json packages/intake/
+COPY packages/client/package.json packages/client/
 COPY subgraphs/products/package.json subgraphs/products/
 COPY subgraphs/customers/package.json subgraphs/customers/
 COPY subgraphs/campaigns/package.json subgraphs/campaigns/

@@ -23,7 +23,11 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['subgraphs/*/codegen.ts', 'subgraphs/codegen-preset.ts'],
+          allowDefaultProject: [
+            'subgraphs/*/codegen.ts',
+            'subgraphs/codegen-preset.ts',
+            'packages/client/codegen.ts',
+          ],
         },
         tsconfigRootDir: import.meta.dirname,
       },

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, type ApiClient, type Config } from '@experience-graph/config';
 import { createDriver, createGraph, loadMigrations, migrate } from '@experience-graph/neo4j';
 import { appsDown, appsStatus, appsUp } from './app-services';
+import { ensureChromium, runsBrowserTests } from './browser';
 import { neo4jService } from './neo4j-service';
 import { DATA_DIR, ROOT } from './paths';
 import { runCommand, SetupError, stopProcess } from './processes';
@@ -116,6 +117,8 @@ Stop everything with: npm stop`);
 }
 
 async function test(config: Config, jestArgs: string[]): Promise<void> {
+  // The console's end-to-end tests drive Debian's Chromium: installed once, when missing.
+  if (runsBrowserTests(jestArgs)) await ensureChromium();
   const started = await servicesUp(config);
   try {
     await runCommand(

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import neo4j from 'neo4j-driver';
 import type { Neo4jConfig } from '@experience-graph/config';
-import { DATA_DIR, ROOT } from './paths';
+import { launcherCommand, LAUNCHER_DIR, LAUNCHER_JAR, loadNeo4jProfiles } from './neo4j-profiles';
+import { DATA_DIR } from './paths';
 import { JAVA, MAVEN, requireTools } from './prerequisites';
 import {
   isPortOpen,
@@ -15,8 +16,6 @@ import {
 import type { OutputTracking } from './progress';
 import type { ManagedService, ServiceState } from './service';
 
-const LAUNCHER_DIR = path.join(ROOT, 'services', 'neo4j-launcher');
-const LAUNCHER_JAR = path.join(LAUNCHER_DIR, 'target', 'neo4j-launcher.jar');
 const NAME = 'neo4j';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -42,7 +41,8 @@ export const MAVEN_TRACKING: OutputTracking = {
 function newestSource(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'target') continue;
+    // The profiles are read at start-up, not built into the jar.
+    if (entry.name === 'target' || entry.name === 'profiles.json') continue;
     const full = path.join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
   }
@@ -121,20 +121,17 @@ export function neo4jService(config: Neo4jConfig): ManagedService {
       }
       const home = path.join(DATA_DIR, 'neo4j');
       mkdirSync(home, { recursive: true });
-      startDetached(
-        NAME,
-        'java',
-        // Serial GC and the quick JIT tier halve start-up CPU on a small shared machine.
-        ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xms256m', '-Xmx1g', '-jar', LAUNCHER_JAR],
-        {
-          env: {
-            NEO4J_HOME_DIR: home,
-            NEO4J_BOLT_HOST: host === 'localhost' ? '127.0.0.1' : host,
-            NEO4J_BOLT_PORT: String(port),
-            NEO4J_PASSWORD: config.password,
-          },
+      // JVM options and page cache: the profile profiles.json names (README, "Neo4j for serving").
+      const launcher = launcherCommand(loadNeo4jProfiles().use);
+      startDetached(NAME, 'java', launcher.args, {
+        env: {
+          ...launcher.env,
+          NEO4J_HOME_DIR: home,
+          NEO4J_BOLT_HOST: host === 'localhost' ? '127.0.0.1' : host,
+          NEO4J_BOLT_PORT: String(port),
+          NEO4J_PASSWORD: config.password,
         },
-      );
+      });
       await waitUntil(
         NAME,
         async () => (await boltAnswers(config)) === true,

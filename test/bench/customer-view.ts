@@ -30,8 +30,13 @@ const CHAIN_DEPTHS = [1, 10, 50] as const;
 const WIDE_TREE = 1_000;
 const TYPES = ['AD_IMPRESSION', 'AD_CLICK', 'STORE_PROXIMITY', 'REVIEW', 'SUPPORT_REQUEST'];
 
-/** Generates the graph in Neo4j; returns how long it took. */
-async function generate(graph: Graph, prefix: string, customers: number, touchpoints: number) {
+/** Generates the graph in Neo4j (also used by neo4j-settings); returns how long it took, in s. */
+export async function generate(
+  graph: Graph,
+  prefix: string,
+  customers: number,
+  touchpoints: number,
+) {
   const started = performance.now();
   await graph.write(
     `UNWIND range(0, $models - 1) AS m

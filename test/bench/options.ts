@@ -15,6 +15,7 @@ export const BENCHMARKS = [
   'memory',
   'value-model',
   'customer-view',
+  'neo4j-settings',
 ] as const;
 export type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -114,6 +115,16 @@ export interface BenchOptions {
   viewTouchpoints: number;
   /** Measured requests per side (gateway view, customers subgraph alone). */
   viewRequests: number;
+
+  // neo4j-settings: the launcher's profiles, each on a Neo4j of the benchmark's own
+  /** Customers of the graph every profile serves (10 touchpoints each). */
+  settingsCustomers: number;
+  /** CustomerView requests measured per profile and round, after the warm-up. */
+  settingsRequests: number;
+  /** CustomerView requests in flight. */
+  settingsConcurrency: number;
+  /** Every profile is started and measured this many times, in turns. */
+  settingsRounds: number;
 }
 
 const INTEGER_OPTIONS = {
@@ -154,6 +165,10 @@ const INTEGER_OPTIONS = {
   'view-customers': { default: 100_000, min: 100, max: 1_000_000 },
   'view-touchpoints': { default: 10, min: 1, max: 100 },
   'view-requests': { default: 2_000, min: 10, max: 100_000 },
+  'settings-customers': { default: 20_000, min: 100, max: 1_000_000 },
+  'settings-requests': { default: 1_500, min: 10, max: 100_000 },
+  'settings-concurrency': { default: 50, min: 1, max: 256 },
+  'settings-rounds': { default: 2, min: 1, max: 10 },
 } as const;
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -211,7 +226,14 @@ export const USAGE = `Usage: npm run bench -- [options]
  alone, on a generated graph; referral value of deep chains
   --view-customers N        customers of the generated graph (default 100000)
   --view-touchpoints N      touchpoints per customer (default 10: 1,000,000 in all)
-  --view-requests N         measured requests per side (default 2000)`;
+  --view-requests N         measured requests per side (default 2000)
+
+ neo4j-settings: each profile of services/neo4j-launcher/profiles.json on a Neo4j of its own
+ (start-up time; CustomerView and recordEvents through the gateway) against the baseline profile
+  --settings-customers N    customers of the graph each profile serves (default 20000)
+  --settings-requests N     CustomerView requests per profile and round (default 1500)
+  --settings-concurrency N  CustomerView requests in flight (default 50)
+  --settings-rounds N       profiles take turns N times (default 2)`;
 
 /** Parses and checks the arguments; a bad one throws a message naming it. */
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
@@ -309,6 +331,10 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     viewCustomers: integer('view-customers'),
     viewTouchpoints: integer('view-touchpoints'),
     viewRequests: integer('view-requests'),
+    settingsCustomers: integer('settings-customers'),
+    settingsRequests: integer('settings-requests'),
+    settingsConcurrency: integer('settings-concurrency'),
+    settingsRounds: integer('settings-rounds'),
   };
   if (Math.ceil(options.backfillReadings / options.backfillDevices) > MAX_READINGS_PER_EVENT) {
     throw new Error(

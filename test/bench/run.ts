@@ -19,6 +19,8 @@
  *   customer-view the single customer view through the gateway vs the customers subgraph's
  *                 part of it, on 100,000 customers and 1,000,000 touchpoints; referral value
  *                 of deep chains vs a customer who referred no one
+ *   neo4j-settings the launcher's JVM and page-cache profiles, each on a Neo4j of its own:
+ *                 start-up, CustomerView and recordEvents against the baseline profile
  *
  * Each benchmark seeds its own uniquely keyed data and removes it by those keys (also after a
  * failure or Ctrl-C), deletes what it left owed in the outbox on its own task queue, terminates
@@ -47,6 +49,7 @@ import { parseOptions, USAGE, type Benchmark, type BenchOptions } from './option
 import { runTelemetry } from './telemetry';
 import { runValueModel } from './value-model';
 import { runCustomerView } from './customer-view';
+import { runNeo4jSettings } from './neo4j-settings';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUTPUT = path.join(ROOT, '.data', 'bench', 'latest.json');
@@ -60,6 +63,7 @@ const RUNNERS: Record<Benchmark, (ctx: BenchContext) => Promise<BenchSection>> =
   memory: runMemory,
   'value-model': runValueModel,
   'customer-view': runCustomerView,
+  'neo4j-settings': runNeo4jSettings,
 };
 
 function describe(error: unknown): string {

@@ -31,6 +31,9 @@ import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
  *       {@code 7687}): where Bolt listens, also advertised to clients.
  *   <li>{@code NEO4J_PASSWORD} (required, at least 8 characters, as Neo4j 5 demands): the {@code
  *       neo4j} user's password, applied on every start.
+ *   <li>{@code NEO4J_PAGECACHE} (default {@code 512m}): the page cache, in bytes or with a {@code
+ *       k}, {@code m} or {@code g} suffix, at least {@code 8m}. The JVM options (heap, GC, JIT)
+ *       are the caller's: see {@code profiles.json} beside this launcher.
  * </ul>
  *
  * <p>Once clients can connect it prints exactly one line, {@code NEO4J_READY bolt://host:port}, to
@@ -60,6 +63,17 @@ public final class Launcher {
     if (password == null || password.length() < 8) {
       problems.add("NEO4J_PASSWORD must have at least 8 characters");
     }
+    long pageCache = -1;
+    String rawPageCache = envOr("NEO4J_PAGECACHE", "512m");
+    try {
+      pageCache = parseBytes(rawPageCache);
+      if (pageCache < 8L * 1024 * 1024) {
+        problems.add("NEO4J_PAGECACHE must be at least 8m, got " + rawPageCache);
+      }
+    } catch (NumberFormatException | ArithmeticException e) {
+      problems.add(
+          "NEO4J_PAGECACHE must be a size such as 512m or 2g, got '" + rawPageCache + "'");
+    }
     Path homePath = null;
     // Only touch the disk once everything else is valid, so a typo leaves no stray folder behind.
     if (problems.isEmpty()) {
@@ -88,8 +102,7 @@ public final class Launcher {
               .setConfig(GraphDatabaseSettings.auth_enabled, true)
               // No "anonymous usage data" calls home from developer machines and CI.
               .setConfig(GraphDatabaseSettings.udc_enabled, false)
-              // Sized for a laptop or a small CI machine shared with the rest of the system.
-              .setConfig(GraphDatabaseSettings.pagecache_memory, 256L * 1024 * 1024)
+              .setConfig(GraphDatabaseSettings.pagecache_memory, pageCache)
               // Transaction logs only serve crash recovery here, not backups: cap them by size,
               // and use smaller files than the 256 MiB default, which is preallocated on disk.
               .setConfig(GraphDatabaseSettings.keep_logical_logs, "100M size")
@@ -140,6 +153,18 @@ public final class Launcher {
       // Neo4j refuses to "change" a password to the one already set; that is the goal anyway.
       if (!describe(e).contains("Old password and new password cannot be the same")) throw e;
     }
+  }
+
+  /** {@code 512m}, {@code 2g}, {@code 65536k} or plain bytes. */
+  private static long parseBytes(String raw) {
+    String value = raw.trim().toLowerCase(java.util.Locale.ROOT);
+    long unit = 1;
+    char last = value.isEmpty() ? ' ' : value.charAt(value.length() - 1);
+    if (last == 'k' || last == 'm' || last == 'g') {
+      unit = last == 'k' ? 1024L : last == 'm' ? 1024L * 1024 : 1024L * 1024 * 1024;
+      value = value.substring(0, value.length() - 1);
+    }
+    return Math.multiplyExact(Long.parseLong(value), unit);
   }
 
   private static String envOr(String name, String fallback) {

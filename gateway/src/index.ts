@@ -6,4 +6,5 @@ export {
   type GatewayDependencies,
 } from './server';
 export { type GatewayContext } from './auth';
+export { IDE_CONTENT_SECURITY_POLICY, IDE_DIR, IDE_PATH } from './ide';
 export { MAX_EVENTS_PER_REQUEST } from './limits';

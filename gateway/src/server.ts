@@ -30,6 +30,7 @@ import {
   notFound,
   sendError,
 } from './errors';
+import { IDE_DIR, mountIde } from './ide';
 import { RateLimiter } from './limits';
 import { operationGuard } from './operation-guard';
 import { createSubgraphAgent, SignedSubgraphSource } from './subgraph-source';
@@ -47,6 +48,8 @@ export interface GatewayDependencies {
   logger: Logger;
   /** Defaults to the committed `schema/supergraph.graphql`. */
   supergraphSdl?: string;
+  /** Where the development IDE's build is (defaults to `gateway/ide/dist`); never used in production. */
+  ideDir?: string;
   /**
    * Only for the benchmark that measures what access control costs (`npm run bench`): operations
    * are not checked against the rights table and subgraph requests are not signed. No entry
@@ -161,7 +164,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<GatewayA
         rateLimiter,
         authorize: !deps.benchmarkWithoutAccessChecks,
       }),
-      // No landing page anywhere: Apollo's loads from a CDN, and production shows nothing.
+      // No Apollo landing page: it loads from a CDN. Development has its own IDE (ide.ts).
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
@@ -188,6 +191,9 @@ export async function createGateway(deps: GatewayDependencies): Promise<GatewayA
       SUBGRAPH_NAMES.map((name) => [name, () => checkSubgraph(config.subgraphUrls[name])]),
     ),
   );
+  // Development only: a browser opening /graphql gets the IDE; production answers it 401 as
+  // any request without a credential.
+  if (!config.production) mountIde(app, deps.ideDir ?? IDE_DIR);
   app.use(
     '/graphql',
     cors<cors.CorsRequest>({ origin: config.corsOrigins, maxAge: 600 }),

@@ -137,6 +137,10 @@ describe('the console in a browser', () => {
       .getByTestId('health-reasons')
       .getByText(/^error rate rising/)
       .waitFor();
+    // Every reading the device cloud sent (28 days, four a day), drawn as two lines.
+    await expect(page.getByTestId('telemetry-chart').getAttribute('data-points')).resolves.toBe(
+      String(2 * 112),
+    );
     await page
       .getByTestId('device-interventions')
       .getByRole('row', { name: /Predicted failure.*ESCALATED/ })
@@ -145,6 +149,28 @@ describe('the console in a browser', () => {
       `${system.config.temporal.uiUrl}/namespaces/${system.config.temporal.namespace}/workflows/device:${story.serial}`,
     );
     await shoot('device');
+  });
+
+  it('reads the latest telemetry readings of a device through the gateway, oldest first', async () => {
+    const { device } = await system.data<{
+      device: { telemetry: Array<{ at: string; pagesPrinted: number; inkLevel: number }> };
+    }>(
+      `query ($serial: ID!) { device(serial: $serial) { telemetry(last: 5) { at pagesPrinted inkLevel } } }`,
+      {
+        serial: story.serial,
+      },
+    );
+    expect(device.telemetry).toHaveLength(5);
+    const times = device.telemetry.map((r) => Date.parse(r.at));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    // The last of them is the latest reading sent: within the last day.
+    expect(Date.now() - (times.at(-1) ?? 0)).toBeLessThan(24 * 3600_000);
+    expect(device.telemetry[0]?.pagesPrinted).toBe(40);
+    const refused = await system.request(
+      `query ($serial: ID!) { device(serial: $serial) { telemetry(last: 0) { at } } }`,
+      { serial: story.serial },
+    );
+    expect(refused.errors?.[0]?.message).toMatch(/last: must be 1 to 1000/);
   });
 
   it('draws the referral network around a customer with each person’s value', async () => {

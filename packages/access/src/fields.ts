@@ -126,6 +126,7 @@ export const FIELD_RULES: FieldRules = {
     order: PERSONAL,
     experience: PERSONAL,
     health: [...PERSONAL, 'deviceCloud'],
+    telemetry: [...PERSONAL, 'deviceCloud'],
     interventions: PERSONAL,
   },
   DeviceHealth: everyone(
@@ -137,6 +138,7 @@ export const FIELD_RULES: FieldRules = {
     'inkEmptyInDays',
     'lastReadingAt',
   ),
+  TelemetryReading: everyone('at', 'pagesPrinted', 'errors', 'paperJams', 'inkLevel'),
   Erasure: everyone('id', 'reason', 'status', 'requestedAt', 'completedAt', 'workflowId'),
   EventError: everyone('code', 'message', 'path'),
   EventResult: everyone('index', 'eventId', 'status', 'outcome', 'error'),

@@ -1,4 +1,10 @@
-import { ConsoleDeviceLifecycleDocument } from '@experience-graph/client';
+import { useMemo } from 'react';
+import type { ChartConfiguration } from 'chart.js';
+import {
+  ConsoleDeviceLifecycleDocument,
+  type ConsoleDeviceLifecycleQuery,
+} from '@experience-graph/client';
+import { ChartCanvas } from '../components/chart';
 import { Badge, Empty, Section } from '../components/states';
 import { useQuery } from '../data';
 import {
@@ -14,6 +20,66 @@ import { useSettings, workflowUrl } from '../settings';
 
 /** The stages a device's lifecycle walks through after its sale, in order. */
 const STAGES = ['PURCHASED', 'DELIVERING', 'INSTALLING', 'SUPPORT'] as const;
+
+type Reading = NonNullable<ConsoleDeviceLifecycleQuery['device']>['telemetry'][number];
+
+/** Error rate (errors per page printed) and ink level of each reading, over time. */
+function TelemetryChart({ readings }: { readings: Reading[] }) {
+  const config = useMemo<ChartConfiguration>(
+    () => ({
+      type: 'line',
+      data: {
+        labels: readings.map((r) =>
+          new Date(r.at).toLocaleString('en-GB', {
+            day: 'numeric',
+            month: 'short',
+            hour: '2-digit',
+          }),
+        ),
+        datasets: [
+          {
+            label: 'Error rate (% of pages)',
+            data: readings.map((r) => (r.pagesPrinted > 0 ? (100 * r.errors) / r.pagesPrinted : 0)),
+            borderColor: '#b3261e',
+            backgroundColor: '#b3261e',
+            pointRadius: 0,
+            yAxisID: 'errors',
+          },
+          {
+            label: 'Ink (%)',
+            data: readings.map((r) => r.inkLevel),
+            borderColor: '#5b8def',
+            backgroundColor: '#5b8def',
+            pointRadius: 0,
+            yAxisID: 'ink',
+          },
+        ],
+      },
+      options: {
+        interaction: { mode: 'index', intersect: false },
+        scales: {
+          x: { ticks: { maxTicksLimit: 8 } },
+          errors: { type: 'linear', position: 'left', beginAtZero: true },
+          ink: {
+            type: 'linear',
+            position: 'right',
+            min: 0,
+            max: 100,
+            grid: { drawOnChartArea: false },
+          },
+        },
+      },
+    }),
+    [readings],
+  );
+  return (
+    <ChartCanvas
+      config={config}
+      label="Error rate and ink level of each telemetry reading"
+      testId="telemetry-chart"
+    />
+  );
+}
 
 /** A device's lifecycle: stage, the events of its life, health, telemetry and interventions. */
 export function DevicePage({ serial }: { serial: string }) {
@@ -157,6 +223,23 @@ export function DevicePage({ serial }: { serial: string }) {
                   </>
                 )}
               </section>
+              <section className="card" aria-label="Telemetry">
+                <h2>Telemetry</h2>
+                {device.telemetry.length === 0 ? (
+                  <Empty>No readings yet.</Empty>
+                ) : (
+                  <>
+                    <TelemetryChart readings={device.telemetry} />
+                    <p className="hint">
+                      The latest {device.telemetry.length} readings, from{' '}
+                      {formatTime(device.telemetry[0]?.at)} to{' '}
+                      {formatTime(device.telemetry.at(-1)?.at)}.
+                    </p>
+                  </>
+                )}
+              </section>
+            </div>
+            <div className="grid">
               <section className="card" aria-label="Interventions">
                 <h2>Interventions</h2>
                 {device.interventions.length === 0 ? (

@@ -28,6 +28,15 @@ export interface InterventionRecord {
   assignee: string | null;
 }
 
+/** One stored telemetry reading. */
+export interface TelemetryReadingRecord {
+  at: string;
+  pagesPrinted: number;
+  errors: number;
+  paperJams: number;
+  inkLevel: number;
+}
+
 /** Statuses of the interventions still being worked on: the queue. */
 export const OPEN_STATUSES = ['OPEN', 'AWAITING_CONFIRMATION', 'ESCALATED'];
 
@@ -64,6 +73,26 @@ export function createHealthRepository(graph: Graph) {
         { serials },
       );
       return new Map(rows.map((r) => [r.serial, r.interventions]));
+    },
+
+    /** The latest `last` readings of each device, oldest first. */
+    async telemetryBySerial(
+      serials: readonly string[],
+      last: number,
+    ): Promise<Map<string, TelemetryReadingRecord[]>> {
+      const rows = await graph.read<{ serial: string; readings: TelemetryReadingRecord[] }>(
+        `UNWIND $serials AS serial
+         MATCH (d:Device {serial: serial})
+         CALL (d) {
+           MATCH (r:TelemetryReading)-[:FROM]->(d)
+           WITH r ORDER BY r.at DESC LIMIT toInteger($last)
+           RETURN r ORDER BY r.at
+         }
+         RETURN d.serial AS serial,
+                collect(r { at: toString(r.at), .pagesPrinted, .errors, .paperJams, .inkLevel }) AS readings`,
+        { serials, last },
+      );
+      return new Map(rows.map((r) => [r.serial, r.readings]));
     },
 
     async intervention(id: string): Promise<InterventionRecord | null> {

@@ -14,6 +14,7 @@ import {
   type DeviceHealthRecord,
   type HealthRepository,
   type InterventionRecord,
+  type TelemetryReadingRecord,
 } from './health-repository';
 
 const resolveInput = z.object({
@@ -36,8 +37,32 @@ export function createHealthLoaders(repo: HealthRepository) {
       (s) => repo.interventionsBySerial(s),
       [],
     ),
+    /** One loader per number of readings asked for: one round trip per number in a request. */
+    telemetryBySerial: perLimit((last) =>
+      keyedLoader<string, TelemetryReadingRecord[]>((s) => repo.telemetryBySerial(s, last), []),
+    ),
   };
 }
+
+function perLimit<T>(make: (limit: number) => T): (limit: number) => T {
+  const made = new Map<number, T>();
+  return (limit) => {
+    let loader = made.get(limit);
+    if (!loader) {
+      loader = make(limit);
+      made.set(limit, loader);
+    }
+    return loader;
+  };
+}
+
+const telemetryCount = z
+  .number()
+  .int()
+  .min(1, 'must be 1 to 1000')
+  .max(1000, 'must be 1 to 1000')
+  .nullish()
+  .transform((v) => v ?? 200);
 
 export type HealthLoaders = ReturnType<typeof createHealthLoaders>;
 
@@ -107,6 +132,10 @@ export const healthResolvers: Pick<Resolvers, 'Device' | 'Mutation' | 'Query' | 
   },
   Device: {
     health: ({ serial }, _args, { healthLoaders }) => healthLoaders.healthBySerial.load(serial),
+    telemetry: ({ serial }, args, { healthLoaders }) =>
+      healthLoaders
+        .telemetryBySerial(parseArgument(telemetryCount, args.last, 'last'))
+        .load(serial),
     interventions: ({ serial }, _args, { healthLoaders }) =>
       healthLoaders.interventionsBySerial.load(serial),
   },

@@ -50,6 +50,36 @@ describe('validating raw events', () => {
     });
   });
 
+  it('refuses text with control characters or unpaired surrogates, naming the field', () => {
+    expect(
+      parse({
+        eventId: 'e1',
+        occurredAt: '2026-05-01T10:00:00Z',
+        identify: { customerId: 'ana', displayName: 'Ana\u0000' },
+      }),
+    ).toEqual({
+      ok: false,
+      problem: {
+        path: 'identify.displayName',
+        message: 'identify.displayName: must not contain control characters (U+0000 at position 3)',
+      },
+    });
+    expect(
+      parse({
+        eventId: 'e1',
+        occurredAt: '2026-05-01T10:00:00Z',
+        supportRequest: { serial: 'PRN-1', topic: 'jam \ud83d' },
+      }),
+    ).toMatchObject({
+      ok: false,
+      problem: {
+        path: 'supportRequest.topic',
+        message:
+          'supportRequest.topic: must be valid Unicode: an unpaired surrogate U+D83D at position 4',
+      },
+    });
+  });
+
   it('wants exactly one payload', () => {
     const none = parse({ eventId: 'e1', occurredAt: '2026-05-01T10:00:00Z' });
     expect(none.ok ? '' : none.problem.message).toMatch(

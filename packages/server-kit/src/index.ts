@@ -26,7 +26,15 @@ export {
 } from './body-limit';
 export { otherCustomersShowOnlyTheirId } from './reach-guards';
 export { badUserInput, notFound, parseArgument } from './errors';
-export { businessKey, latitude, longitude, pastDateTime, text, CLOCK_SKEW_MS } from './validation';
+export {
+  businessKey,
+  latitude,
+  longitude,
+  optionalText,
+  pastDateTime,
+  text,
+  CLOCK_SKEW_MS,
+} from './validation';
 export { runService } from './lifecycle';
 export { keyedLoader } from './loaders';
 export { DateTimeScalar } from './date-time';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { businessKey } from '@experience-graph/server-kit';
+import { businessKey, optionalText } from '@experience-graph/server-kit';
 import { sentimentOf } from '../../sentiment';
 import { deviceEventKind } from '../device-event';
 import { rating } from '../shared';
@@ -11,12 +11,7 @@ export const feedback = deviceEventKind(
   z.object({
     serial: businessKey,
     rating,
-    comment: z
-      .string()
-      .trim()
-      .max(2000, 'must be at most 2000 characters')
-      .nullish()
-      .transform((v) => v || null),
+    comment: optionalText(2000),
   }),
   ({ rating, comment }) => ({ rating, comment, sentiment: sentimentOf(comment) }),
 );

@@ -30,6 +30,7 @@ COPY subgraphs/campaigns/package.json subgraphs/campaigns/
 COPY workflows/package.json workflows/
 COPY relay/package.json relay/
 COPY gateway/package.json gateway/
+COPY console/package.json console/
 COPY schema/package.json schema/
 COPY scripts/package.json scripts/
 COPY test/package.json test/

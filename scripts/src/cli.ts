@@ -94,7 +94,7 @@ async function start(config: Config): Promise<void> {
 Experience Graph is running.
 
   Console           http://${config.console.host}:${config.console.port}/  (support, marketing, ops; sign in with a role)
-  GraphQL gateway   ${gatewayUrl}
+  GraphQL gateway   ${gatewayUrl}${config.gateway.production ? '' : '  (open it in a browser for GraphiQL)'}
   Temporal Web UI   ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent(`Serial="${DEMO.serial}"`)}
                     open interventions: ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent('OpenIntervention = true')}
   Neo4j (Bolt)      ${config.neo4j.uri}  (user ${config.neo4j.user})

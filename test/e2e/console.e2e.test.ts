@@ -128,6 +128,12 @@ describe('the console in a browser', () => {
     await expect(
       page.getByTestId('stages').locator('[aria-current="step"]').textContent(),
     ).resolves.toBe('Support');
+    // Its stage history, oldest first: from the purchase to the support it is in now.
+    const history = await page.getByTestId('stage-history').locator('li .badge').allTextContents();
+    expect(history[0]).toBe('PURCHASED');
+    expect(history.at(-1)).toBe('SUPPORT');
+    expect(history).toEqual(expect.arrayContaining(['DELIVERING', 'INSTALLING']));
+    expect(new Set(history).size).toBe(history.length);
     const events = page.getByTestId('device-events');
     for (const step of ['Purchase', 'Shipment update', 'Delivery', 'Installation']) {
       await events.getByText(step, { exact: true }).waitFor();

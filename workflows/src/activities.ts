@@ -51,6 +51,12 @@ WHERE d IS NOT NULL AND ($customerId IS NULL OR c IS NOT NULL)
 SET d.lifecycleWorkflowId = $workflowId
 FOREACH (_ IN CASE WHEN c IS NULL THEN [] ELSE [1] END |
   MERGE (c)-[o:OWNS]->(d) ON CREATE SET o.since = datetime($occurredAt))
+// Each change of stage is also appended to the device's stage history (stages and their times
+// as two lists of the same length; a lifecycle changes stage a handful of times).
+FOREACH (_ IN CASE WHEN $stage IS NOT NULL AND coalesce(d.stageSequence, 0) < $sequence
+                        AND (d.stage IS NULL OR d.stage <> $stage) THEN [1] ELSE [] END |
+  SET d.stageHistory = coalesce(d.stageHistory, []) + [$stage],
+      d.stageHistoryAt = coalesce(d.stageHistoryAt, []) + [datetime($occurredAt)])
 FOREACH (_ IN CASE WHEN $stage IS NOT NULL AND coalesce(d.stageSequence, 0) < $sequence THEN [1] ELSE [] END |
   SET d.stage = $stage, d.stageChangedAt = datetime($occurredAt), d.stageSequence = $sequence)
 WITH d

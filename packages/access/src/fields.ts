@@ -118,9 +118,10 @@ export const FIELD_RULES: FieldRules = {
     'fittedAt',
     'fitId',
   ),
+  StageChange: everyone('stage', 'at'),
   DataQuality: everyone('score', 'completeness', 'recency', 'missing'),
   Device: {
-    ...everyone('serial', 'model', 'registeredAt', 'stage', 'stageChangedAt'),
+    ...everyone('serial', 'model', 'registeredAt', 'stage', 'stageChangedAt', 'stageHistory'),
     owner: PERSONAL,
     lifecycleWorkflowId: CARE,
     order: PERSONAL,

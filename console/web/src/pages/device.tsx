@@ -124,6 +124,18 @@ export function DevicePage({ serial }: { serial: string }) {
                   </li>
                 ) : null}
               </ol>
+              <h3>Stage history</h3>
+              {device.stageHistory.length === 0 ? (
+                <Empty>Its lifecycle has not started.</Empty>
+              ) : (
+                <ol className="stage-history" data-testid="stage-history">
+                  {device.stageHistory.map((change) => (
+                    <li key={`${change.stage}-${change.at}`}>
+                      <Badge value={change.stage} kind="stage" /> {formatTime(change.at)}
+                    </li>
+                  ))}
+                </ol>
+              )}
               <dl className="facts">
                 <dt>Stage</dt>
                 <dd>

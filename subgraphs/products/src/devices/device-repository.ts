@@ -8,6 +8,8 @@ export interface DeviceRecord {
   registeredAt: string;
   stage: LifecycleStage | null;
   stageChangedAt: string | null;
+  /** Each stage it entered, oldest first, with when (the time of the event that changed it). */
+  stageHistory: Array<{ stage: LifecycleStage; at: string }>;
   lifecycleWorkflowId: string | null;
   /** Who owns it now, for reach; null while unsold. */
   ownerId: string | null;
@@ -23,7 +25,12 @@ const DEVICE_FIELDS = `d {
   .serial, .sku, .stage, .lifecycleWorkflowId,
   ownerId: head([(owner:Customer)-[:OWNS]->(d) | owner.id]),
   registeredAt: toString(d.registeredAt),
-  stageChangedAt: toString(d.stageChangedAt)
+  stageChangedAt: toString(d.stageChangedAt),
+  // Devices whose stage last changed before the history was kept show that one change.
+  stageHistory: CASE WHEN d.stageHistory IS NULL
+    THEN [x IN [d.stage] WHERE x IS NOT NULL | {stage: x, at: toString(d.stageChangedAt)}]
+    ELSE [i IN range(0, size(d.stageHistory) - 1) |
+          {stage: d.stageHistory[i], at: toString(d.stageHistoryAt[i])}] END
 }`;
 
 /** An order as stored; date-times as ISO strings. */

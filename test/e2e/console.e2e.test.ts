@@ -5,39 +5,29 @@
  * queue, which then shows it closed. A screenshot of each page is written to
  * .data/screenshots/console/.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createConsoleServer, WEB_DIST_DIR } from '@experience-graph/console';
 import { listen, type RunningServer } from '@experience-graph/server-kit';
+import { launchBrowser, type TestBrowser } from '../support/browser';
 import { consoleStory, type ConsoleStory } from '../support/console-story';
 import { startSystem, type TestSystem } from '../support/system';
 
 jest.setTimeout(240_000);
 
-// Debian's chromium package; `npm test` installs it when missing (scripts/src/browser.ts).
-const CHROMIUM_PATH = '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', '.data', 'screenshots', 'console');
-// Generous for a loaded two-core machine: pages wait on the gateway, which waits on Neo4j.
-const PAGE_TIMEOUT_MS = 30_000;
 
 describe('the console in a browser', () => {
   let system: TestSystem;
   let story: ConsoleStory;
   let server: RunningServer;
-  let browser: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
-  let profile: string;
   const employeeId = `e-console-${process.pid}`;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) {
-      throw new Error(
-        `No Chromium at ${CHROMIUM_PATH}: npm test installs it (apt-get install -y chromium), or install it by hand.`,
-      );
-    }
     if (!existsSync(path.join(WEB_DIST_DIR, 'index.html'))) {
       throw new Error(`The console is not built (${WEB_DIST_DIR}): run npm run build.`);
     }
@@ -58,29 +48,12 @@ describe('the console in a browser', () => {
       '127.0.0.1',
       0,
     );
-    profile = mkdtempSync(path.join(tmpdir(), 'console-chromium-'));
-    // A fresh profile of its own: nothing from another run or another browser carries over.
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+    browser = await launchBrowser('console');
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await server?.close();
     await story?.remove();
     await system?.stop();

@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import pino from 'pino';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { loadConfig, type ApiClient, type Config } from '@experience-graph/config';
 import { createGateway, IDE_DIR } from '@experience-graph/gateway';
 import { listen, type RunningServer } from '@experience-graph/server-kit';
+import { launchBrowser, type TestBrowser } from '../support/browser';
 
 const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const SERVICE_KEY = `test-ide-service-key-${process.pid}-0123456789`;
@@ -22,7 +23,6 @@ const CLIENTS: ApiClient[] = [
 /** What Chromium sends when it navigates to a page. */
 const BROWSER_ACCEPT =
   'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
-const CHROMIUM_PATH = '/usr/bin/chromium';
 const PAGE_TIMEOUT_MS = 60_000;
 
 interface Harness {
@@ -197,36 +197,15 @@ describe('the IDE in production', () => {
 
 describe('the IDE in a browser', () => {
   let h: Harness;
-  let browser: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
-  let profile: string;
   const requested: string[] = [];
   const refused: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) {
-      throw new Error(
-        `No Chromium at ${CHROMIUM_PATH}: npm test installs it (apt-get install -y chromium), or install it by hand.`,
-      );
-    }
     h = await startGateway(false);
-    profile = mkdtempSync(path.join(tmpdir(), 'ide-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+    browser = await launchBrowser('ide', { pageTimeoutMs: PAGE_TIMEOUT_MS });
+    page = browser.page;
     page.on('request', (request) => requested.push(request.url()));
     page.on('console', (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
@@ -234,8 +213,7 @@ describe('the IDE in a browser', () => {
   });
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await h?.stop();
   });
 

@@ -95,6 +95,7 @@ export function NetworkPage({ customerId }: { customerId: string }) {
                         <th>Referred by</th>
                         <th>Own purchases</th>
                         <th>From referrals</th>
+                        <th>Helpful answers</th>
                         <th>Total value</th>
                         <th>People referred</th>
                       </tr>
@@ -108,6 +109,7 @@ export function NetworkPage({ customerId }: { customerId: string }) {
                           <td>{people.find((q) => q.id === p.referrer)?.displayName ?? '—'}</td>
                           <td>{formatMoney(p.value.historical)}</td>
                           <td>{formatMoney(p.value.referral)}</td>
+                          <td>{formatMoney(p.value.helpfulness)}</td>
                           <td>{formatMoney(p.value.total)}</td>
                           <td>{p.value.peopleReferred}</td>
                         </tr>

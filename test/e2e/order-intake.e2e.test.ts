@@ -96,4 +96,68 @@ describe('order events through the gateway', () => {
     );
     expect(stored).toEqual({ quantity: 3, sku: id('INK'), type: 'ORDER' });
   });
+
+  it('refuses implausible money and dates, each with its path, and writes none of them', async () => {
+    const results = await record([
+      order('tiny', 10, { orderId: id('tiny'), amount: 5e-324 }),
+      order('fraction', 11, { orderId: id('fraction'), amount: 19.999 }),
+      order('yen', 12, { orderId: id('yen'), amount: 10.5, currency: 'JPY' }),
+      order('negative', 13, { orderId: id('negative'), amount: -5 }),
+      order('no-currency', 14, { orderId: id('no-currency'), currency: 'ABC' }),
+      { ...order('old', 15, { orderId: id('old') }), occurredAt: '1900-01-01T00:00:00Z' },
+      {
+        ...order('zero-date', 16, { orderId: id('zero-date') }),
+        occurredAt: '0001-01-01T00:00:00Z',
+      },
+      {
+        eventId: id('free-device'),
+        occurredAt: at(17),
+        purchase: {
+          customerId: id('ana'),
+          serial: id('nope'),
+          orderId: id('free-device'),
+          amount: 0,
+          currency: 'USD',
+          promisedDeliveryAt: at(18),
+        },
+      },
+      {
+        eventId: id('promise-9999'),
+        occurredAt: at(19),
+        purchase: {
+          customerId: id('ana'),
+          serial: id('nope'),
+          orderId: id('promise-9999'),
+          amount: 99,
+          currency: 'USD',
+          promisedDeliveryAt: '9999-12-31T00:00:00Z',
+        },
+      },
+      order('free', 20, { orderId: id('free'), amount: 0 }),
+    ]);
+    expect(results.map((r) => [r.status, r.error?.code ?? null, r.error?.path ?? null])).toEqual([
+      ['REJECTED', 'INVALID', 'events[0].order.amount'],
+      ['REJECTED', 'INVALID', 'events[1].order.amount'],
+      ['REJECTED', 'INVALID', 'events[2].order.amount'],
+      ['REJECTED', 'INVALID', 'events[3].order.amount'],
+      ['REJECTED', 'INVALID', 'events[4].order.currency'],
+      ['REJECTED', 'INVALID', 'events[5].occurredAt'],
+      ['REJECTED', 'INVALID', 'events[6].occurredAt'],
+      ['REJECTED', 'INVALID', 'events[7].purchase.amount'],
+      ['REJECTED', 'INVALID', 'events[8].purchase.promisedDeliveryAt'],
+      // A free order (a promotion) is an order.
+      ['ACCEPTED', null, null],
+    ]);
+    expect(results[1]?.error?.message).toMatch(/whole multiple of 0\.01 USD/);
+    expect(results[5]?.error?.message).toMatch(/must not be before 1990-01-01/);
+    const written = await system.graph.read<{ id: string }>(
+      `MATCH (o:Order) WHERE o.id STARTS WITH $run RETURN o.id AS id`,
+      { run },
+    );
+    const refused = ['tiny', 'fraction', 'yen', 'negative', 'no-currency', 'old', 'zero-date'];
+    for (const name of [...refused, 'free-device', 'promise-9999']) {
+      expect(written.map((w) => w.id)).not.toContain(id(name));
+    }
+    expect(written.map((w) => w.id)).toContain(id('free'));
+  });
 });

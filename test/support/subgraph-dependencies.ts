@@ -37,6 +37,7 @@ export function subgraphDependencies(
       lifecycle,
       logger,
       identity: config.identity,
+      intake: config.intake,
       erasureSalt: config.erasure.salt,
       value: config.value,
       signing: config.signing,

@@ -157,6 +157,13 @@ export const LOCAL_SUBGRAPH_SIGNING_SECRET = 'experience-graph-local-subgraph-si
 /** Local development secret that keys person ids derived from identifiers. Production sets its own. */
 export const LOCAL_IDENTITY_SECRET = 'experience-graph-local-identity-secret';
 
+/**
+ * The earliest date an event may have by default (INTAKE_EARLIEST_EVENT_DATE): early enough for
+ * historical order data such as CDNOW (1997), late enough to refuse the zero dates systems fill
+ * a missing date with (0001-01-01, 1900-01-01), which would skew every model fitted on them.
+ */
+export const DEFAULT_EARLIEST_EVENT_DATE = '1990-01-01';
+
 /** The longest horizon a lifetime-value prediction may look ahead: ten years. */
 export const MAX_VALUE_HORIZON_DAYS = 3650;
 
@@ -263,6 +270,12 @@ export const envSchema = z.object({
     .min(2, 'must be at least 2 (one person alone never shares an identifier)')
     .max(1000, 'must be at most 1000')
     .default(3),
+  INTAKE_EARLIEST_EVENT_DATE: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 1990-01-01')
+    .refine((v) => new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'must be a real date')
+    .refine((v) => Date.parse(v) <= Date.now(), 'must not be in the future')
+    .default(DEFAULT_EARLIEST_EVENT_DATE),
   ATTRIBUTION_HALF_LIFE_DAYS: z.coerce
     .number()
     .gt(0, 'must be more than 0')
@@ -450,6 +463,12 @@ export interface ValueModelConfig {
   schedule: string | null;
 }
 
+/** What the event intake accepts beyond each field's own checks. */
+export interface IntakeConfig {
+  /** Events dated before this day (UTC, YYYY-MM-DD) are refused as implausible. */
+  earliestEventDate: string;
+}
+
 /** How erased people are recognised later: salted hashes of their keys. */
 export interface ErasureConfig {
   /** The secret salt of tombstone hashes; the same in every process, and never changed. */
@@ -460,6 +479,7 @@ export interface Config {
   neo4j: Neo4jConfig;
   value: ValueConfig;
   identity: IdentityConfig;
+  intake: IntakeConfig;
   attribution: AttributionConfig;
   relay: RelayConfig;
   console: ConsoleConfig;
@@ -570,6 +590,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES * SUBGRAPH_BODY_HEADROOM,
     },
     identity: { sharedThreshold: e.IDENTITY_SHARED_THRESHOLD, secret: e.IDENTITY_SECRET },
+    intake: { earliestEventDate: e.INTAKE_EARLIEST_EVENT_DATE },
     value: {
       referralDiscount: e.REFERRAL_DISCOUNT,
       referralMaxHops: e.REFERRAL_MAX_HOPS,

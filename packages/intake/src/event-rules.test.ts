@@ -123,6 +123,106 @@ describe('validating raw events', () => {
   });
 });
 
+describe('plausible money and dates', () => {
+  const payloadProblem = (raw: Record<string, unknown>, occurredAt = '2026-05-01T10:00:00Z') => {
+    const r = parse({ eventId: 'e1', occurredAt, ...raw });
+    return r.ok ? null : r.problem;
+  };
+  const order = (extra: Record<string, unknown>) => ({
+    order: { customerId: 'ana', orderId: 'cd-1', amount: 12.5, currency: 'USD', ...extra },
+  });
+  const buy = (extra: Record<string, unknown>) => ({
+    purchase: {
+      customerId: 'ana',
+      serial: 'PRN-1',
+      orderId: 'o-1',
+      amount: 199,
+      currency: 'USD',
+      promisedDeliveryAt: '2026-05-04T00:00:00Z',
+      ...extra,
+    },
+  });
+
+  it("wants a whole number of the currency's smallest unit", () => {
+    expect(payloadProblem(order({ amount: 19.999 }))).toEqual({
+      path: 'order.amount',
+      message: "order.amount: must be a whole multiple of 0.01 USD, the currency's smallest unit",
+    });
+    expect(payloadProblem(order({ amount: 5e-324 }))?.path).toBe('order.amount');
+    expect(payloadProblem(order({ amount: 1500.5, currency: 'JPY' }))?.message).toBe(
+      "order.amount: must be a whole multiple of 1 JPY, the currency's smallest unit",
+    );
+    expect(payloadProblem(order({ amount: 1.234, currency: 'BHD' }))).toBeNull();
+    // Sums of cents in floating point are whole numbers of cents within rounding.
+    expect(payloadProblem(order({ amount: 29.97 }))).toBeNull();
+    expect(payloadProblem(order({ amount: 0.1 + 0.2 }))).toBeNull();
+  });
+
+  it('refuses currencies ISO 4217 does not know', () => {
+    expect(payloadProblem(order({ currency: 'XYZ' }))).toEqual({
+      path: 'order.currency',
+      message: 'order.currency: must be an ISO-4217 currency code',
+    });
+  });
+
+  it('takes a free order, but not a device given for nothing or for more than a million', () => {
+    expect(payloadProblem(order({ amount: 0 }))).toBeNull();
+    expect(payloadProblem(order({ amount: -0.01 }))?.path).toBe('order.amount');
+    expect(payloadProblem(buy({ amount: 0 }))).toEqual({
+      path: 'purchase.amount',
+      message: 'purchase.amount: must be more than 0',
+    });
+    expect(payloadProblem(buy({ amount: 1_000_000.01 }))?.path).toBe('purchase.amount');
+  });
+
+  it('refuses events dated before the earliest accepted day, which is configurable', () => {
+    expect(payloadProblem(order({}), '1900-01-01T00:00:00Z')).toEqual({
+      path: 'occurredAt',
+      message: 'occurredAt: must not be before 1990-01-01, the earliest date accepted',
+    });
+    expect(payloadProblem(order({}), '0001-01-01T00:00:00Z')?.path).toBe('occurredAt');
+    expect(payloadProblem(order({}), '1997-01-01T00:00:00Z')).toBeNull();
+    const strict = createEventParser(() => Date.parse('2026-06-01T00:00:00Z'), '2020-01-01');
+    expect(
+      strict({ eventId: 'e', occurredAt: '2019-12-31T23:59:59Z', ...order({}) }),
+    ).toMatchObject({ ok: false, problem: { path: 'occurredAt' } });
+    expect(strict({ eventId: 'e', occurredAt: '2020-01-01T00:00:00Z', ...order({}) }).ok).toBe(
+      true,
+    );
+  });
+
+  it('refuses a delivery promised before the sale or more than a year after it', () => {
+    const decide = (promisedDeliveryAt: string) =>
+      planEvent(event(buy({ promisedDeliveryAt })), facts());
+    expect(decide('9999-12-31T00:00:00Z')).toEqual({
+      code: 'INVALID',
+      path: 'purchase.promisedDeliveryAt',
+      message:
+        "purchase.promisedDeliveryAt: must be at most 1 days before and 366 days after the event's occurredAt (2026-05-01T10:00:00.000Z), got 9999-12-31T00:00:00.000Z",
+    });
+    expect(decide('2026-04-29T00:00:00Z')).toMatchObject({ code: 'INVALID' });
+    expect(isRejection(decide('2026-05-01T00:00:00Z'))).toBe(false);
+    expect(isRejection(decide('2027-05-01T00:00:00Z'))).toBe(false);
+    expect(decide('2027-05-03T00:00:00Z')).toMatchObject({ code: 'INVALID' });
+  });
+
+  it("refuses a carrier's delivery estimate more than a year from its update", () => {
+    const update = (expectedDeliveryAt: string) =>
+      planEvent(
+        event({
+          shipmentUpdate: { orderId: 'o-1', carrier: 'DHL', status: 'late', expectedDeliveryAt },
+        }),
+        facts({ order: null }),
+      );
+    expect(update('2030-01-01T00:00:00Z')).toMatchObject({
+      code: 'INVALID',
+      path: 'shipmentUpdate.expectedDeliveryAt',
+    });
+    // Within range, the rules go on to the order, which is unknown here.
+    expect(update('2026-05-06T00:00:00Z')).toMatchObject({ code: 'UNKNOWN_REFERENCE' });
+  });
+});
+
 describe('deciding events against the graph', () => {
   it('routes an ad click to the journey of the person and the campaign product', () => {
     const plan = planEvent(event({ adClick: { customerId: 'ana', campaignId: 'c1' } }), facts());

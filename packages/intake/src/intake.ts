@@ -102,6 +102,8 @@ export interface IntakePorts {
   /** The erasure salt (ERASURE_SALT), to recognise erased people by their tombstones. */
   erasureSalt: string;
   now?: () => number;
+  /** Events before this day (YYYY-MM-DD) are refused (INTAKE_EARLIEST_EVENT_DATE; 1990-01-01). */
+  earliestEventDate?: string;
 }
 
 /** Who sends a batch: the principal, its key in provenance, a person's current id. */
@@ -780,7 +782,7 @@ export function createEventIntake(ports: IntakePorts) {
       }
       const raw = sent.map((event) => aboutThemselves(event, principal));
       const sender: Sender = { principal, key: principalKey(principal) };
-      const parse = createEventParser(ports.now);
+      const parse = createEventParser(ports.now, ports.earliestEventDate);
       const parsed = raw.map((event) => parse(event));
       const results = new Array<EventResult>(raw.length);
       const candidates: Candidate[] = [];

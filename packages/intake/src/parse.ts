@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { DEFAULT_EARLIEST_EVENT_DATE } from '@experience-graph/config';
 import { parseIdentifiers } from '@experience-graph/identity';
 import { businessKey, pastDateTime } from '@experience-graph/server-kit';
 import { z as zod } from 'zod';
@@ -37,11 +38,20 @@ export function namePerson(event: ParsedEvent, customerId?: string): IntakeEvent
 }
 
 /**
- * Builds the validator of raw events against a clock (events from the future are refused).
- * Every problem names the field it is about.
+ * Builds the validator of raw events against a clock (events from the future are refused) and
+ * the earliest plausible day (YYYY-MM-DD, UTC; events before it are refused). Every problem
+ * names the field it is about.
  */
-export function createEventParser(now: () => number = Date.now) {
-  const header = zod.object({ eventId: businessKey, occurredAt: pastDateTime(now) });
+export function createEventParser(
+  now: () => number = Date.now,
+  earliestDate: string = DEFAULT_EARLIEST_EVENT_DATE,
+) {
+  const earliest = Date.parse(`${earliestDate}T00:00:00Z`);
+  const occurredAt = pastDateTime(now).refine(
+    (value) => Date.parse(value) >= earliest,
+    `must not be before ${earliestDate}, the earliest date accepted`,
+  );
+  const header = zod.object({ eventId: businessKey, occurredAt });
   return (
     raw: Record<string, unknown>,
   ): { ok: true; event: ParsedEvent } | { ok: false; problem: InputProblem } => {

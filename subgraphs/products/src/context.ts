@@ -2,7 +2,7 @@ import type { Principal } from '@experience-graph/access';
 import type { SigningConfig } from '@experience-graph/server-kit';
 import { createSegmentRepository } from '@experience-graph/segments';
 import type { Logger } from 'pino';
-import type { IdentityConfig, ValueConfig } from '@experience-graph/config';
+import type { IdentityConfig, IntakeConfig, ValueConfig } from '@experience-graph/config';
 import { createIdentityService } from '@experience-graph/identity';
 import type { Graph } from '@experience-graph/neo4j';
 import type { LifecycleGateway } from '@experience-graph/workflows';
@@ -28,6 +28,8 @@ export interface ProductsDependencies {
   graph: Graph;
   lifecycle: LifecycleGateway;
   identity: IdentityConfig;
+  /** What the intake accepts beyond each field's checks (`config.intake`); its defaults if absent. */
+  intake?: IntakeConfig;
   logger: Logger;
   /** The erasure salt (ERASURE_SALT): events naming erased people are dropped. */
   erasureSalt: string;
@@ -74,6 +76,7 @@ export function createContextFactory(
     lifecycles: { lane: deps.lane },
     logger: deps.logger,
     erasureSalt: deps.erasureSalt,
+    ...(deps.intake ? { earliestEventDate: deps.intake.earliestEventDate } : {}),
     ...(deps.value ? { segments: createSegmentRepository(deps.graph, deps.value) } : {}),
   });
   return (principal) => ({

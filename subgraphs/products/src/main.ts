@@ -17,6 +17,7 @@ runService(logger, async () => {
     graph: createGraph(driver, config.neo4j.database),
     lifecycle: createLifecycleGateway(client, config.temporal.taskQueue),
     identity: config.identity,
+    intake: config.intake,
     logger,
     erasureSalt: config.erasure.salt,
     value: config.value,

@@ -27,13 +27,75 @@ export const rating = z
   .int('must be a whole number')
   .min(1, 'must be 1 to 5')
   .max(5, 'must be 1 to 5');
-export const amount = z
-  .number()
-  .min(0, 'must be at least 0')
-  .max(1_000_000, 'must be at most 1,000,000');
+/** An amount of money: at most 1,000,000 in its currency; see {@link inSmallestUnit}. */
+const money = z.number().max(1_000_000, 'must be at most 1,000,000');
+/** A price that must be paid: more than 0. */
+export const positiveAmount = money.positive('must be more than 0');
+/**
+ * An amount that may be 0: an order given away (a promotion, a free sample). Real order
+ * histories hold them (CDNOW's sample has eight $0.00 orders), and a customer's purchase
+ * frequency counts them.
+ */
+export const amount = money.min(0, 'must be at least 0');
+
+/** ISO-4217 currency codes, from the runtime's Unicode data (Intl). */
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
 export const currency = z
   .string()
-  .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO-4217 code such as USD');
+  .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO-4217 code such as USD')
+  .refine((code) => CURRENCIES.has(code), 'must be an ISO-4217 currency code');
+
+/** Digits of a currency's smallest unit: 2 for USD (cents), 0 for JPY, 3 for BHD. */
+export function minorUnitDigits(code: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
+    .maximumFractionDigits as number;
+}
+
+/**
+ * Refines a payload with `amount` and `currency`: the amount is a whole number of the
+ * currency's smallest unit (19.99 USD, not 19.999 USD or 5e-324), so that sums over orders are
+ * exact in that unit.
+ */
+export function inSmallestUnit(value: { amount: number; currency: string }, ctx: z.RefinementCtx) {
+  if (!CURRENCIES.has(value.currency)) return; // refused by `currency`
+  const digits = minorUnitDigits(value.currency);
+  const units = value.amount * 10 ** digits;
+  // 29.97 * 100 is 2996.9999999999995: a whole number within floating-point error. A tiny
+  // amount such as 5e-324 is within that error of 0 units, and is no amount of money either.
+  const whole = Math.round(units);
+  if (Math.abs(units - whole) <= 1e-6 && (whole !== 0 || value.amount === 0)) return;
+  const unit =
+    digits === 0 ? `1 ${value.currency}` : `${(10 ** -digits).toFixed(digits)} ${value.currency}`;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['amount'],
+    message: `must be a whole multiple of ${unit}, the currency's smallest unit`,
+  });
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Refuses a date of an event's payload that is implausibly far from the event's own time:
+ * more than `before` days before it or `after` days after it (a promised delivery in 9999).
+ */
+export function nearEventTime(
+  event: { occurredAt: string; field: string },
+  field: string,
+  value: string | null,
+  days: { before: number; after: number },
+): Rejection | null {
+  if (value === null) return null;
+  const offset = (Date.parse(value) - Date.parse(event.occurredAt)) / DAY_MS;
+  if (offset >= -days.before && offset <= days.after) return null;
+  const path = `${event.field}.${field}`;
+  return reject(
+    'INVALID',
+    path,
+    `${path}: must be at most ${days.before} days before and ${days.after} days after the event's occurredAt (${event.occurredAt}), got ${value}`,
+  );
+}
 
 type AnyEvent = KindEvent<string, Record<string, unknown>>;
 

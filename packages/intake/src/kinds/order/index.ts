@@ -5,6 +5,7 @@ import { defineKind } from '../kind';
 import {
   amount,
   currency,
+  inSmallestUnit,
   LINK_CUSTOMER,
   LINK_MODEL,
   LINK_STORE,
@@ -23,22 +24,24 @@ import {
  */
 export const order = defineKind({
   field: 'order',
-  schema: z.object({
-    customerId: personKey,
-    orderId: businessKey,
-    amount,
-    currency,
-    quantity: z
-      .number()
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .max(10_000, 'must be at most 10,000')
-      .nullish()
-      .transform((v) => v ?? 1),
-    sku: optionalKey,
-    /** The store it was bought at, if any (a retailer names one of its own). */
-    storeId: optionalKey,
-  }),
+  schema: z
+    .object({
+      customerId: personKey,
+      orderId: businessKey,
+      amount,
+      currency,
+      quantity: z
+        .number()
+        .int('must be a whole number')
+        .min(1, 'must be at least 1')
+        .max(10_000, 'must be at most 10,000')
+        .nullish()
+        .transform((v) => v ?? 1),
+      sku: optionalKey,
+      /** The store it was bought at, if any (a retailer names one of its own). */
+      storeId: optionalKey,
+    })
+    .superRefine(inSmallestUnit),
   keys: ({ customerId, orderId, sku, storeId }) => ({ customerId, orderId, sku, storeId }),
   plan(event, facts, { key }) {
     const o = event.data;

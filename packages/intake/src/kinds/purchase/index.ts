@@ -3,17 +3,19 @@ import { businessKey } from '@experience-graph/server-kit';
 import { reject } from '../../rejection';
 import { defineKind } from '../kind';
 import {
-  amount,
   anyDateTime,
   currency,
+  inSmallestUnit,
   LINK_CUSTOMER,
   LINK_DEVICE,
   LINK_MODEL,
   LINK_STORE,
   optedOut,
+  nearEventTime,
   optionalKey,
   personKey,
   planOf,
+  positiveAmount,
   rejections,
   TOUCHPOINT,
 } from '../shared';
@@ -21,18 +23,20 @@ import {
 /** A device bought: the order, its coupon, its attribution, and the start of the device's life. */
 export const purchase = defineKind({
   field: 'purchase',
-  schema: z.object({
-    customerId: personKey,
-    serial: businessKey,
-    orderId: businessKey,
-    storeId: optionalKey,
-    couponCode: optionalKey,
-    amount,
-    currency,
-    promisedDeliveryAt: anyDateTime,
-    // The carrier the order is handed to: only that carrier may report on its shipment.
-    carrierId: optionalKey,
-  }),
+  schema: z
+    .object({
+      customerId: personKey,
+      serial: businessKey,
+      orderId: businessKey,
+      storeId: optionalKey,
+      couponCode: optionalKey,
+      amount: positiveAmount,
+      currency,
+      promisedDeliveryAt: anyDateTime,
+      // The carrier the order is handed to: only that carrier may report on its shipment.
+      carrierId: optionalKey,
+    })
+    .superRefine(inSmallestUnit),
   keys: ({ customerId, serial, orderId, storeId, couponCode }) => ({
     customerId,
     serial,
@@ -44,6 +48,12 @@ export const purchase = defineKind({
     const p = event.data;
     const f = event.field;
     const no = rejections(event);
+    // A promise is made at the sale, for within a year: not for the day before, nor for 9999.
+    const promise = nearEventTime(event, 'promisedDeliveryAt', p.promisedDeliveryAt, {
+      before: 1,
+      after: 366,
+    });
+    if (promise) return promise;
     if (!facts.customer) return no.noCustomer(p.customerId);
     if (!facts.device) return no.noDevice(p.serial);
     const sku = facts.device.sku;

@@ -7,6 +7,7 @@ import {
   LINK_DEVICE,
   LINK_MODEL,
   LINK_ORDER,
+  nearEventTime,
   planOf,
   rejections,
   TOUCHPOINT,
@@ -24,6 +25,12 @@ export const shipmentUpdate = defineKind({
   keys: ({ orderId }) => ({ orderId }),
   plan(event, facts, { key }) {
     const { orderId, carrier, status, expectedDeliveryAt } = event.data;
+    // A carrier's estimate may be revised late, but never by more than a year either way.
+    const estimate = nearEventTime(event, 'expectedDeliveryAt', expectedDeliveryAt, {
+      before: 366,
+      after: 366,
+    });
+    if (estimate) return estimate;
     const order = facts.order;
     if (!order) return rejections(event).noOrder(orderId);
     const { buyerId: customerId, sku, serial } = order;

@@ -273,7 +273,10 @@ export const envSchema = z.object({
   INTAKE_EARLIEST_EVENT_DATE: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 1990-01-01')
-    .refine((v) => new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'must be a real date')
+    .refine((v) => {
+      const day = new Date(`${v}T00:00:00Z`);
+      return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(v);
+    }, 'must be a real date')
     .refine((v) => Date.parse(v) <= Date.now(), 'must not be in the future')
     .default(DEFAULT_EARLIEST_EVENT_DATE),
   ATTRIBUTION_HALF_LIFE_DAYS: z.coerce

@@ -302,6 +302,11 @@ export const envSchema = z.object({
   CONSOLE_PORT: port.default(4006),
   CONSOLE_GATEWAY_URL: url(['http', 'https']).optional(),
   CONSOLE_DEV_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  METRICS_HOST: host.default('127.0.0.1'),
+  GATEWAY_METRICS_PORT: port.default(4010),
+  CONSOLE_METRICS_PORT: port.default(4016),
+  WORKER_METRICS_PORT: port.default(4017),
+  WORKER_TEMPORAL_METRICS_PORT: port.default(4018),
   VALUE_HORIZON_DAYS: z.coerce.number().int().min(1).max(MAX_VALUE_HORIZON_DAYS).default(365),
   VALUE_MODEL_SCHEDULE: z
     .string()
@@ -458,6 +463,22 @@ export interface ConsoleConfig extends ListenConfig {
   staffTokens: { issuer: string; audience: string };
 }
 
+/**
+ * Where Prometheus scrapes the processes whose main port is public (the gateway, the console) or
+ * that have none (the worker): `/metrics` on a listener of their own, on METRICS_HOST (loopback by
+ * default), so that the public never reads them. The subgraphs and the relay, never public, serve
+ * `/metrics` on their own port.
+ */
+export interface MetricsConfig {
+  host: string;
+  gatewayPort: number;
+  consolePort: number;
+  /** The worker's own metrics (Node process, Neo4j statements of its activities). */
+  workerPort: number;
+  /** The Temporal SDK's metrics of the worker (workflow task latency, cache size, polls). */
+  workerTemporalPort: number;
+}
+
 /** The predicted lifetime value model, a background job. */
 export interface ValueModelConfig {
   /** How far ahead predictions look, in days, unless a refresh says otherwise. */
@@ -486,6 +507,7 @@ export interface Config {
   attribution: AttributionConfig;
   relay: RelayConfig;
   console: ConsoleConfig;
+  metrics: MetricsConfig;
   valueModel: ValueModelConfig;
   erasure: ErasureConfig;
   temporal: TemporalConfig;
@@ -620,6 +642,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       temporalNamespace: e.TEMPORAL_NAMESPACE,
       devSigningKeyFile: e.CONSOLE_DEV_SIGNING_KEY_FILE ?? null,
       staffTokens: { issuer: e.STAFF_AUTH_ISSUER, audience: e.STAFF_AUTH_AUDIENCE },
+    },
+    metrics: {
+      host: e.METRICS_HOST,
+      gatewayPort: e.GATEWAY_METRICS_PORT,
+      consolePort: e.CONSOLE_METRICS_PORT,
+      workerPort: e.WORKER_METRICS_PORT,
+      workerTemporalPort: e.WORKER_TEMPORAL_METRICS_PORT,
     },
     valueModel: {
       horizonDays: e.VALUE_HORIZON_DAYS,

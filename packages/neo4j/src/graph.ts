@@ -42,14 +42,42 @@ export function createDriver(config: Neo4jConfig): Driver {
   });
 }
 
+/** What an observer is told of each statement: its text (never its parameters) and its mode. */
+export interface StatementInfo {
+  cypher: string;
+  /** A read or a write in a transaction of its own, or one statement of a larger transaction. */
+  mode: 'read' | 'write' | 'transaction';
+}
+
+/**
+ * Wraps each statement's run (metrics, tracing): it must call `run` once and return or throw
+ * what it does. Reads and writes are observed with the driver's retries inside.
+ */
+export type StatementObserver = <T>(statement: StatementInfo, run: () => Promise<T>) => Promise<T>;
+
+export interface GraphOptions {
+  /** Called around every statement, the first outermost. */
+  observers?: readonly StatementObserver[];
+}
+
+const observed = (observers: readonly StatementObserver[]) =>
+  observers.reduceRight<<T>(statement: StatementInfo, run: () => Promise<T>) => Promise<T>>(
+    (inner, observer) => (statement, run) => observer(statement, () => inner(statement, run)),
+    (_statement, run) => run(),
+  );
+
 /** Wraps a driver as a {@link Graph} on one database. */
-export function createGraph(driver: Driver, database: string): Graph {
+export function createGraph(driver: Driver, database: string, options: GraphOptions = {}): Graph {
+  const observe = observed(options.observers ?? []);
   const run = async <Row>(
     cypher: string,
     params: CypherParams,
     routing: QueryConfig['routing'],
   ): Promise<Row[]> => {
-    const result = await driver.executeQuery(cypher, params, { database, routing });
+    const mode = routing === neo4j.routing.READ ? 'read' : 'write';
+    const result = await observe({ cypher, mode }, () =>
+      driver.executeQuery(cypher, params, { database, routing }),
+    );
     return result.records.map((record) => record.toObject() as Row);
   };
   return {
@@ -63,7 +91,9 @@ export function createGraph(driver: Driver, database: string): Graph {
         return await session.executeWrite((tx) =>
           work({
             run: async <Row>(cypher: string, params: CypherParams = {}) =>
-              (await tx.run(cypher, params)).records.map((r) => r.toObject() as Row),
+              (
+                await observe({ cypher, mode: 'transaction' }, () => tx.run(cypher, params))
+              ).records.map((r) => r.toObject() as Row),
           }),
         );
       } finally {

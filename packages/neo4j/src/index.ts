@@ -3,7 +3,10 @@ export {
   createGraph,
   type CypherParams,
   type Graph,
+  type GraphOptions,
   type GraphTransaction,
+  type StatementInfo,
+  type StatementObserver,
 } from './graph';
 export {
   loadMigrations,

@@ -37,6 +37,13 @@ export const NAMESPACES = [
 export type Namespace = (typeof NAMESPACES)[number];
 
 /**
+ * The namespaces a person holds at most one value of, unless IDENTITY_UNIQUE_NAMESPACES says
+ * otherwise: a loyalty programme issues one card per member. E-mail is not unique by default,
+ * because one person commonly has several (work and personal) and merging those is right.
+ */
+export const DEFAULT_UNIQUE_NAMESPACES: readonly Namespace[] = ['LOYALTY_ID'];
+
+/**
  * The objects a partner is registered for. An ad platform reaches its campaigns, a retailer its
  * stores, a device cloud the devices of its product models, a community site reviews and
  * answers about its product models; a carrier reaches the orders a purchase handed to it (its

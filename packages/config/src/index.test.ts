@@ -93,6 +93,23 @@ describe('identity configuration', () => {
       /IDENTITY_SHARED_THRESHOLD: must be at least 2 .*\(got "1"\)/,
     );
   });
+
+  it('declares LOYALTY_ID unique by default, takes a list, and names an unknown namespace', () => {
+    expect(loadConfig({}).identity.uniqueNamespaces).toEqual(['LOYALTY_ID']);
+    expect(
+      loadConfig({ IDENTITY_UNIQUE_NAMESPACES: ' LOYALTY_ID, EMAIL ,EMAIL' }).identity
+        .uniqueNamespaces,
+    ).toEqual(['LOYALTY_ID', 'EMAIL']);
+    expect(loadConfig({ IDENTITY_UNIQUE_NAMESPACES: '' }).identity.uniqueNamespaces).toEqual([
+      'LOYALTY_ID',
+    ]);
+    expect(loadConfig({ IDENTITY_UNIQUE_NAMESPACES: 'NONE' }).identity.uniqueNamespaces).toEqual(
+      [],
+    );
+    expect(() => loadConfig({ IDENTITY_UNIQUE_NAMESPACES: 'LOYALTY_ID,FAX' })).toThrow(
+      /IDENTITY_UNIQUE_NAMESPACES: unknown namespace "FAX"; known namespaces: LOYALTY_ID, EMAIL/,
+    );
+  });
 });
 
 describe('the erasure salt', () => {

@@ -6,7 +6,7 @@
  * the local ones that `npm start` brings up, documented in `.env.example`.
  */
 import { z } from 'zod';
-import { NAMESPACES, PARTNER_ROLES } from '@experience-graph/access';
+import { DEFAULT_UNIQUE_NAMESPACES, NAMESPACES, PARTNER_ROLES } from '@experience-graph/access';
 import { MAX_REQUEST_BYTES } from './intake-limits';
 
 export * from './intake-limits';
@@ -270,6 +270,26 @@ export const envSchema = z.object({
     .min(2, 'must be at least 2 (one person alone never shares an identifier)')
     .max(1000, 'must be at most 1000')
     .default(3),
+  IDENTITY_UNIQUE_NAMESPACES: z
+    .string()
+    .default(DEFAULT_UNIQUE_NAMESPACES.join(','))
+    .transform((value, ctx) => {
+      // An empty value means "not set" (the default), so no unique namespace is spelled NONE.
+      if (value.trim() === 'NONE') return [];
+      const names = value
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n.length > 0);
+      const unknown = names.filter((n) => !(NAMESPACES as readonly string[]).includes(n));
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown namespace ${unknown.map((n) => `"${n.slice(0, 40)}"`).join(', ')}; known namespaces: ${NAMESPACES.join(', ')}, or NONE`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(names)] as Array<(typeof NAMESPACES)[number]>;
+    }),
   INTAKE_EARLIEST_EVENT_DATE: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 1990-01-01')
@@ -403,6 +423,11 @@ export interface IdentityConfig {
   sharedThreshold: number;
   /** Keys the person ids derived from identifiers, so nobody can compute one (IDENTITY_SECRET). */
   secret: string;
+  /**
+   * Namespaces a person holds at most one value of (IDENTITY_UNIQUE_NAMESPACES): a link or merge
+   * that would give someone a second value is refused.
+   */
+  uniqueNamespaces: ReadonlyArray<(typeof NAMESPACES)[number]>;
 }
 
 /** How a customer's value counts what their recommendations brought. */
@@ -614,7 +639,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxAgeMs: e.SUBGRAPH_SIGNATURE_MAX_AGE_MS,
       maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES * SUBGRAPH_BODY_HEADROOM,
     },
-    identity: { sharedThreshold: e.IDENTITY_SHARED_THRESHOLD, secret: e.IDENTITY_SECRET },
+    identity: {
+      sharedThreshold: e.IDENTITY_SHARED_THRESHOLD,
+      secret: e.IDENTITY_SECRET,
+      uniqueNamespaces: e.IDENTITY_UNIQUE_NAMESPACES,
+    },
     intake: { earliestEventDate: e.INTAKE_EARLIEST_EVENT_DATE },
     value: {
       referralDiscount: e.REFERRAL_DISCOUNT,

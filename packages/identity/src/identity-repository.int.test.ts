@@ -192,6 +192,7 @@ describe('merging and undoing on a real Neo4j', () => {
     const service = createIdentityService(graph, {
       sharedThreshold: 3,
       secret: 'test-identity-secret',
+      uniqueNamespaces: ['LOYALTY_ID'],
     });
     const key = (namespace: string, value: string): Identifier => {
       const parsed = parseIdentifier({ namespace, value });

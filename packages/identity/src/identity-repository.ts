@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_UNIQUE_NAMESPACES } from '@experience-graph/access';
 import { isoInstant, type Graph, type GraphTransaction } from '@experience-graph/neo4j';
 import type { Identifier } from './identifiers';
 import {
   mergeBlocker,
+  uniqueConflict,
   type IdentityChanges,
   type KnownIdentifier,
   type MergeFacts,
@@ -65,13 +67,23 @@ OPTIONAL MATCH (c:Customer {id: id})
 OPTIONAL MATCH (:MergedCustomer {id: id})-[:MERGED_INTO*1..]->(s:Customer)
 WITH id, coalesce(c, s) AS p
 WHERE p IS NOT NULL
-RETURN id, p.id AS canonicalId, toString(p.createdAt) AS createdAt`;
+RETURN id, p.id AS canonicalId, toString(p.createdAt) AS createdAt,
+  [(p)-[:IDENTIFIED_BY]->(u:Identifier) WHERE u.namespace IN $unique | u.key] AS holds`;
+
+// The people an identifier was seen with are read as they are now: an absorbed person reads as
+// its survivor, so that people merged into one count as one when judging whether it is shared.
+const SEEN_WITH_NOW = `COLLECT {
+  UNWIND coalesce(i.seenWith, []) AS seen
+  OPTIONAL MATCH (:MergedCustomer {id: seen})-[:MERGED_INTO*1..]->(now:Customer)
+  RETURN DISTINCT coalesce(now.id, seen)
+}`;
 
 const LOOKUP_IDENTIFIERS = `
 UNWIND $keys AS key
 MATCH (i:Identifier {key: key})
-RETURN key, coalesce(i.shared, false) AS shared, coalesce(i.seenWith, []) AS seenWith,
-  [(c:Customer)-[:IDENTIFIED_BY]->(i) | {id: c.id, createdAt: toString(c.createdAt)}] AS owners`;
+RETURN key, coalesce(i.shared, false) AS shared, ${SEEN_WITH_NOW} AS seenWith,
+  [(c:Customer)-[:IDENTIFIED_BY]->(i) | {id: c.id, createdAt: toString(c.createdAt),
+    holds: [(c)-[:IDENTIFIED_BY]->(u:Identifier) WHERE u.namespace IN $unique | u.key]}] AS owners`;
 
 // Every relationship of the absorbed person, in either direction, is recreated on the survivor
 // with its type and properties, and tagged `<mergeId>:out` or `<mergeId>:in` (a stack, for
@@ -161,6 +173,11 @@ class MergeRefused extends Error {
 /** A person changed between the read and the write (a concurrent merge): retry the whole. */
 export class IdentityRaced extends Error {}
 
+/** Identifier keys each of two people holds in unique namespaces. */
+const HOLDS = `
+MATCH (c:Customer) WHERE c.id IN [$survivorId, $absorbedId]
+RETURN c.id AS id, [(c)-[:IDENTIFIED_BY]->(u:Identifier) WHERE u.namespace IN $unique | u.key] AS holds`;
+
 interface MergeArgs {
   survivorId: string;
   absorbedId: string;
@@ -169,6 +186,8 @@ interface MergeArgs {
   identifierKey: string | null;
   /** Who made the merge: the principal key of the event's sender or of the operator. */
   recordedBy: string | null;
+  /** Namespaces a person holds at most one value of. */
+  unique: readonly string[];
 }
 
 async function mergeIn(tx: GraphTransaction, args: MergeArgs): Promise<MergeRecord> {
@@ -187,6 +206,29 @@ async function mergeIn(tx: GraphTransaction, args: MergeArgs): Promise<MergeReco
   if (!facts) throw new IdentityRaced(`${survivorId} or ${absorbedId} is no longer a customer`);
   const blocked = mergeBlocker({ ...facts, survivorMergedIntoAbsorbed: null });
   if (blocked) throw new MergeRefused(blocked, args.identifierKey);
+  // Checked here too, under both locks: by hand, or when another event linked meanwhile.
+  const holds = await tx.run<{ id: string; holds: string[] }>(HOLDS, {
+    survivorId,
+    absorbedId,
+    unique: args.unique,
+  });
+  const survivorHolds = new Map(
+    (holds.find((h) => h.id === survivorId)?.holds ?? []).map((k) => [
+      k.slice(0, k.indexOf(':')),
+      k,
+    ]),
+  );
+  const conflict = uniqueConflict(
+    survivorHolds,
+    holds.find((h) => h.id === absorbedId)?.holds ?? [],
+    args.unique,
+  );
+  if (conflict !== null) {
+    throw new MergeRefused(
+      `Cannot merge ${absorbedId} into ${survivorId}: each holds a ${conflict} of their own, and a person has at most one (IDENTITY_UNIQUE_NAMESPACES)`,
+      args.identifierKey,
+    );
+  }
 
   const mergeId = `merge-${randomUUID()}`;
   const params = { ...args, mergeId, notMoved: NOT_MOVED };
@@ -217,15 +259,26 @@ async function mergeIn(tx: GraphTransaction, args: MergeArgs): Promise<MergeReco
 }
 
 /** Cypher of identity: resolution reads, the changes of an accepted event, merges and undos. */
-export function createIdentityRepository(graph: Graph) {
+export function createIdentityRepository(
+  graph: Graph,
+  options: {
+    /** Namespaces a person holds at most one value of; LOYALTY_ID by default. */
+    uniqueNamespaces?: readonly string[];
+  } = {},
+) {
+  const unique = options.uniqueNamespaces ?? DEFAULT_UNIQUE_NAMESPACES;
   return {
     /** The person each id names now (absorbed ids give their survivor); unknown ids are absent. */
     async canonicalPeople(ids: readonly string[]): Promise<Map<string, Person>> {
-      const rows = await graph.read<{ id: string; canonicalId: string; createdAt: string }>(
-        CANONICAL,
-        { ids },
+      const rows = await graph.read<{
+        id: string;
+        canonicalId: string;
+        createdAt: string;
+        holds: string[];
+      }>(CANONICAL, { ids, unique });
+      return new Map(
+        rows.map((r) => [r.id, { id: r.canonicalId, createdAt: r.createdAt, holds: r.holds }]),
       );
-      return new Map(rows.map((r) => [r.id, { id: r.canonicalId, createdAt: r.createdAt }]));
     },
 
     /** What the graph knows about each identifier key; unknown keys are absent. */
@@ -233,6 +286,7 @@ export function createIdentityRepository(graph: Graph) {
       if (keys.length === 0) return new Map();
       const rows = await graph.read<KnownIdentifier & { key: string }>(LOOKUP_IDENTIFIERS, {
         keys,
+        unique,
       });
       return new Map(
         rows.map(({ key, ...known }) => [
@@ -273,7 +327,23 @@ export function createIdentityRepository(graph: Graph) {
               reason: event.reason,
               eventId: event.eventId,
               recordedBy: event.recordedBy,
+              unique,
             });
+          }
+          // Another event may have linked a value of a unique namespace since the decision.
+          const [clash] = await tx.run<{ key: string }>(
+            `MATCH (c:Customer {id: $customerId})
+             UNWIND $links AS l
+             MATCH (c)-[:IDENTIFIED_BY]->(o:Identifier {namespace: l.namespace})
+             WHERE l.namespace IN $unique AND o.key <> l.key
+             RETURN l.key AS key LIMIT 1`,
+            { customerId: changes.customerId, links: changes.links.map((l) => ({ ...l })), unique },
+          );
+          if (clash) {
+            throw new MergeRefused(
+              `${clash.key} was not linked: the person meanwhile holds another ${clash.key.slice(0, clash.key.indexOf(':'))}; send the event again`,
+              clash.key,
+            );
           }
           await tx.run(
             `MATCH (c:Customer {id: $customerId})
@@ -387,6 +457,7 @@ export function createIdentityRepository(graph: Graph) {
             eventId: null,
             identifierKey: null,
             recordedBy: input.recordedBy ?? null,
+            unique,
           });
         });
       } catch (error) {
@@ -507,7 +578,7 @@ export function createIdentityRepository(graph: Graph) {
       }>(
         `UNWIND $keys AS key
          MATCH (i:Identifier {key: key})
-         RETURN key, coalesce(i.shared, false) AS shared, coalesce(i.seenWith, []) AS seen,
+         RETURN key, coalesce(i.shared, false) AS shared, ${SEEN_WITH_NOW} AS seen,
            [(c:Customer)-[:IDENTIFIED_BY]->(i) | c.id] AS owners`,
         { keys },
       );

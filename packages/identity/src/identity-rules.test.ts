@@ -219,21 +219,31 @@ describe('shared identifiers', () => {
     });
   });
 
-  it('become shared instead of merging when a tie brings the threshold of people', () => {
-    // The cookie was seen with Ana and Ben (merged since); Cat brings the third person.
+  it('become shared when the threshold of people who cannot be merged use them', () => {
+    // The cookie was seen with Ana and Ben, each with a loyalty card of their own (so never
+    // merged); Cat, with a third card, brings the third person.
     const out = changes(
       resolveIdentity(
         request({
           customerId: 'cat',
-          customer: cat,
+          customer: { ...cat, holds: ['LOYALTY_ID:LY-3'] },
           identifiers: [cookie],
           known: new Map([
-            [cookie.key, { shared: false, seenWith: ['ana', 'ben'], owners: [ana] }],
+            [
+              cookie.key,
+              {
+                shared: false,
+                seenWith: ['ana', 'ben'],
+                owners: [{ ...ana, holds: ['LOYALTY_ID:LY-1'] }],
+              },
+            ],
           ]),
+          uniqueNamespaces: ['LOYALTY_ID'],
         }),
       ),
     );
     expect(out.merges).toEqual([]);
+    expect(out.unlinked).toEqual([]);
     expect(out.customerId).toBe('cat');
     expect(out.links).toEqual([cookie]);
     expect(out.sightings).toEqual([

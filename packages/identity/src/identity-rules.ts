@@ -10,12 +10,17 @@ export interface Person {
   id: string;
   /** ISO-8601; the earlier person survives a tie. */
   createdAt: string;
+  /** Keys of the person's identifiers in unique namespaces (see `uniqueNamespaces`). */
+  holds?: readonly string[];
 }
 
 /** What the graph knows about one identifier. */
 export interface KnownIdentifier {
   shared: boolean;
-  /** Distinct people this identifier was seen with, at most the threshold. */
+  /**
+   * People this identifier was seen with, as they are now: an absorbed person's id reads as its
+   * survivor's, so people merged into one count as one.
+   */
   seenWith: string[];
   /** The people it identifies now (one, unless it is shared). */
   owners: Person[];
@@ -34,6 +39,11 @@ export interface ResolutionRequest {
   /** The display name for a person created by this event. */
   displayName: string | null;
   sharedThreshold: number;
+  /**
+   * Namespaces a person holds at most one value of (IDENTITY_UNIQUE_NAMESPACES); none when
+   * absent.
+   */
+  uniqueNamespaces?: readonly string[];
   /** Keys the ids of people created from identifiers (IDENTITY_SECRET). */
   secret: string;
   /** What the sender may change in identities; absent: everything (first-party services). */
@@ -83,6 +93,21 @@ export interface IdentityChanges {
   links: Identifier[];
   /** Per identifier of the event: the people it has now been seen with, and whether shared. */
   sightings: Array<{ key: string; seenWith: string[]; shared: boolean }>;
+  /**
+   * Identifiers of the event that are not linked to its person, because that would give one
+   * person two values of a unique namespace: recorded as seen with the person, and answered.
+   */
+  unlinked: UnlinkedIdentifier[];
+}
+
+/** An identifier of an accepted event that was not linked to its person (see `unlinked`). */
+export interface UnlinkedIdentifier {
+  key: string;
+  /** Its path under the event, such as `identifiers[1]`. */
+  path: string;
+  /** The unique namespace in which linking it (or merging its owner) would give two values. */
+  namespace: string;
+  message: string;
 }
 
 /** The rank of the person named by `customerId`: above every identifier namespace. */
@@ -198,19 +223,59 @@ function unknownPersonRefusal(req: ResolutionRequest): IdentityRejection | null 
 const names = (ids: readonly Identifier[]) => ids.map((i) => i.key).join(', ');
 
 /**
+ * The unique namespace in which one more set of identifier keys would give a person a second
+ * value, given the values it holds (namespace to key), or null when none would.
+ */
+export function uniqueConflict(
+  holds: ReadonlyMap<string, string>,
+  keys: readonly string[],
+  uniqueNamespaces: readonly string[],
+): string | null {
+  for (const key of keys) {
+    const namespace = namespaceOf(key);
+    if (!uniqueNamespaces.includes(namespace)) continue;
+    const held = holds.get(namespace);
+    if (held !== undefined && held !== key) return namespace;
+  }
+  return null;
+}
+
+/** What a person holds in unique namespaces, namespace to key (the first of each namespace). */
+function holdsOf(keys: readonly string[], uniqueNamespaces: readonly string[]) {
+  const holds = new Map<string, string>();
+  for (const key of [...keys].sort()) {
+    const namespace = namespaceOf(key);
+    if (uniqueNamespaces.includes(namespace) && !holds.has(namespace)) holds.set(namespace, key);
+  }
+  return holds;
+}
+
+/** The message of an identifier left unlinked: the same for every sender, naming no one. */
+const unlinkedMessage = (path: string, key: string, namespace: string) =>
+  `${path}: ${key} was not linked: it would give one person two ${namespace} values, and a person has at most one (IDENTITY_UNIQUE_NAMESPACES); the event is recorded without it`;
+
+/**
  * Decides who an event is about and what it changes in identities.
  *
  * - A named `customerId` must exist (an `identify` event creates it); its person is always in.
- * - Every known, unshared identifier brings its owner in. An identifier that would now be seen
- *   with `sharedThreshold` distinct people becomes shared instead and brings nobody.
- * - Shared identifiers are ignored for resolution; alone they are ambiguous.
- * - No one in: an `identify` creates a person from its strongest new identifier, others are
+ * - Claims are taken strongest first: the named customer, then each identifier by namespace
+ *   priority (known people before unknown identifiers, then the earliest created, the smallest
+ *   id or key). A known, unshared identifier claims its owner; an unknown one claims a link.
+ * - A claim is refused when it would give the person two values of a unique namespace
+ *   (`uniqueNamespaces`): a refused person is not merged, a refused identifier is not linked,
+ *   and both are listed in `unlinked`. So which identifier wins is decided by strength, never
+ *   by which event came first.
+ * - An identifier is shared once it has been seen with `sharedThreshold` distinct people, people
+ *   merged into one counting as one: shared identifiers are ignored for resolution and alone are
+ *   ambiguous. Only people who could not be merged add up, so sharing marks an identifier that
+ *   truly names several people (a kiosk's phone, a family tablet's cookie).
+ * - No person claimed: an `identify` creates one from its strongest new identifier, others are
  *   rejected naming the identifiers.
- * - Several people in: they merge into the survivor ({@link chooseSurvivor}).
- * - Every identifier of the event ends up linked to the person (learning).
+ * - Several people claimed: they merge into the first ({@link chooseSurvivor}'s order).
  */
 export function resolveIdentity(req: ResolutionRequest): IdentityRejection | IdentityChanges {
   const { customer, identifiers, known, sharedThreshold } = req;
+  const uniqueNamespaces = req.uniqueNamespaces ?? [];
   if (req.customerId === null && identifiers.length === 0) {
     return {
       code: 'INVALID',
@@ -228,58 +293,157 @@ export function resolveIdentity(req: ResolutionRequest): IdentityRejection | Ide
     };
   }
 
-  // Candidates: the named customer, and the owners of known identifiers not yet shared.
-  const ranked = new Map<string, Person & { rank: number; via: string | null }>();
-  const bring = (p: Person, rank: number, via: string | null) => {
-    const seen = ranked.get(p.id);
-    if (!seen || seen.rank < rank) ranked.set(p.id, { ...p, rank, via });
-  };
-  if (customer) bring(customer, CUSTOMER_ID_RANK, null);
   const trusted = identifiers.filter((i) => {
     const k = known.get(i.key);
     return k !== undefined && !k.shared && k.owners.length > 0;
   });
-  const candidates = new Set<string>(customer ? [customer.id] : []);
-  for (const i of trusted) for (const o of known.get(i.key)?.owners ?? []) candidates.add(o.id);
+  const pathOf = (key: string) => `identifiers[${identifiers.findIndex((i) => i.key === key)}]`;
 
-  // An identifier that ties people who would make it seen with too many becomes shared now.
-  const becomesShared = new Set<string>();
-  for (const i of trusted) {
-    const k = known.get(i.key) as KnownIdentifier;
-    const seen = new Set([...k.seenWith, ...k.owners.map((o) => o.id), ...candidates]);
-    if (seen.size >= sharedThreshold) becomesShared.add(i.key);
+  if (req.customerId !== null && customer === null && trusted.length > 0) {
+    // An identify naming a new id while its identifiers belong to someone already: creating the
+    // id would absorb them into a stranger. The sender must say which.
+    const ownerOf = (i: Identifier) => (known.get(i.key) as KnownIdentifier).owners;
+    const via = strongestIdentifier(trusted) as Identifier;
+    const first = chooseSurvivor(ownerOf(via).map((o) => ({ ...o, rank: 0 })));
+    // A sender without the right to merge by it is told only that, never whose it is.
+    if (
+      req.rights &&
+      (req.rights.self !== null || !req.rights.namespaces.includes(via.namespace))
+    ) {
+      return identityForbidden(req, via.key);
+    }
+    return {
+      code: 'CONFLICT',
+      path: pathOf(via.key),
+      message: `No customer has id ${req.customerId}, and ${via.key} already identifies customer ${first.id}: send customerId ${first.id} or leave customerId out`,
+    };
   }
-  for (const i of trusted) {
-    if (becomesShared.has(i.key)) continue;
-    for (const o of known.get(i.key)?.owners ?? []) bring(o, namespacePriority(i.namespace), i.key);
+
+  // The claims, strongest first.
+  type Claim =
+    { person: Person; rank: number; via: string | null } | { identifier: Identifier; rank: number };
+  const claims: Claim[] = [];
+  if (customer) claims.push({ person: customer, rank: CUSTOMER_ID_RANK, via: null });
+  const shared: Identifier[] = [];
+  for (const i of identifiers) {
+    const k = known.get(i.key);
+    const rank = namespacePriority(i.namespace);
+    if (k?.shared) shared.push(i);
+    else if (k && k.owners.length > 0) {
+      for (const o of k.owners) claims.push({ person: o, rank, via: i.key });
+    } else claims.push({ identifier: i, rank });
   }
+  claims.sort((a, b) => {
+    if (a.rank !== b.rank) return b.rank - a.rank;
+    if ('person' in a && 'person' in b) {
+      return (
+        Date.parse(a.person.createdAt) - Date.parse(b.person.createdAt) ||
+        (a.person.id < b.person.id ? -1 : a.person.id > b.person.id ? 1 : 0) ||
+        ((a.via ?? '') < (b.via ?? '') ? -1 : 1)
+      );
+    }
+    if ('person' in a) return -1;
+    if ('person' in b) return 1;
+    return a.identifier.key < b.identifier.key ? -1 : 1;
+  });
+
+  const members: Array<Person & { rank: number; via: string | null }> = [];
+  const holds = new Map<string, string>();
+  const refusedPeople = new Map<string, string>();
+  const pending: Identifier[] = [];
+  const unlinked = new Map<string, string>();
+  for (const claim of claims) {
+    if ('person' in claim) {
+      const { person, via } = claim;
+      if (members.some((m) => m.id === person.id)) continue;
+      const refusedIn = refusedPeople.get(person.id);
+      if (refusedIn !== undefined) {
+        if (via !== null) unlinked.set(via, refusedIn);
+        continue;
+      }
+      const conflict = uniqueConflict(holds, person.holds ?? [], uniqueNamespaces);
+      if (conflict !== null) {
+        refusedPeople.set(person.id, conflict);
+        if (via !== null) unlinked.set(via, conflict);
+        continue;
+      }
+      members.push({ ...person, rank: claim.rank, via });
+      for (const [namespace, key] of holdsOf(person.holds ?? [], uniqueNamespaces)) {
+        if (!holds.has(namespace)) holds.set(namespace, key);
+      }
+    } else {
+      const { identifier } = claim;
+      const conflict = uniqueConflict(holds, [identifier.key], uniqueNamespaces);
+      if (conflict !== null) {
+        unlinked.set(identifier.key, conflict);
+        continue;
+      }
+      if (uniqueNamespaces.includes(identifier.namespace)) {
+        holds.set(identifier.namespace, identifier.key);
+      }
+      pending.push(identifier);
+    }
+  }
+  // Sharing: the people each identifier has been seen with, the event's person (with everyone
+  // it merges) counting as one.
+  const memberIds = new Set(members.map((m) => m.id));
+  const EVENT = '\u0000event';
+  const distinctWith = (k: KnownIdentifier) =>
+    new Set(
+      [...k.seenWith, ...k.owners.map((o) => o.id), EVENT].map((id) =>
+        memberIds.has(id) ? EVENT : id,
+      ),
+    ).size;
+  const becomesShared = new Set(
+    trusted
+      .filter((i) => distinctWith(known.get(i.key) as KnownIdentifier) >= sharedThreshold)
+      .map((i) => i.key),
+  );
+
+  // A shared identifier (or one becoming shared now) claims no one: it is linked to everyone who
+  // uses it, unless that would give them two values of a unique namespace.
+  const sharedLinks = [...shared, ...trusted.filter((i) => becomesShared.has(i.key))].filter(
+    (i) => {
+      unlinked.delete(i.key);
+      const conflict = uniqueConflict(holds, [i.key], uniqueNamespaces);
+      if (conflict !== null) unlinked.set(i.key, conflict);
+      else if (uniqueNamespaces.includes(i.namespace)) holds.set(i.namespace, i.key);
+      return conflict === null;
+    },
+  );
 
   let customerId: string;
   let create: IdentityChanges['create'] = null;
   const merges: PlannedMerge[] = [];
-  const people = [...ranked.values()];
-  if (people.length === 0) {
-    const unknown = identifiers.filter((i) => !known.has(i.key));
-    if (req.mayCreate && (req.customerId !== null || unknown.length > 0)) {
-      const strongest = strongestIdentifier(unknown);
-      customerId = req.customerId ?? personIdFor(strongest as Identifier, req.secret);
+  if (members.length === 0) {
+    if (req.mayCreate && (req.customerId !== null || pending.length > 0)) {
+      customerId =
+        req.customerId ?? personIdFor(strongestIdentifier(pending) as Identifier, req.secret);
       create = { id: customerId, displayName: req.displayName ?? customerId };
     } else {
-      const shared = identifiers.filter(
+      const unknown = identifiers.filter((i) => !known.has(i.key));
+      const sharedNow = identifiers.filter(
         (i) => known.get(i.key)?.shared || becomesShared.has(i.key),
       );
-      if (shared.length > 0 && unknown.length === 0) {
-        const counts = shared.map((i) => {
-          const k = known.get(i.key) as KnownIdentifier;
-          return new Set([...k.seenWith, ...k.owners.map((o) => o.id)]).size;
-        });
-        const index = identifiers.indexOf(shared[0] as Identifier);
+      if (sharedNow.length > 0 && unknown.length === 0 && refusedPeople.size === 0) {
+        const counts = sharedNow.map((i) => distinctWith(known.get(i.key) as KnownIdentifier) - 1);
+        const index = identifiers.indexOf(sharedNow[0] as Identifier);
         return {
           code: 'AMBIGUOUS',
           path: `identifiers[${index}]`,
-          message: `${names(shared)} ${shared.length === 1 ? 'is' : 'are'} shared by ${Math.max(
+          message: `${names(sharedNow)} ${sharedNow.length === 1 ? 'is' : 'are'} shared by ${Math.max(
             ...counts,
           )} people and cannot tell who this is: send customerId or a personal identifier`,
+        };
+      }
+      if (refusedPeople.size > 0) {
+        // The strongest identifiers name no one known, and the known ones name people who hold
+        // another value of a unique namespace: this is someone else, not yet known.
+        const named = [...unlinked.keys()];
+        return {
+          code: 'UNKNOWN_REFERENCE',
+          path: 'identifiers',
+          message: `No customer is known by ${names(pending)}, and ${named.join(', ')} ${named.length === 1 ? 'identifies' : 'identify'} someone holding another ${[...new Set(unlinked.values())].join(', ')}`,
         };
       }
       return {
@@ -288,53 +452,45 @@ export function resolveIdentity(req: ResolutionRequest): IdentityRejection | Ide
         message: `No customer is known by ${names(identifiers)}`,
       };
     }
-  } else if (req.customerId !== null && customer === null) {
-    // An identify naming a new id while its identifiers belong to someone already: creating the
-    // id would absorb them into a stranger. The sender must say which.
-    const [first] = people;
-    const via = identifiers.find((i) => i.key === first?.via) ?? identifiers[0];
-    // A sender without the right to merge by it is told only that, never whose it is.
-    if (
-      req.rights &&
-      (req.rights.self !== null || !req.rights.namespaces.includes(via?.namespace ?? ''))
-    ) {
-      return identityForbidden(req, via?.key ?? null);
-    }
-    return {
-      code: 'CONFLICT',
-      path: `identifiers[${via ? identifiers.indexOf(via) : 0}]`,
-      message: `No customer has id ${req.customerId}, and ${via?.key ?? 'an identifier'} already identifies customer ${first?.id}: send customerId ${first?.id} or leave customerId out`,
-    };
   } else {
-    const survivor = chooseSurvivor(people);
+    const survivor = members[0] as (typeof members)[number];
     customerId = survivor.id;
-    for (const p of people) {
-      if (p.id === survivor.id) continue;
+    for (const p of members.slice(1)) {
       merges.push({ survivorId: survivor.id, absorbedId: p.id, identifierKey: p.via });
     }
   }
 
-  // Learning: every identifier of the event is now linked to the person. Identifiers of absorbed
-  // people move with them, so only the ones not yet owned by a merged person need a link.
-  const merged = new Set([customerId, ...merges.map((m) => m.absorbedId)]);
-  const links = identifiers.filter((i) => {
-    const owners = known.get(i.key)?.owners ?? [];
-    return !owners.some((o) => merged.has(o.id));
-  });
+  const linked = new Set([...pending, ...sharedLinks].map((i) => i.key));
+  const links = identifiers.filter((i) => linked.has(i.key));
   const sightings = identifiers.map((i) => {
     const k = known.get(i.key);
     const seen = [...new Set([...(k?.seenWith ?? []), ...(k?.owners ?? []).map((o) => o.id)])];
     for (const id of [customerId, ...merges.map((m) => m.absorbedId)]) {
       if (!seen.includes(id)) seen.push(id);
     }
-    if (becomesShared.has(i.key))
-      for (const id of candidates) if (!seen.includes(id)) seen.push(id);
-    const shared = (k?.shared ?? false) || seen.length >= sharedThreshold;
-    return { key: i.key, seenWith: seen.slice(0, sharedThreshold), shared };
+    const isShared = (k?.shared ?? false) || becomesShared.has(i.key);
+    return {
+      key: i.key,
+      seenWith: isShared ? seen.slice(0, sharedThreshold) : seen,
+      shared: isShared,
+    };
   });
-  const decided: IdentityChanges = { customerId, create, merges, links, sightings };
+  const decided: IdentityChanges = {
+    customerId,
+    create,
+    merges,
+    links,
+    sightings,
+    unlinked: identifiers
+      .filter((i) => unlinked.has(i.key))
+      .map((i) => {
+        const path = pathOf(i.key);
+        const namespace = unlinked.get(i.key) as string;
+        return { key: i.key, path, namespace, message: unlinkedMessage(path, i.key, namespace) };
+      }),
+  };
   const refused = identityRefusal(req, decided, {
-    broughtBy: trusted.filter((i) => !becomesShared.has(i.key)).map((i) => i.key),
+    broughtBy: members.flatMap((m) => (m.via === null || becomesShared.has(m.via) ? [] : [m.via])),
     becomesShared: [...becomesShared],
   });
   return refused ?? decided;

@@ -13,6 +13,8 @@ export interface IdentityOptions {
   sharedThreshold: number;
   /** Keys the ids of people created from identifiers (IDENTITY_SECRET). */
   secret: string;
+  /** Namespaces a person holds at most one value of (IDENTITY_UNIQUE_NAMESPACES). */
+  uniqueNamespaces: readonly string[];
 }
 
 /** Who an event is about, as its sender named them. */
@@ -26,7 +28,7 @@ export type EventPerson = Pick<
  * rules, and later apply the decision once the event is accepted.
  */
 export function createIdentityService(graph: Graph, options: IdentityOptions) {
-  const repo = createIdentityRepository(graph);
+  const repo = createIdentityRepository(graph, { uniqueNamespaces: options.uniqueNamespaces });
   return {
     repository: repo,
 
@@ -49,6 +51,7 @@ export function createIdentityService(graph: Graph, options: IdentityOptions) {
         customer: person.customerId === null ? null : (people.get(person.customerId) ?? null),
         known,
         sharedThreshold: options.sharedThreshold,
+        uniqueNamespaces: options.uniqueNamespaces,
         secret: options.secret,
       });
     },

@@ -1,4 +1,10 @@
-import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { resolve } from 'node:path';
+import {
+  type NativeConnection,
+  Worker,
+  type WorkerOptions,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import type { Graph } from '@experience-graph/neo4j';
 import { LOCAL_ERASURE_SALT, loadConfig, type ValueConfig } from '@experience-graph/config';
 import { createSegmentRepository } from '@experience-graph/segments';
@@ -15,12 +21,25 @@ export interface LifecycleWorkerDependencies {
   erasureSalt?: string;
   /** How customer value is reckoned, for segments over value; the configured one by default. */
   value?: ValueConfig;
+  /**
+   * Prebuilt workflow code (production: `{ codePath: WORKFLOW_BUNDLE_PATH }`); without it the
+   * worker bundles `WORKFLOWS_PATH` as it starts, which is what development and tests want.
+   */
+  workflowBundle?: WorkflowBundleOption;
   /** Overrides for tests and tuning, such as `maxCachedWorkflows`. */
   options?: Partial<WorkerOptions>;
 }
 
 /** Where the compiled workflow bundle's entry point is. */
 export const WORKFLOWS_PATH = require.resolve('./workflows');
+
+/**
+ * Where `npm run build -w workflows` writes the workflow bundle that production workers run, so
+ * that what runs is what was built and tested, and a worker starts without webpack. Workflow
+ * interceptor modules must be given to that build (`bundleWorkflowCode`), since a prebuilt
+ * bundle ignores the worker's `interceptors.workflowModules`.
+ */
+export const WORKFLOW_BUNDLE_PATH = resolve(__dirname, '../dist/workflow-bundle.js');
 
 /** Builds the lifecycle worker; running and shutting it down is the caller's. */
 export function createLifecycleWorker(deps: LifecycleWorkerDependencies): Promise<Worker> {
@@ -29,7 +48,9 @@ export function createLifecycleWorker(deps: LifecycleWorkerDependencies): Promis
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH }),
     activities: {
       ...createActivities({ graph: deps.graph, segments }),
       ...createValueModelActivities({ graph: deps.graph, segments }),

@@ -2,6 +2,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
 import { readDevKeys, signStaffToken } from '@experience-graph/dev-auth';
+import { createServiceMetrics, serveMetrics } from '@experience-graph/metrics';
 import { listen, runService } from '@experience-graph/server-kit';
 import { createConsoleServer, type DevTokenSigner } from './server';
 
@@ -17,6 +18,7 @@ function devTokenSigner(file: string): DevTokenSigner {
 
 runService(logger, async () => {
   const { devSigningKeyFile } = config.console;
+  const metrics = createServiceMetrics('console');
   const app = createConsoleServer({
     gatewayUrl: config.console.gatewayUrl,
     // Built next to this file: dist/server/main.js serves dist/web.
@@ -25,11 +27,19 @@ runService(logger, async () => {
     temporalNamespace: config.console.temporalNamespace,
     devTokens: devSigningKeyFile ? devTokenSigner(devSigningKeyFile) : null,
     logger,
+    metrics,
   });
   const server = await listen(app, config.console.host, config.console.port);
+  // The console's port faces staff browsers: its metrics are served on a listener of their own.
+  const scrape = await serveMetrics(metrics, config.metrics.host, config.metrics.consolePort);
   logger.info(
-    { url: server.url, gateway: config.console.gatewayUrl, devSignIn: devSigningKeyFile !== null },
+    {
+      url: server.url,
+      gateway: config.console.gatewayUrl,
+      devSignIn: devSigningKeyFile !== null,
+      metrics: scrape.url,
+    },
     'console ready',
   );
-  return [server.close];
+  return [server.close, scrape.close];
 });

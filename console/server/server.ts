@@ -3,6 +3,7 @@ import path from 'node:path';
 import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { EMPLOYEE_ROLES, type EmployeeRole } from '@experience-graph/access';
+import { httpMetrics, type ServiceMetrics } from '@experience-graph/metrics';
 import { mountHealth } from '@experience-graph/server-kit';
 
 /** Signs a staff token for the employee and roles chosen at sign-in (development only). */
@@ -21,6 +22,8 @@ export interface ConsoleServerOptions {
   logger: Logger;
   /** The largest GraphQL request the console sends on, in bytes. */
   maxBodyBytes?: number;
+  /** Where its responses are counted and timed; `main.ts` serves them on a port of their own. */
+  metrics?: ServiceMetrics;
 }
 
 /** What the web app learns from its server at start: links, and how to sign in. */
@@ -64,6 +67,9 @@ export function createConsoleServer(options: ConsoleServerOptions): Express {
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   const app = express();
   app.disable('x-powered-by');
+  if (options.metrics) {
+    app.use(httpMetrics(options.metrics, ['/graphql', '/api', '/health', '/assets']));
+  }
   app.use((_req, res, next) => {
     res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
     res.setHeader('x-content-type-options', 'nosniff');

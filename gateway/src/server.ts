@@ -20,6 +20,12 @@ import {
   type SigningConfig,
   type SubgraphName,
 } from '@experience-graph/config';
+import {
+  createServiceMetrics,
+  graphqlMetricsPlugin,
+  httpMetrics,
+  type ServiceMetrics,
+} from '@experience-graph/metrics';
 import { mountHealth } from '@experience-graph/server-kit';
 import { authenticate, type GatewayContext } from './auth';
 import {
@@ -56,11 +62,17 @@ export interface GatewayDependencies {
    * point sets it, and subgraphs refuse unsigned requests unless built the same way.
    */
   benchmarkWithoutAccessChecks?: boolean;
+  /**
+   * Where requests are counted and timed; its own by default. Not served on the public port:
+   * `main.ts` serves it on a metrics listener of its own (METRICS_HOST:GATEWAY_METRICS_PORT).
+   */
+  metrics?: ServiceMetrics;
 }
 
 export interface GatewayApp {
   app: Express;
   apollo: ApolloServer<GatewayContext>;
+  metrics: ServiceMetrics;
 }
 
 type Executor = Awaited<ReturnType<ApolloGateway['load']>>['executor'];
@@ -144,6 +156,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<GatewayA
     blockFieldSuggestion: { enabled: false },
   }).protect();
   const rateLimiter = new RateLimiter(config.limits.rateLimit);
+  const metrics = deps.metrics ?? createServiceMetrics('gateway');
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: armor.validationRules,
@@ -168,6 +181,9 @@ export async function createGateway(deps: GatewayDependencies): Promise<GatewayA
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      graphqlMetricsPlugin<GatewayContext>(metrics, {
+        principalOf: (context) => context.principal,
+      }),
       {
         async serverWillStart() {
           return {
@@ -184,6 +200,8 @@ export async function createGateway(deps: GatewayDependencies): Promise<GatewayA
 
   const app = express();
   app.disable('x-powered-by');
+  // Every response, those refused before GraphQL (401, 413, 429) included.
+  app.use(httpMetrics(metrics, ['/graphql', '/health', '/ide']));
   mountHealth(
     app,
     'gateway',
@@ -209,7 +227,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<GatewayA
   );
   app.use(notFound);
   app.use(bodyErrors(config.limits.maxBodyBytes, logger.child({ component: 'http' })));
-  return { app, apollo };
+  return { app, apollo, metrics };
 }
 
 /** Counts each request of a principal, answering 429 with Retry-After past its rate. */

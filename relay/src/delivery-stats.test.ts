@@ -22,3 +22,19 @@ describe('delivery statistics', () => {
     expect(stats.snapshot(0)).toMatchObject({ delivered: 0, signals: 0, lagMs: { samples: 0 } });
   });
 });
+
+describe('a delivery observer', () => {
+  it('is told of each delivery, drop and failure the statistics count', () => {
+    const told: string[] = [];
+    const stats = new DeliveryStats(10, {
+      delivered: (lags) => told.push(`delivered ${lags.join(',')}`),
+      dropped: (events) => told.push(`dropped ${events}`),
+      failed: () => told.push('failed'),
+    });
+    stats.delivered([5, 7]);
+    stats.dropped(2);
+    stats.failed();
+    expect(told).toEqual(['delivered 5,7', 'dropped 2', 'failed']);
+    expect(stats.snapshot(0)).toMatchObject({ delivered: 2, dropped: 2, failures: 1 });
+  });
+});

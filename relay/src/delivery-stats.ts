@@ -23,15 +23,26 @@ const percentile = (sorted: readonly number[], p: number): number | null => {
   return sorted[index] ?? null;
 };
 
+/** Told of each delivery as the statistics count it: the relay's metrics. */
+export interface DeliveryObserver {
+  delivered(lagsMs: readonly number[]): void;
+  dropped(events: number): void;
+  failed(): void;
+}
+
 /** Counters and a window of the latest lag samples, kept in memory. */
 export class DeliveryStats {
   private counts = { delivered: 0, signals: 0, dropped: 0, failures: 0 };
   private lags: number[] = [];
   private next = 0;
 
-  constructor(private readonly window = 10_000) {}
+  constructor(
+    private readonly window = 10_000,
+    private readonly observer?: DeliveryObserver,
+  ) {}
 
   delivered(lagsMs: readonly number[]): void {
+    this.observer?.delivered(lagsMs);
     this.counts.delivered += lagsMs.length;
     this.counts.signals += 1;
     for (const lag of lagsMs) {
@@ -42,11 +53,13 @@ export class DeliveryStats {
   }
 
   dropped(events: number): void {
+    this.observer?.dropped(events);
     this.counts.dropped += events;
     this.counts.signals += 1;
   }
 
   failed(): void {
+    this.observer?.failed();
     this.counts.failures += 1;
   }
 

@@ -6,3 +6,5 @@ export {
   type RelayLifecycle,
 } from './relay';
 export type { RelayStats } from './delivery-stats';
+export type { DeliveryObserver } from './delivery-stats';
+export { relayDeliveryMetrics } from './relay-metrics';

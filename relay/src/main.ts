@@ -2,17 +2,27 @@ import { Client, Connection } from '@temporalio/client';
 import express from 'express';
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
+import {
+  createServiceMetrics,
+  httpMetrics,
+  metricsHandler,
+  neo4jStatementMetrics,
+} from '@experience-graph/metrics';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { listen, mountHealth, runService } from '@experience-graph/server-kit';
 import { createLifecycleGateway } from '@experience-graph/workflows';
 import { createRelay } from './relay';
+import { relayDeliveryMetrics } from './relay-metrics';
 
 const config = loadConfig(process.env);
 const logger = pino({ name: 'relay', level: config.logLevel });
 
 runService(logger, async () => {
   const driver = createDriver(config.neo4j);
-  const graph = createGraph(driver, config.neo4j.database);
+  const metrics = createServiceMetrics('relay');
+  const graph = createGraph(driver, config.neo4j.database, {
+    observers: [neo4jStatementMetrics(metrics)],
+  });
   // Lazy: the relay starts whether or not Temporal is up, and its deliveries fail, back off and
   // retry until it is; gRPC reconnects by itself after a restart of the server.
   const connection = Connection.lazy({ address: config.temporal.address });
@@ -27,9 +37,15 @@ runService(logger, async () => {
     pollMs: config.relay.pollMs,
     leaseMs: config.relay.leaseMs,
     batchSize: config.relay.batchSize,
+    observer: relayDeliveryMetrics(metrics, {
+      graph,
+      lane,
+      inFlight: () => relay.stats().inFlight,
+    }),
   });
 
   const app = express();
+  app.use(httpMetrics(metrics, ['/health', '/stats', '/metrics']));
   mountHealth(app, 'relay', {
     neo4j: () =>
       driver.verifyConnectivity({ database: config.neo4j.database }).then(() => undefined),
@@ -42,9 +58,11 @@ runService(logger, async () => {
   app.get('/stats', (_req, res) => {
     res.json(relay.stats());
   });
+  // The relay is never public: Prometheus scrapes it on its own port.
+  app.get('/metrics', metricsHandler(metrics));
   const server = await listen(app, config.relay.host, config.relay.port);
   relay.start();
-  logger.info({ lane, url: server.url }, 'relay running');
+  logger.info({ lane, url: server.url, metrics: `${server.url}/metrics` }, 'relay running');
   // Closed in reverse: the relay first (deliveries under way finish, leases are handed back).
   return [() => driver.close(), () => connection.close(), server.close, () => relay.stop()];
 });

@@ -15,7 +15,7 @@ import {
   type JourneyEvent,
   type LifecycleGateway,
 } from '@experience-graph/workflows';
-import { DeliveryStats, type RelayStats } from './delivery-stats';
+import { DeliveryStats, type DeliveryObserver, type RelayStats } from './delivery-stats';
 
 /** The part of the lifecycle client a relay delivers through. */
 export type RelayLifecycle = Pick<LifecycleGateway, 'deliverDeviceEvents' | 'deliverJourneyEvents'>;
@@ -45,6 +45,8 @@ export interface RelayDependencies {
    * Temporal not answering) it gives up on them: their leases run out, and nothing is lost.
    */
   stopGraceMs?: number;
+  /** Told of every delivery, drop and failure as the statistics count them (the metrics). */
+  observer?: DeliveryObserver;
 }
 
 /** A running relay. */
@@ -99,7 +101,7 @@ export function createRelay(deps: RelayDependencies): Relay {
   const name = deps.name ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const logger = baseLogger.child({ relay: name, lane });
   const outbox: OutboxRepository = createOutboxRepository(deps.graph);
-  const stats = new DeliveryStats();
+  const stats = new DeliveryStats(undefined, deps.observer);
 
   const inFlight = new Set<Promise<void>>();
   let running: Promise<void> | null = null;

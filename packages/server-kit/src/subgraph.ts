@@ -17,6 +17,13 @@ import {
 } from 'graphql';
 import type { Logger } from 'pino';
 import { describe, refusalOf, type Principal } from '@experience-graph/access';
+import {
+  createServiceMetrics,
+  graphqlMetricsPlugin,
+  httpMetrics,
+  metricsHandler,
+  type ServiceMetrics,
+} from '@experience-graph/metrics';
 import { subgraphBodyErrors } from './body-limit';
 import { mountHealth, type ReadinessCheck } from './health';
 import { requireGatewaySignature, subgraphBodyLimit, type SigningConfig } from './signature-check';
@@ -50,11 +57,14 @@ export interface SubgraphDefinition<Context extends BaseContext & PrincipalConte
   fieldGuards?: Record<string, FieldGuard<Context>>;
   readiness: Record<string, ReadinessCheck>;
   logger: Logger;
+  /** Where its requests are counted and timed (served on `/metrics`); its own by default. */
+  metrics?: ServiceMetrics;
 }
 
 export interface SubgraphApp {
   app: Express;
   apollo: ApolloServer<BaseContext>;
+  metrics: ServiceMetrics;
 }
 
 /** The error a refused operation or field answers, with its code for the gateway to pass on. */
@@ -97,6 +107,7 @@ export async function createSubgraphApp<Context extends BaseContext & PrincipalC
   ]);
   const unchecked = definition.signing.benchmarkWithoutAccessChecks === true;
   if (definition.fieldGuards && !unchecked) guardFields(schema, definition.fieldGuards);
+  const metrics = definition.metrics ?? createServiceMetrics(name);
   const apollo = new ApolloServer<Context>({
     schema,
     includeStacktraceInErrorResponses: false,
@@ -104,6 +115,7 @@ export async function createSubgraphApp<Context extends BaseContext & PrincipalC
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
+      graphqlMetricsPlugin<Context>(metrics, { principalOf: (context) => context.principal }),
       {
         async requestDidStart() {
           return {
@@ -139,7 +151,10 @@ export async function createSubgraphApp<Context extends BaseContext & PrincipalC
   await apollo.start();
   const app = express();
   app.disable('x-powered-by');
+  app.use(httpMetrics(metrics, ['/graphql', '/health', '/metrics']));
   mountHealth(app, name, definition.readiness);
+  // Subgraphs are never public: Prometheus scrapes them on their own port.
+  app.get('/metrics', metricsHandler(metrics));
   const benchmarkPrincipal: Principal = { kind: 'service', id: 'local' };
   const maxBodyBytes = subgraphBodyLimit(definition.signing);
   app.use(
@@ -155,7 +170,7 @@ export async function createSubgraphApp<Context extends BaseContext & PrincipalC
     }),
   );
   app.use(subgraphBodyErrors(maxBodyBytes, logger));
-  return { app, apollo: apollo as unknown as ApolloServer<BaseContext> };
+  return { app, apollo: apollo as unknown as ApolloServer<BaseContext>, metrics };
 }
 
 /**

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
+import { createServiceMetrics, neo4jStatementMetrics } from '@experience-graph/metrics';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { listen, runService } from '@experience-graph/server-kit';
 import { createCampaignsSubgraph } from './server';
@@ -9,14 +10,21 @@ const logger = pino({ name: 'campaigns', level: config.logLevel });
 
 runService(logger, async () => {
   const driver = createDriver(config.neo4j);
+  const metrics = createServiceMetrics('campaigns');
   const { app, apollo } = await createCampaignsSubgraph({
-    graph: createGraph(driver, config.neo4j.database),
+    graph: createGraph(driver, config.neo4j.database, {
+      observers: [neo4jStatementMetrics(metrics)],
+    }),
+    metrics,
     attribution: config.attribution,
     signing: config.signing,
     logger,
   });
   const { host, port } = config.subgraphs.campaigns;
   const server = await listen(app, host, port);
-  logger.info({ url: `${server.url}/graphql` }, 'campaigns subgraph ready');
+  logger.info(
+    { url: `${server.url}/graphql`, metrics: `${server.url}/metrics` },
+    'campaigns subgraph ready',
+  );
   return [() => driver.close(), () => apollo.stop(), server.close];
 });

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
+import { createServiceMetrics, neo4jStatementMetrics } from '@experience-graph/metrics';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { listen, runService } from '@experience-graph/server-kit';
 import { createValueModelJobs } from '@experience-graph/workflows';
@@ -12,10 +13,14 @@ const logger = pino({ name: 'customers', level: config.logLevel });
 
 runService(logger, async () => {
   const driver = createDriver(config.neo4j);
+  const metrics = createServiceMetrics('customers');
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const { app, apollo } = await createCustomersSubgraph({
-    graph: createGraph(driver, config.neo4j.database),
+    graph: createGraph(driver, config.neo4j.database, {
+      observers: [neo4jStatementMetrics(metrics)],
+    }),
+    metrics,
     value: config.value,
     valueModel: {
       jobs: createValueModelJobs(client, config.temporal.taskQueue),
@@ -30,6 +35,9 @@ runService(logger, async () => {
   });
   const { host, port } = config.subgraphs.customers;
   const server = await listen(app, host, port);
-  logger.info({ url: `${server.url}/graphql` }, 'customers subgraph ready');
+  logger.info(
+    { url: `${server.url}/graphql`, metrics: `${server.url}/metrics` },
+    'customers subgraph ready',
+  );
   return [() => driver.close(), () => connection.close(), () => apollo.stop(), server.close];
 });

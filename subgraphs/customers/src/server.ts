@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import type { Logger } from 'pino';
+import type { ServiceMetrics } from '@experience-graph/metrics';
 import {
   createSubgraphApp,
   loadSubgraphSchema,
@@ -15,7 +16,7 @@ export const CUSTOMERS_SCHEMA_DIR = path.join(__dirname, '..', 'src');
 
 /** Builds the customers subgraph without I/O beyond reading its schema file. */
 export function createCustomersSubgraph(
-  deps: CustomersDependencies & { logger: Logger },
+  deps: CustomersDependencies & { logger: Logger; metrics?: ServiceMetrics },
 ): Promise<SubgraphApp> {
   return createSubgraphApp<CustomersContext>({
     name: 'customers',
@@ -26,5 +27,6 @@ export function createCustomersSubgraph(
     fieldGuards: { Customer: otherCustomersShowOnlyTheirId },
     readiness: { neo4j: () => deps.graph.driver.verifyConnectivity().then(() => undefined) },
     logger: deps.logger,
+    metrics: deps.metrics,
   });
 }

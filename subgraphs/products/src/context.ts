@@ -9,7 +9,8 @@ import type { LifecycleGateway } from '@experience-graph/workflows';
 import { createBacklogReader, type BacklogReader } from './backlog/backlog-reader';
 import { createDeviceLoaders, type DeviceLoaders } from './devices/device-loaders';
 import { createDeviceRepository, type DeviceRepository } from './devices/device-repository';
-import { createEventIntake, type EventIntake } from '@experience-graph/intake';
+import { createEventIntake, PAYLOAD_FIELDS, type EventIntake } from '@experience-graph/intake';
+import { intakeMetrics, type ServiceMetrics } from '@experience-graph/metrics';
 import { createHealthRepository, type HealthRepository } from './health/health-repository';
 import { createHealthLoaders, type HealthLoaders } from './health/resolvers';
 import {
@@ -42,6 +43,8 @@ export interface ProductsDependencies {
    * `signalBacklog` reads its backlog.
    */
   lane: string;
+  /** Where its requests and the intake's events are counted (served on `/metrics`). */
+  metrics?: ServiceMetrics;
 }
 
 /** Per-request context: repositories, and DataLoaders that live for one request only. */
@@ -69,7 +72,7 @@ export function createContextFactory(
   const health = createHealthRepository(deps.graph);
   const perception = createPerceptionRepository(deps.graph);
   const backlog = createBacklogReader(deps.graph, deps.lane);
-  const intake = createEventIntake({
+  const recordEvents = createEventIntake({
     graph: deps.graph,
     identity: createIdentityService(deps.graph, deps.identity),
     identityOptions: deps.identity,
@@ -79,6 +82,16 @@ export function createContextFactory(
     ...(deps.intake ? { earliestEventDate: deps.intake.earliestEventDate } : {}),
     ...(deps.value ? { segments: createSegmentRepository(deps.graph, deps.value) } : {}),
   });
+  const counted = deps.metrics ? intakeMetrics(deps.metrics, { kinds: PAYLOAD_FIELDS }) : null;
+  const intake: EventIntake = counted
+    ? {
+        async record(events, principal) {
+          const batch = await recordEvents.record(events, principal);
+          counted.recorded(events, batch.results, principal);
+          return batch;
+        },
+      }
+    : recordEvents;
   return (principal) => ({
     principal,
     devices,

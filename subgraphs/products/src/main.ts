@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
+import { createServiceMetrics, neo4jStatementMetrics } from '@experience-graph/metrics';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { listen, runService } from '@experience-graph/server-kit';
 import { createLifecycleGateway } from '@experience-graph/workflows';
@@ -11,10 +12,14 @@ const logger = pino({ name: 'products', level: config.logLevel });
 
 runService(logger, async () => {
   const driver = createDriver(config.neo4j);
+  const metrics = createServiceMetrics('products');
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const { app, apollo } = await createProductsSubgraph({
-    graph: createGraph(driver, config.neo4j.database),
+    graph: createGraph(driver, config.neo4j.database, {
+      observers: [neo4jStatementMetrics(metrics)],
+    }),
+    metrics,
     lifecycle: createLifecycleGateway(client, config.temporal.taskQueue),
     identity: config.identity,
     intake: config.intake,
@@ -26,6 +31,9 @@ runService(logger, async () => {
   });
   const { host, port } = config.subgraphs.products;
   const server = await listen(app, host, port);
-  logger.info({ url: `${server.url}/graphql` }, 'products subgraph ready');
+  logger.info(
+    { url: `${server.url}/graphql`, metrics: `${server.url}/metrics` },
+    'products subgraph ready',
+  );
   return [() => driver.close(), () => connection.close(), () => apollo.stop(), server.close];
 });

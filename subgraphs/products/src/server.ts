@@ -6,6 +6,7 @@ import {
   otherCustomersShowOnlyTheirId,
   type SubgraphApp,
 } from '@experience-graph/server-kit';
+import { createServiceMetrics } from '@experience-graph/metrics';
 import { createContextFactory, type ProductsContext, type ProductsDependencies } from './context';
 import { resolvers } from './resolvers';
 
@@ -13,7 +14,9 @@ import { resolvers } from './resolvers';
 export const PRODUCTS_SCHEMA_DIR = path.join(__dirname, '..', 'src');
 
 /** Builds the products subgraph without I/O beyond reading its schema file. */
-export function createProductsSubgraph(deps: ProductsDependencies): Promise<SubgraphApp> {
+export function createProductsSubgraph(given: ProductsDependencies): Promise<SubgraphApp> {
+  // One registry for the requests and the intake's events, served together on `/metrics`.
+  const deps = { ...given, metrics: given.metrics ?? createServiceMetrics('products') };
   return createSubgraphApp<ProductsContext>({
     name: 'products',
     typeDefs: loadSubgraphSchema(PRODUCTS_SCHEMA_DIR),
@@ -23,5 +26,6 @@ export function createProductsSubgraph(deps: ProductsDependencies): Promise<Subg
     fieldGuards: { Customer: otherCustomersShowOnlyTheirId },
     readiness: { neo4j: () => deps.graph.driver.verifyConnectivity().then(() => undefined) },
     logger: deps.logger,
+    metrics: deps.metrics,
   });
 }

@@ -52,6 +52,7 @@ export function subgraphDependencies(
       },
       erasure: { salt: config.erasure.salt, starter: createErasureStarter(client, taskQueue) },
       signing: config.signing,
+      identity: config.identity,
       logger,
     },
     campaigns: { graph, attribution: config.attribution, signing: config.signing, logger },

@@ -1,6 +1,6 @@
 import type { Principal } from '@experience-graph/access';
 import type { SigningConfig } from '@experience-graph/server-kit';
-import type { ValueConfig } from '@experience-graph/config';
+import type { IdentityConfig, ValueConfig } from '@experience-graph/config';
 import { createIdentityRepository, type IdentityRepository } from '@experience-graph/identity';
 import type { Graph } from '@experience-graph/neo4j';
 import { createIdentityLoaders, type IdentityLoaders } from './identity/resolvers';
@@ -33,6 +33,8 @@ export interface CustomersDependencies {
   erasure: ErasureDependencies;
   /** How the gateway's signatures are checked (`config.signing`). */
   signing: SigningConfig;
+  /** Namespaces a person holds at most one value of, for merges by hand; LOYALTY_ID if absent. */
+  identity?: Pick<IdentityConfig, 'uniqueNamespaces'>;
 }
 
 export interface ErasureDependencies {
@@ -72,7 +74,9 @@ export function createContextFactory(
   const consents = createConsentRepository(deps.graph);
   const timeline = createTimelineRepository(deps.graph);
   const value = createValueRepository(deps.graph, deps.value);
-  const identity = createIdentityRepository(deps.graph);
+  const identity = createIdentityRepository(deps.graph, {
+    uniqueNamespaces: deps.identity?.uniqueNamespaces,
+  });
   const provenance = createProvenanceRepository(deps.graph);
   const voice = createVoiceRepository(deps.graph);
   const erasures = createErasureRepository(deps.graph);

@@ -31,6 +31,7 @@ runService(logger, async () => {
       starter: createErasureStarter(client, config.temporal.taskQueue),
     },
     signing: config.signing,
+    identity: config.identity,
     logger,
   });
   const { host, port } = config.subgraphs.customers;

@@ -7,13 +7,20 @@ import { writeFileSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOW_BUNDLE_PATH, WORKFLOWS_PATH } from './worker';
 
-async function main() {
+/** Bundles the workflow code and writes it to `path`; resolves with the bundle's size. */
+export async function writeWorkflowBundle(path = WORKFLOW_BUNDLE_PATH): Promise<number> {
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
-  writeFileSync(WORKFLOW_BUNDLE_PATH, code);
-  console.log(`Workflow bundle: ${WORKFLOW_BUNDLE_PATH} (${Math.round(code.length / 1024)} KiB)`);
+  writeFileSync(path, code);
+  return code.length;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exit(1);
-});
+if (require.main === module) {
+  writeWorkflowBundle().then(
+    (size) =>
+      console.log(`Workflow bundle: ${WORKFLOW_BUNDLE_PATH} (${Math.round(size / 1024)} KiB)`),
+    (error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exit(1);
+    },
+  );
+}

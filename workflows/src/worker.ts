@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   type NativeConnection,
   Worker,
   type WorkerOptions,
   type WorkflowBundleOption,
+  type WorkflowBundlePath,
 } from '@temporalio/worker';
 import type { Graph } from '@experience-graph/neo4j';
 import { LOCAL_ERASURE_SALT, loadConfig, type ValueConfig } from '@experience-graph/config';
@@ -40,6 +42,16 @@ export const WORKFLOWS_PATH = require.resolve('./workflows');
  * bundle ignores the worker's `interceptors.workflowModules`.
  */
 export const WORKFLOW_BUNDLE_PATH = resolve(__dirname, '../dist/workflow-bundle.js');
+
+/** The prebuilt workflow bundle, for `workflowBundle`; missing, an error that says how to build it. */
+export function prebuiltWorkflowBundle(codePath = WORKFLOW_BUNDLE_PATH): WorkflowBundlePath {
+  if (!existsSync(codePath)) {
+    throw new Error(
+      `No workflow bundle at ${codePath}: production workers run the one that npm run build writes`,
+    );
+  }
+  return { codePath };
+}
 
 /** Builds the lifecycle worker; running and shutting it down is the caller's. */
 export function createLifecycleWorker(deps: LifecycleWorkerDependencies): Promise<Worker> {

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { HistoryAndWorkflowId } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { historyFromJson } from './history-json';
 
 /** The folder of committed sets; the same from `src/histories` and `dist/histories`. */
@@ -65,7 +65,9 @@ export function readHistorySets(dir = HISTORIES_DIR): HistorySet[] {
 }
 
 /** A set's histories, parsed, each with the workflow id it was recorded under. */
-export function loadHistories(set: HistorySet): Array<HistoryAndWorkflowId & HistoryEntryManifest> {
+export function loadHistories(
+  set: HistorySet,
+): Array<HistoryEntryManifest & { history: temporal.api.history.v1.History }> {
   return set.manifest.histories.map((entry) => ({
     ...entry,
     history: historyFromJson(JSON.parse(readFileSync(join(set.dir, entry.file), 'utf8'))),

@@ -58,6 +58,12 @@ describe('attribute', () => {
     }
   });
 
+  it('keeps a referral whose referrer was erased as old as any referral', () => {
+    // Erased referrers leave no one to credit: the referral still shares in the purchase.
+    const anonymous = { ...touch('referral', 120, null), referrerId: null };
+    expect(shares('FIRST_TOUCH', [touch('click', 0), anonymous])).toEqual({ referral: 1 });
+  });
+
   it('breaks ties in time by id, so the result does not depend on input order', () => {
     const a = touch('a', 5);
     const b = touch('b', 5);
@@ -69,7 +75,8 @@ describe('attribute', () => {
     fc.record({
       id: fc.string({ minLength: 1, maxLength: 6 }),
       at: fc.integer({ min: placedAt - 200 * DAY, max: placedAt + 10 * DAY }),
-      campaignId: fc.option(fc.constantFrom('c1', 'c2', 'c3'), { nil: null }),
+      // Campaign touches always name their campaign; a touch without one is a referral.
+      campaignId: fc.constantFrom('c1', 'c2', 'c3'),
       referrerId: fc.constant(null),
     }),
     { maxLength: 30 },

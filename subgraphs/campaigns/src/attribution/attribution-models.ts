@@ -43,8 +43,9 @@ export function eligibleTouches<T extends Touch>(
   lookbackDays: number,
 ): T[] {
   const from = placedAt - lookbackDays * DAY_MS;
+  // A referral is the touch without a campaign; its referrer may have been erased since.
   return touches
-    .filter((t) => t.at <= placedAt && (t.at >= from || t.referrerId !== null))
+    .filter((t) => t.at <= placedAt && (t.at >= from || t.campaignId === null))
     .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 

@@ -38,11 +38,20 @@ export interface FunnelPerson {
 // else from the device it contains; null when it has none.
 const ORDER_SKU = 'coalesce(o.sku, head([(o)-[:CONTAINS]->(d:Device) | d.sku]))';
 
+/**
+ * Who aggregates count: customers, and the anonymous holders that keep counting for people who
+ * were erased (ErasedPerson) or opted out of a product (AnonymousPerson). Neither has an id or
+ * any link back to the person, but each stands for one person's touches and orders.
+ */
+const PERSON_LABELS = 'Customer|ErasedPerson|AnonymousPerson';
+
 // Campaign touches of the buyer about the order's product (any campaign when the order has no
-// product), before the order and within the window; and the referral that brought the buyer.
+// product), before the order and within the window; and the referral that brought the buyer
+// (from a placeholder of an erased referrer, without a referrer to credit; for an opted-out
+// purchase, kept as the time it happened).
 const ORDER_TOUCHES = `
 UNWIND $ids AS id
-MATCH (buyer:Customer)-[:PLACED]->(o:Order {id: id})
+MATCH (buyer:${PERSON_LABELS})-[:PLACED]->(o:Order {id: id})
 WITH o, buyer, ${ORDER_SKU} AS sku,
      o.placedAt - duration({days: $lookbackDays}) AS since
 RETURN o.id AS orderId, toFloat(o.amount) AS amount, o.placedAt.epochMillis AS placedAt,
@@ -51,19 +60,23 @@ RETURN o.id AS orderId, toFloat(o.amount) AS amount, o.placedAt.epochMillis AS p
        AND (sku IS NULL OR camp.productSku = sku)
      | {id: t.eventId, at: t.occurredAt.epochMillis, type: t.type, campaignId: camp.id,
         referrerId: null}]
-  + [(ref:Customer)-[r:REFERRED]->(buyer) WHERE r.at <= o.placedAt
-     | {id: coalesce(r.eventId, 'referral:' + ref.id), at: r.at.epochMillis, type: 'REFERRAL',
-        campaignId: null, referrerId: ref.id}] AS touches`;
+  + [(ref:Customer|ErasedPerson)-[r:REFERRED]->(buyer) WHERE r.at <= o.placedAt
+     | {id: coalesce(r.eventId, 'referral:' + coalesce(ref.id, elementId(ref))),
+        at: r.at.epochMillis, type: 'REFERRAL', campaignId: null, referrerId: ref.id}]
+  + CASE WHEN buyer.referredAt IS NOT NULL AND buyer.referredAt <= o.placedAt
+      THEN [{id: 'referral:' + elementId(buyer), at: buyer.referredAt.epochMillis,
+             type: 'REFERRAL', campaignId: null, referrerId: null}]
+      ELSE [] END AS touches`;
 
 // Per campaign, per person who touched it: did they click, did they come near a store with the
 // product after touching it, and which orders it influenced.
 const FUNNEL_PEOPLE = `
 UNWIND $ids AS id
-MATCH (camp:Campaign {id: id})<-[:VIA]-(t:Touchpoint)<-[:HAD]-(c:Customer)
+MATCH (camp:Campaign {id: id})<-[:VIA]-(t:Touchpoint)<-[:HAD]-(c:${PERSON_LABELS})
 WITH camp, c, collect(t.occurredAt) AS times, collect(t.type) AS types
 WITH camp, c, types, times,
      reduce(first = head(times), x IN times | CASE WHEN x < first THEN x ELSE first END) AS firstTouch
-RETURN camp.id AS campaignId, c.id AS customerId,
+RETURN camp.id AS campaignId, coalesce(c.id, 'anonymous:' + elementId(c)) AS customerId,
   'AD_CLICK' IN types AS clicked,
   EXISTS {
     (c)-[:HAD]->(v:Touchpoint {type: 'STORE_PROXIMITY'})-[:ABOUT]->(:ProductModel {sku: camp.productSku})
@@ -78,7 +91,7 @@ ORDER BY customerId`;
 // Per referrer: the orders of the people they referred, placed after the referral.
 const REFERRED_ORDERS = `
 UNWIND $ids AS id
-MATCH (:Customer {id: id})-[r:REFERRED]->(:Customer)-[:PLACED]->(o:Order)
+MATCH (:Customer {id: id})-[r:REFERRED]->(:Customer|ErasedPerson)-[:PLACED]->(o:Order)
 WHERE r.at <= o.placedAt
 RETURN id, collect(o.id) AS orderIds`;
 

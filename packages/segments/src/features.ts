@@ -36,10 +36,11 @@ CALL (c) {
   WITH d, length(p) AS hops
   OPTIONAL MATCH (d)-[:PLACED]->(o:Order)
   WITH d, hops, coalesce(sum(o.amount), 0.0) AS spent
-  RETURN coalesce(sum($discount ^ hops * spent), 0.0) AS referral, count(d) AS peopleReferred
+  RETURN coalesce(sum($discount ^ hops * spent), 0.0) AS referral, count(d) AS peopleReferred,
+         count(CASE WHEN hops = 1 THEN d END) AS peopleReferredDirectly
 }
 CALL (c) { ${HELPFUL_VOTES} }
-WITH c, id, historical, orderCount, referral, peopleReferred, helpfulVotes,
+WITH c, id, historical, orderCount, referral, peopleReferred, peopleReferredDirectly, helpfulVotes,
      helpfulVotes * $helpfulVoteValue AS helpfulness`;
 }
 

@@ -13,6 +13,7 @@ export function createValueLoaders(repo: ValueRepository) {
     valueById: keyedLoader<string, CustomerValueRecord | null>((ids) => repo.valuesById(ids), null),
     referrerOf: keyedLoader<string, string | null>((ids) => repo.referrerOf(ids), null),
     referralsOf: keyedLoader<string, string[]>((ids) => repo.referralsOf(ids), []),
+    erasedReferralsOf: keyedLoader<string, number>((ids) => repo.erasedReferralsOf(ids), 0),
     predictionById: keyedLoader<string, PredictedValueRecord | null>(
       (ids) => repo.predictionsById(ids),
       null,
@@ -47,11 +48,13 @@ export const valueResolvers: Pick<Resolvers, 'Customer' | 'CustomerValue' | 'Que
           helpfulness: 0,
           total: 0,
           peopleReferred: 0,
+          peopleReferredDirectly: 0,
         },
       async referredBy({ id }, _args, { valueLoaders, loaders }) {
         const referrerId = await valueLoaders.referrerOf.load(id);
         return referrerId === null ? null : loaders.customerById.load(referrerId);
       },
+      erasedReferrals: ({ id }, _args, { valueLoaders }) => valueLoaders.erasedReferralsOf.load(id),
       async referrals({ id }, _args, { valueLoaders, loaders }) {
         const ids = await valueLoaders.referralsOf.load(id);
         const customers = await loaders.customerById.loadMany(ids);

@@ -10,12 +10,13 @@ export interface CustomerValueRecord {
   helpfulness: number;
   total: number;
   peopleReferred: number;
+  peopleReferredDirectly: number;
 }
 
 /** The value of each customer in `$ids`: spent, brought through referrals, helpfulness. */
 const valuesCypher = (maxHops: number) => `${customerValueCypher(maxHops)}
 RETURN id, historical, referral, helpfulness, historical + referral + helpfulness AS total,
-       peopleReferred`;
+       peopleReferred, peopleReferredDirectly`;
 
 /** A customer's stored prediction, as the value-model job wrote it. */
 export interface PredictedValueRecord {
@@ -134,6 +135,16 @@ export function createValueRepository(graph: Graph, config: ValueConfig) {
         { ids },
       );
       return new Map(rows.map((r) => [r.id, r.referrerId]));
+    },
+
+    /** How many people each customer referred directly who were erased since. */
+    async erasedReferralsOf(ids: readonly string[]): Promise<Map<string, number>> {
+      const rows = await graph.read<{ id: string; erased: number }>(
+        `MATCH (c:Customer)-[:REFERRED]->(x:ErasedPerson) WHERE c.id IN $ids
+         RETURN c.id AS id, count(x) AS erased`,
+        { ids },
+      );
+      return new Map(rows.map((r) => [r.id, r.erased]));
     },
 
     async referralsOf(ids: readonly string[]): Promise<Map<string, string[]>> {

@@ -81,6 +81,7 @@ export const FIELD_RULES: FieldRules = {
     value: PERSONAL,
     referredBy: PERSONAL,
     referrals: PERSONAL,
+    erasedReferrals: PERSONAL,
     sentiment: CARE,
     helpfulVotes: PERSONAL,
     superUser: PERSONAL,
@@ -108,6 +109,7 @@ export const FIELD_RULES: FieldRules = {
     'helpfulness',
     'total',
     'peopleReferred',
+    'peopleReferredDirectly',
     'predicted',
   ),
   PredictedValue: everyone(

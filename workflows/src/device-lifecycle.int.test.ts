@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig } from '@experience-graph/config';
 import { eventually, uniqueKey } from '@experience-graph/test-kit';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
@@ -14,7 +14,7 @@ import {
   type DeviceEvent,
 } from './contracts';
 import { createLifecycleGateway } from './lifecycle-client';
-import { createLifecycleWorker, WORKFLOWS_PATH } from './worker';
+import { createLifecycleWorker } from './worker';
 
 const key = uniqueKey;
 
@@ -141,7 +141,8 @@ describe('the device lifecycle on real Temporal and Neo4j', () => {
     expect(found).toEqual([deviceLifecycleWorkflowId(serial)]);
   });
 
-  it('continues as new with its state when the history grows, and replays deterministically', async () => {
+  // Replay against histories of released versions is the committed sets' (histories/replay.test.ts).
+  it('continues as new with its state when the history grows', async () => {
     const { serial, customerId } = await givenDevice();
     const handle = await client.workflow.start('deviceLifecycle', {
       workflowId: deviceLifecycleWorkflowId(serial),
@@ -164,14 +165,11 @@ describe('the device lifecycle on real Temporal and Neo4j', () => {
     expect(description.runId).not.toBe(firstRunId);
     expect((await latest.query(historyQuery)).length).toBe(10);
     expect(await deviceRow(serial)).toEqual({ stage: 'INSTALLING', owner: customerId });
-
-    const firstRun = client.workflow.getHandle(deviceLifecycleWorkflowId(serial), firstRunId);
-    const recorded = await firstRun.fetchHistory();
-    await Worker.runReplayHistory(
-      { workflowsPath: WORKFLOWS_PATH },
-      recorded,
-      deviceLifecycleWorkflowId(serial),
-    );
+    // The first run ended by continuing as new, not by failing or completing.
+    const firstRun = await client.workflow
+      .getHandle(deviceLifecycleWorkflowId(serial), firstRunId)
+      .describe();
+    expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
   });
 });
 

@@ -132,8 +132,29 @@ SET c.optedOutSkus = CASE WHEN $sku IN coalesce(c.optedOutSkus, []) THEN c.opted
 WITH c, m
 CALL (c, m) { MATCH (c)-[r:JOURNEY]->(m) DELETE r }
 CALL (c, m) { MATCH (c)-[r:OWNS]->(:Device)-[:INSTANCE_OF]->(m) DELETE r }
-CALL (c, m) { MATCH (c)-[r:PLACED]->(:Order)-[:CONTAINS]->(:Device)-[:INSTANCE_OF]->(m) DELETE r }
-CALL (c, m) { MATCH (c)-[r:HAD]->(:Touchpoint)-[:ABOUT]->(m) DELETE r }
+// What the person did about the product keeps counting in funnels and attribution, held by an
+// anonymous placeholder with no id and no link back to them: their orders of it, their
+// touchpoints about it, and when they were referred (a touch that shares in attribution).
+CALL (c, m) {
+  WITH c, m
+  WHERE EXISTS { (c)-[:PLACED]->(:Order)-[:CONTAINS]->(:Device)-[:INSTANCE_OF]->(m) }
+     OR EXISTS { (c)-[:HAD]->(:Touchpoint)-[:ABOUT]->(m) }
+  CREATE (p:AnonymousPerson)
+  SET p.referredAt = head([()-[r:REFERRED]->(c) | r.at])
+  WITH c, m, p
+  CALL (c, m, p) {
+    MATCH (c)-[r:PLACED]->(o:Order)-[:CONTAINS]->(:Device)-[:INSTANCE_OF]->(m)
+    WITH DISTINCT r, o, p
+    MERGE (p)-[:PLACED]->(o)
+    DELETE r
+  }
+  CALL (c, m, p) {
+    MATCH (c)-[r:HAD]->(t:Touchpoint)-[:ABOUT]->(m)
+    WITH DISTINCT r, t, p
+    MERGE (p)-[:HAD]->(t)
+    DELETE r
+  }
+}
 CALL (c, m) { MATCH (c)<-[r:ISSUED_TO]-(:Coupon)-[:OF]->(:Offer)-[:FOR]->(m) DELETE r }
 RETURN count(*) AS wiped`;
 

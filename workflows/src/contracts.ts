@@ -144,6 +144,11 @@ export interface DeviceLifecycleInput {
   pending?: DeviceEvent[];
   /** History events after which the lifecycle continues as new; lower only to test it. */
   historyLimit?: number;
+  /**
+   * Set on a lifecycle an erasure put back from the graph's state in place of the runs it
+   * deleted: it holds nothing personal, starts in its final stage and ends at once.
+   */
+  restoredFromGraph?: boolean;
 }
 
 export interface DeviceLifecycleResult {

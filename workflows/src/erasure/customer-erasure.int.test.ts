@@ -41,6 +41,11 @@ describe('the erasure workflow through failures', () => {
   });
 
   afterAll(async () => {
+    // The placeholder that holds Erin's anonymised touchpoint, then everything else of hers.
+    await graph.write(
+      `MATCH (p:ErasedPerson)-[:HAD]->(:Touchpoint {eventId: $anon}) DETACH DELETE p`,
+      { anon: anonymousEventId(salt, `${customerId}-t1`) },
+    );
     await graph.write(
       `MATCH (n) WHERE n:Customer AND n.id = $customerId OR n:Erasure AND n.id = $erasureId
           OR n:Touchpoint AND n.eventId IN [$customerId + '-t1', $anon] OR n:Consent AND n.customerId = $customerId
@@ -100,5 +105,11 @@ describe('the erasure workflow through failures', () => {
       { customerId, erasureId },
     );
     expect(row).toEqual({ left: 0, comments: 0, completed: true });
+    // Her touchpoint still counts, held by an anonymous placeholder that names no one.
+    const [kept] = await graph.read<{ props: Record<string, unknown> }>(
+      `MATCH (p:ErasedPerson)-[:HAD]->(:Touchpoint {eventId: $anon}) RETURN properties(p) AS props`,
+      { anon: anonymousEventId(salt, `${customerId}-t1`) },
+    );
+    expect(kept).toEqual({ props: {} });
   }, 120_000);
 });

@@ -1,15 +1,31 @@
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { Graph } from '@experience-graph/neo4j';
 import {
+  DEVICE_LIFECYCLE_WORKFLOW,
   deviceEventSignal,
   deviceLifecycleWorkflowId,
   journeyWorkflowId,
+  searchAttributes,
+  type DeviceLifecycleInput,
   type ErasureInput,
   type ErasureStep,
 } from '../contracts';
+import type { HistoryEntry, LifecycleStage, LifecycleState } from '../lifecycle-machine';
 import { anonymousEventId, erasedKeyHash } from '@experience-graph/erasure-keys';
+
+/** A device whose lifecycle may name the person, with the interventions it had. */
+export interface PersonDevice {
+  serial: string;
+  /** Workflow ids of its interventions, from the graph's cases. */
+  interventions: string[];
+  /**
+   * A device of a model the person opted out of, which no longer links to them: its lifecycle is
+   * replaced only when its history shows it was theirs.
+   */
+  former: boolean;
+}
 
 /** What a person's lifecycles in Temporal are, read from the graph before they are erased. */
 export interface PersonLifecycles {
@@ -18,8 +34,23 @@ export interface PersonLifecycles {
   skus: string[];
   /** Devices the person owns or bought. */
   serials: string[];
+  /** Those devices and the ones they may have had before an opt-out, with their cases. */
+  devices?: PersonDevice[];
   /** Names the erasure in signals: its own id, never the person's. */
   erasureId: string;
+}
+
+/**
+ * What the Temporal side of an erasure needs from the graph: a device's state to put its
+ * lifecycle back from, and the outbox entries owed to a lifecycle to drop.
+ */
+export interface ErasureGraphSide {
+  /** The device's lifecycle as the graph has it, nothing personal; null for an unknown serial. */
+  restoredState(serial: string): Promise<LifecycleState | null>;
+  /** Records a device whose lifecycle had to be terminated as opted out. */
+  markOptedOut(serial: string): Promise<void>;
+  /** Drops what is still owed to a lifecycle; fails while a relay is delivering to it. */
+  forgetOwed(workflowId: string): Promise<void>;
 }
 
 /** How an erasure stops a person's lifecycles; an interface so the graph steps test alone. */
@@ -74,25 +105,70 @@ CALL () {
 MATCH (q:SignalQueue) WHERE q.workflowId STARTS WITH $journeyPrefix
 DETACH DELETE q`;
 
+// Devices of a model the person opted out of lost every link to them; those that ended opted
+// out with no owner may have been theirs, and their lifecycles' histories say whether.
 const LIFECYCLES = `${PERSON}
-RETURN c.id AS customerId,
+WITH c, COLLECT {
+    MATCH (c)-[:OWNS]->(d:Device) RETURN d.serial AS serial
+    UNION MATCH (c)-[:PLACED]->(:Order)-[:CONTAINS]->(d:Device) RETURN d.serial AS serial
+    UNION MATCH (c)-[:HAD]->(:Touchpoint)-[:ABOUT_DEVICE]->(d:Device) RETURN d.serial AS serial
+  } AS serials
+RETURN c.id AS customerId, serials,
   COLLECT {
     MATCH (c)-[:JOURNEY]->(m:ProductModel) RETURN m.sku AS sku
     UNION MATCH (c)-[:HAD]->(:Touchpoint)-[:ABOUT]->(m:ProductModel) RETURN m.sku AS sku
     UNION UNWIND coalesce(c.optedOutSkus, []) AS sku RETURN sku
   } AS skus,
   COLLECT {
-    MATCH (c)-[:OWNS]->(d:Device) RETURN d.serial AS serial
-    UNION MATCH (c)-[:PLACED]->(:Order)-[:CONTAINS]->(d:Device) RETURN d.serial AS serial
-  } AS serials`;
+    UNWIND coalesce(c.optedOutSkus, []) AS sku
+    MATCH (d:Device {sku: sku})
+    WHERE d.stage = 'OPTED_OUT' AND NOT d.serial IN serials AND NOT EXISTS { (:Customer)-[:OWNS]->(d) }
+    RETURN DISTINCT d.serial AS serial
+  } AS formerSerials`;
 
-// Another person's referral value counts everyone down their chain, so an erased person with a
-// referrer leaves an anonymous placeholder in the chain: no id, no name, only the links and
-// their orders (amounts, for the value of the people upstream). Without a referrer nobody's
-// value depends on them, and nothing stays.
+const INTERVENTIONS_OF = `
+UNWIND $serials AS serial
+MATCH (i:Intervention)-[:FOR]->(:Device {serial: serial})
+RETURN serial, collect(coalesce(i.workflowId, i.id)) AS workflowIds`;
+
+// The lifecycle an erasure puts back: the device's stages and their times, as the lifecycle
+// wrote them to the graph, and how many cases it had; no owner, no order, no event ids.
+const RESTORED_STATE = `
+MATCH (d:Device {serial: $serial})
+RETURN d.stage AS stage, coalesce(d.stageSequence, 0) AS sequence,
+  COUNT { (:Intervention)-[:FOR]->(d) } AS interventions,
+  [i IN range(0, size(coalesce(d.stageHistory, [])) - 1) |
+     {stage: d.stageHistory[i], at: toString(d.stageHistoryAt[i])}] AS stages`;
+
+// A lifecycle that did not take the erasure's opt-out (it was terminated) is recorded as the
+// opt-out would have recorded it, so the intake owes it nothing more.
+const MARK_OPTED_OUT = `
+MATCH (d:Device {serial: $serial})
+WHERE d.stage IS NULL OR NOT d.stage IN ['OPTED_OUT', 'RETIRED']
+SET d.stageHistory = coalesce(d.stageHistory, []) + ['OPTED_OUT'],
+    d.stageHistoryAt = coalesce(d.stageHistoryAt, []) + [datetime()],
+    d.stage = 'OPTED_OUT', d.stageChangedAt = datetime(),
+    d.stageSequence = coalesce(d.stageSequence, 0) + 1`;
+
+const LOCK_QUEUE = `
+MATCH (q:SignalQueue {workflowId: $workflowId})
+SET q.erasing = true
+RETURN count(CASE WHEN q.lease IS NOT NULL AND q.dueAt > timestamp() THEN 1 END) AS busy`;
+
+const FORGET_QUEUE = `
+CALL () { MATCH (s:OwedSignal {workflowId: $workflowId}) DETACH DELETE s }
+MATCH (q:SignalQueue {workflowId: $workflowId})
+DETACH DELETE q`;
+
+// Aggregates count people: a funnel counts who saw, clicked and bought, attribution shares an
+// order among its buyer's touches, another person's referral value counts everyone down their
+// chain. So an erased person leaves an anonymous placeholder: no id, no name, only the
+// referral links, their orders and (from the next step) their anonymised touchpoints. While
+// the erasure runs it carries the erasure id, so each step finds it; completion removes that.
 const KEEP_REFERRAL_CHAINS = `${PERSON}
-WHERE EXISTS { ()-[:REFERRED]->(c) }
-CREATE (p:ErasedPerson)
+WHERE EXISTS { ()-[:REFERRED]->(c) } OR EXISTS { (c)-[:REFERRED]->() }
+   OR EXISTS { (c)-[:PLACED]->() } OR EXISTS { (c)-[:HAD]->() }
+MERGE (p:ErasedPerson {erasureId: $erasureId})
 WITH c, p
 CALL (c, p) {
   MATCH (r)-[old:REFERRED]->(c)
@@ -117,10 +193,14 @@ const TOUCHPOINTS_OF = `${PERSON}
 MATCH (c)-[:HAD]->(t:Touchpoint)
 RETURN DISTINCT t.eventId AS eventId`;
 
+// The touchpoints stay with the person's placeholder, so the funnels that counted the person
+// still do.
 const ANONYMISE_TOUCHPOINTS = `
 UNWIND $touchpoints AS x
 MATCH (c:Customer {erasureId: $erasureId})-[h:HAD]->(t:Touchpoint {eventId: x.eventId})
+MERGE (p:ErasedPerson {erasureId: $erasureId})
 SET t = {eventId: x.anonymousId, ${ANONYMOUS_TOUCHPOINT_FIELDS.map((f) => `${f}: t.${f}`).join(', ')}}
+MERGE (p)-[:HAD]->(t)
 DELETE h
 RETURN count(t) AS anonymised`;
 
@@ -178,19 +258,12 @@ CALL (c) {
 }
 RETURN c.id IS NOT NULL AS done`;
 
-// Every remaining relationship goes with the node: devices owned, orders placed (without a
-// referrer), referrals made, journeys, segments. A touchpoint that arrived after the
-// anonymising step stops the delete, so the retry anonymises it first.
-// Placeholders left by earlier erasures further down this person's chain (a chain of erased
-// people) only kept the value of people upstream, through this person: they go with them.
+// Every remaining relationship goes with the node: devices owned, journeys, segments (orders,
+// referrals and touchpoints moved to the placeholder). A touchpoint that arrived after the
+// anonymising step stops the delete, so the retry anonymises it first. Placeholders of earlier
+// erasures in this person's chain stay: they hold what aggregates count.
 const DELETE_CUSTOMER = `${PERSON}
 WHERE NOT EXISTS { (c)-[:HAD]->() }
-CALL (c) {
-  MATCH path = (c)-[:REFERRED*1..]->(x:ErasedPerson)
-  WHERE all(n IN nodes(path)[1..] WHERE n:ErasedPerson)
-  RETURN collect(DISTINCT x) AS orphans
-}
-FOREACH (x IN orphans | DETACH DELETE x)
 DETACH DELETE c
 RETURN 1 AS deleted`;
 
@@ -198,70 +271,310 @@ const COMPLETE = `
 MATCH (e:Erasure {id: $erasureId})
 WHERE NOT EXISTS { MATCH (:Customer {erasureId: $erasureId}) }
 SET e.completedAt = coalesce(e.completedAt, datetime())
+WITH e
+CALL (e) { MATCH (p:ErasedPerson {erasureId: e.id}) REMOVE p.erasureId }
 RETURN toString(e.completedAt) AS completedAt`;
 
 function isNotFound(error: unknown): boolean {
-  return error instanceof Error && error.name === 'WorkflowNotFoundError';
+  return (
+    error instanceof Error &&
+    (error.name === 'WorkflowNotFoundError' || /not found|already completed/i.test(error.message))
+  );
+}
+
+const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** How long a lifecycle gets to take the erasure's opt-out and end before it is terminated. */
+const CLOSE_WITHIN_MS = 60_000;
+const POLL_MS = 500;
+
+async function pause(ms: number): Promise<void> {
+  try {
+    await Context.current().sleep(ms);
+  } catch (error) {
+    // Outside an activity (a test calling the steps directly) there is no context to sleep in.
+    if (error instanceof Error && /context/i.test(error.message)) {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    } else throw error;
+  }
+}
+
+async function isRunning(handle: WorkflowHandle): Promise<boolean> {
+  try {
+    return (await handle.describe()).status.name === 'RUNNING';
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+/** Waits for an execution to close; false when it still runs at the deadline. */
+async function closed(handle: WorkflowHandle, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    if (!(await isRunning(handle))) return true;
+    if (Date.now() >= deadline) return false;
+    await pause(POLL_MS);
+  }
+}
+
+async function terminate(handle: WorkflowHandle): Promise<void> {
+  try {
+    await handle.terminate('erasure');
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+/** The input a run was started with, decoded; undefined when it has none or is gone. */
+async function inputOf(client: Client, workflowId: string, runId: string): Promise<unknown> {
+  try {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const payload =
+      history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    return payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }
 
 /**
- * The Temporal side of an erasure, through the worker's client: journeys of the person are
- * terminated and their executions deleted (their ids, inputs and CustomerId search attribute
- * name the person); devices they own get an opt-out, so their lifecycles drop the owner (and
- * the CustomerId search attribute), cancel open interventions and end.
+ * Every run Temporal still has of a workflow id: the current one, those visibility lists, and
+ * the continue-as-new chain behind each (visibility may lag behind a run that just closed).
  */
-export function temporalErasureLifecycles(client: () => Client): ErasureLifecycles {
+async function runsOf(client: Client, workflowId: string): Promise<string[]> {
+  const runs = new Set<string>();
+  try {
+    runs.add((await client.workflow.getHandle(workflowId).describe()).runId);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  for await (const w of client.workflow.list({ query: `WorkflowId = ${quote(workflowId)}` })) {
+    runs.add(w.runId);
+  }
+  const queue = [...runs];
+  while (queue.length > 0) {
+    const runId = queue.pop() as string;
+    try {
+      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      for (const previous of [started?.continuedExecutionRunId, started?.firstExecutionRunId]) {
+        if (previous && !runs.has(previous)) {
+          runs.add(previous);
+          queue.push(previous);
+        }
+      }
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+  return [...runs];
+}
+
+/** Whether any run of a workflow names the person: its decoded history holds their id. */
+async function namesPerson(client: Client, workflowId: string, customerId: string) {
+  const needle = JSON.stringify(customerId);
+  for (const runId of await runsOf(client, workflowId)) {
+    const history = await client.workflow
+      .getHandle(workflowId, runId)
+      .fetchHistory()
+      .catch((error: unknown) => {
+        if (isNotFound(error)) return null;
+        throw error;
+      });
+    for (const event of history?.events ?? []) {
+      const payloads = JSON.stringify(event, (_key, value: unknown) => {
+        if (value && typeof value === 'object' && 'metadata' in value && 'data' in value) {
+          try {
+            return defaultPayloadConverter.fromPayload(value as never);
+          } catch {
+            return null;
+          }
+        }
+        return value;
+      });
+      if (payloads.includes(needle)) return true;
+    }
+  }
+  return false;
+}
+
+/** Deletes runs; Temporal removes them (and their visibility records) in the background. */
+async function deleteRuns(client: Client, workflowId: string, runIds: string[]): Promise<number> {
+  let deleted = 0;
+  for (const runId of runIds) {
+    try {
+      await client.workflowService.deleteWorkflowExecution({
+        namespace: client.options.namespace,
+        workflowExecution: { workflowId, runId },
+      });
+      deleted += 1;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+  return deleted;
+}
+
+function restoredInput(state: LifecycleState): DeviceLifecycleInput {
+  return { serial: state.serial, state, pending: [], restoredFromGraph: true };
+}
+
+const isRestored = (input: unknown) =>
+  typeof input === 'object' &&
+  input !== null &&
+  (input as DeviceLifecycleInput).restoredFromGraph === true;
+
+/**
+ * The Temporal side of an erasure, through the worker's client. Temporal keeps every input,
+ * signal, activity call and search-attribute change in a history, and a history cannot be
+ * edited: so every execution that ever named the person is deleted, and what must stay
+ * visible is put back from the graph's state, which the erasure anonymises.
+ *
+ * - Journeys of the person: terminated, every run deleted (their ids name the person).
+ * - Devices they own, bought or touched, and devices of a model they opted out of whose
+ *   history names them: the lifecycle gets an opt-out (so it drops the owner, cancels an open
+ *   intervention and records OPTED_OUT, as an opt-out does), or is terminated if it does not
+ *   end in time; what is still owed to it in the outbox is dropped; every run of it and of its
+ *   interventions is deleted; and a closed lifecycle is started in its place from the graph's
+ *   state of the device (stages and their times, no owner, no order, no event id), so the
+ *   serial stays findable in the Web UI and a late signal does not start it again.
+ */
+export function temporalErasureLifecycles(
+  client: () => Client,
+  graphSide?: ErasureGraphSide,
+): ErasureLifecycles {
   return {
-    async stop({ customerId, skus, serials, erasureId }) {
+    async stop({ customerId, skus, serials, devices, erasureId }) {
       const c = client();
-      const namespace = c.options.namespace;
       const ids = new Set(skus.map((sku) => journeyWorkflowId(customerId, sku)));
       // Journeys with models the graph no longer links to the person are found by attribute.
-      const query = `CustomerId = '${customerId.replace(/'/g, "\\'")}'`;
+      const query = `CustomerId = ${quote(customerId)}`;
       for await (const w of c.workflow.list({ query })) {
         if (w.workflowId.startsWith('journey:')) ids.add(w.workflowId);
       }
       let journeys = 0;
       for (const workflowId of ids) {
-        try {
-          await c.workflow.getHandle(workflowId).terminate('erasure');
-        } catch (error) {
-          if (!isNotFound(error) && !/already completed/i.test(String(error))) throw error;
-        }
-        // The latest run by id at once; earlier runs (a journey restarted after it ended) as
-        // visibility lists them.
-        const runs: Array<string | undefined> = [undefined];
-        for await (const w of c.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-          runs.push(w.runId);
-        }
-        for (const runId of runs) {
-          try {
-            await c.workflowService.deleteWorkflowExecution({
-              namespace,
-              workflowExecution: runId === undefined ? { workflowId } : { workflowId, runId },
+        await terminate(c.workflow.getHandle(workflowId));
+        journeys += await deleteRuns(c, workflowId, await runsOf(c, workflowId));
+      }
+
+      let replaced = 0;
+      const all: PersonDevice[] =
+        devices ?? serials.map((serial) => ({ serial, interventions: [], former: false }));
+      for (const device of all) {
+        const workflowId = deviceLifecycleWorkflowId(device.serial);
+        const runs = await runsOf(c, workflowId);
+        const inputs = await Promise.all(runs.map((runId) => inputOf(c, workflowId, runId)));
+        const personal = runs.filter((_, i) => !isRestored(inputs[i]));
+        if (personal.length === 0) continue; // never ran, or already put back
+        if (device.former && !(await namesPerson(c, workflowId, customerId))) continue;
+
+        const handle = c.workflow.getHandle(workflowId);
+        const current = await handle.describe().then(
+          (d) => d.runId,
+          (error: unknown) => {
+            if (isNotFound(error)) return null;
+            throw error;
+          },
+        );
+        const putBack = current !== null && isRestored(inputs[runs.indexOf(current)]);
+        if (await isRunning(handle)) {
+          // The lifecycle knows its owner by the id it was sold to (an absorbed id after a merge).
+          const owner =
+            (await handle.describe()).typedSearchAttributes.get(searchAttributes.customerId) ??
+            customerId;
+          await handle
+            .signal(deviceEventSignal, {
+              eventId: `erasure:${erasureId}:${device.serial}`,
+              occurredAt: new Date().toISOString(),
+              serial: device.serial,
+              type: 'OPT_OUT',
+              customerId: owner,
+            })
+            .catch((error: unknown) => {
+              if (!isNotFound(error)) throw error;
             });
-            journeys += 1;
-          } catch (error) {
-            if (!/not found/i.test(String(error))) throw error;
+          if (!(await closed(handle, CLOSE_WITHIN_MS))) {
+            await terminate(handle);
+            await graphSide?.markOptedOut(device.serial);
           }
         }
-      }
-      let devices = 0;
-      for (const serial of serials) {
-        try {
-          await c.workflow.getHandle(deviceLifecycleWorkflowId(serial)).signal(deviceEventSignal, {
-            eventId: `erasure:${erasureId}:${serial}`,
-            occurredAt: new Date().toISOString(),
-            serial,
-            type: 'OPT_OUT',
-            customerId,
-          });
-          devices += 1;
-        } catch (error) {
-          if (!isNotFound(error)) throw error;
+        for (const interventionId of device.interventions) {
+          const intervention = c.workflow.getHandle(interventionId);
+          if (!(await closed(intervention, CLOSE_WITHIN_MS))) await terminate(intervention);
+          await deleteRuns(c, interventionId, await runsOf(c, interventionId));
         }
+        await graphSide?.forgetOwed(workflowId);
+        await deleteRuns(c, workflowId, personal);
+        const state = putBack ? null : await graphSide?.restoredState(device.serial);
+        if (state) {
+          await c.workflow.start(DEVICE_LIFECYCLE_WORKFLOW, {
+            workflowId,
+            taskQueue: Context.current().info.taskQueue,
+            args: [restoredInput(state)],
+            typedSearchAttributes: [
+              { key: searchAttributes.serial, value: device.serial },
+              ...(state.stage ? [{ key: searchAttributes.stage, value: state.stage }] : []),
+            ],
+          });
+        }
+        replaced += 1;
       }
-      return { journeys, devices };
+      return { journeys, devices: replaced };
+    },
+  };
+}
+
+const FINAL: readonly string[] = ['OPTED_OUT', 'RETIRED'];
+
+/** The graph side of the Temporal steps. */
+export function erasureGraphSide(graph: Graph): ErasureGraphSide {
+  return {
+    async restoredState(serial) {
+      const [row] = await graph.read<{
+        stage: LifecycleStage | null;
+        sequence: number;
+        interventions: number;
+        stages: Array<{ stage: LifecycleStage; at: string }>;
+      }>(RESTORED_STATE, { serial });
+      if (!row) return null;
+      const stage: LifecycleStage =
+        row.stage !== null && FINAL.includes(row.stage) ? row.stage : 'OPTED_OUT';
+      const history: HistoryEntry[] = row.stages.map((s, i) => ({
+        eventId: `stage:${i + 1}`,
+        type: 'STAGE',
+        occurredAt: s.at,
+        outcome: 'advanced',
+        stage: s.stage,
+        note: 'restored from the graph after an erasure',
+      }));
+      return {
+        serial,
+        stage,
+        customerId: null,
+        orderId: null,
+        deliveredAt: null,
+        installHelpOffered: true,
+        openInterventionId: null,
+        interventions: row.interventions,
+        sequence: row.sequence,
+        recentEventIds: [],
+        history,
+      };
+    },
+    async markOptedOut(serial) {
+      await graph.write(MARK_OPTED_OUT, { serial });
+    },
+    async forgetOwed(workflowId) {
+      await graph.transaction(async (tx) => {
+        const [row] = await tx.run<{ busy: number }>(LOCK_QUEUE, { workflowId });
+        if ((row?.busy ?? 0) > 0) {
+          throw new Error('A relay is delivering to a lifecycle of this person; retrying');
+        }
+        await tx.run(FORGET_QUEUE, { workflowId });
+      });
     },
   };
 }
@@ -273,15 +586,27 @@ export function temporalErasureLifecycles(client: () => Client): ErasureLifecycl
  */
 export function createErasureActivities(deps: ErasureActivityDependencies) {
   const { graph, salt } = deps;
-  const lifecycles = deps.lifecycles ?? temporalErasureLifecycles(() => Context.current().client);
+  const lifecycles =
+    deps.lifecycles ??
+    temporalErasureLifecycles(() => Context.current().client, erasureGraphSide(graph));
 
   const steps = {
     async stopLifecycles({ erasureId }: ErasureInput) {
-      const [person] = await graph.read<{ customerId: string; skus: string[]; serials: string[] }>(
-        LIFECYCLES,
-        { erasureId },
-      );
+      const [person] = await graph.read<{
+        customerId: string;
+        skus: string[];
+        serials: string[];
+        formerSerials: string[];
+      }>(LIFECYCLES, { erasureId });
       if (!person) return { journeys: 0, devices: 0 };
+      const cases = await graph.read<{ serial: string; workflowIds: string[] }>(INTERVENTIONS_OF, {
+        serials: [...person.serials, ...person.formerSerials],
+      });
+      const interventions = new Map(cases.map((r) => [r.serial, r.workflowIds]));
+      const devices: PersonDevice[] = [
+        ...person.serials.map((serial) => ({ serial, former: false })),
+        ...person.formerSerials.map((serial) => ({ serial, former: true })),
+      ].map((d) => ({ ...d, interventions: interventions.get(d.serial) ?? [] }));
       // Signals still owed to their lifecycles go first, so that no relay starts one again
       // with their id once it is stopped.
       // A relay delivering to one of their journeys now could start it again after it stops:
@@ -297,7 +622,13 @@ export function createErasureActivities(deps: ErasureActivityDependencies) {
         }
         await tx.run(FORGET_OWED_SIGNALS, params);
       });
-      return lifecycles.stop({ ...person, erasureId });
+      return lifecycles.stop({
+        customerId: person.customerId,
+        skus: person.skus,
+        serials: person.serials,
+        devices,
+        erasureId,
+      });
     },
 
     async keepReferralChains({ erasureId }: ErasureInput) {
@@ -365,7 +696,44 @@ export function createErasureActivities(deps: ErasureActivityDependencies) {
       return { completedAt: row.completedAt };
     },
   } satisfies Record<ErasureStep, (input: ErasureInput) => Promise<unknown>>;
-  return steps;
+  return withoutNames(steps);
+}
+
+/**
+ * A failed attempt's message lands in the erasure's history (as the last failure of the
+ * activity), and errors from Temporal or the graph may quote a workflow id or a parameter that
+ * names the person: the worker's log gets the error, the history only the step and the kind.
+ */
+function withoutNames<T extends Record<ErasureStep, (input: ErasureInput) => Promise<unknown>>>(
+  steps: T,
+): T {
+  const guarded = Object.fromEntries(
+    Object.entries(steps).map(([name, step]) => [
+      name,
+      async (input: ErasureInput) => {
+        try {
+          return await step(input);
+        } catch (error) {
+          if (error instanceof ApplicationFailure) throw error;
+          logFailure(name, input.erasureId, error);
+          const kind = error instanceof Error ? error.name : typeof error;
+          throw ApplicationFailure.retryable(
+            `Erasure step ${name} failed (${kind}); retrying. The worker's log has the cause.`,
+            'ErasureStepFailed',
+          );
+        }
+      },
+    ]),
+  );
+  return guarded as T;
+}
+
+function logFailure(step: string, erasureId: string, error: unknown): void {
+  try {
+    Context.current().log.warn('Erasure step failed', { step, erasureId, error });
+  } catch {
+    // Outside an activity: nothing to log to.
+  }
 }
 
 export type ErasureActivities = ReturnType<typeof createErasureActivities>;

@@ -4,6 +4,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -36,6 +37,9 @@ import {
   type LifecycleState,
 } from '../lifecycle-machine';
 import { activities, DEFAULT_HISTORY_LIMIT, nextWake } from './activity-options';
+
+/** The patch under which a lifecycle started in a final stage ends at once. */
+const RESTORED_FINAL_STAGE_PATCH = 'restored-final-stage-ends';
 
 /**
  * The life of one device after its sale, keyed by its serial. It decides every stage change
@@ -78,6 +82,16 @@ export async function deviceLifecycle(input: DeviceLifecycleInput): Promise<Devi
     ]);
   }
   publish();
+  // A lifecycle an erasure put back from the graph starts in its final stage: it shows that
+  // stage and ends, and as a closed run it keeps the serial from being started again. Older
+  // histories never start in a final stage, so they do not reach the patch.
+  if (
+    state.stage !== null &&
+    FINAL_STAGES.includes(state.stage) &&
+    patched(RESTORED_FINAL_STAGE_PATCH)
+  ) {
+    return { serial: state.serial, stage: state.stage };
+  }
 
   async function openIntervention(
     reason: InterventionInput['reason'],

@@ -5,7 +5,7 @@ import type { Graph } from '@experience-graph/neo4j';
 import type { createCampaignsSubgraph } from '@experience-graph/campaigns';
 import type { createCustomersSubgraph } from '@experience-graph/customers';
 import type { createProductsSubgraph } from '@experience-graph/products';
-import { createRelay, type Relay } from '@experience-graph/relay';
+import { createRelay, type DeliveryObserver, type Relay } from '@experience-graph/relay';
 import {
   createErasureStarter,
   createValueModelJobs,
@@ -66,7 +66,13 @@ export function subgraphDependencies(
  */
 export function lifecycleRelay(
   config: Config,
-  shared: { graph: Graph; taskQueue: string; lifecycle: LifecycleGateway; logger: Logger },
+  shared: {
+    graph: Graph;
+    taskQueue: string;
+    lifecycle: LifecycleGateway;
+    logger: Logger;
+    observer?: DeliveryObserver;
+  },
 ): Relay {
   return createRelay({
     graph: shared.graph,
@@ -77,5 +83,6 @@ export function lifecycleRelay(
     pollMs: config.relay.pollMs,
     leaseMs: config.relay.leaseMs,
     batchSize: config.relay.batchSize,
+    ...(shared.observer ? { observer: shared.observer } : {}),
   });
 }

@@ -8,11 +8,12 @@ import { createCampaignsSubgraph } from '@experience-graph/campaigns';
 import { createCustomersSubgraph } from '@experience-graph/customers';
 import { createGateway } from '@experience-graph/gateway';
 import { createProductsSubgraph } from '@experience-graph/products';
-import type { Relay } from '@experience-graph/relay';
+import { relayDeliveryMetrics, type Relay } from '@experience-graph/relay';
 import { listen, type RunningServer } from '@experience-graph/server-kit';
 import { uniqueKey } from '@experience-graph/test-kit';
 import { createDevKeys, signAppToken, signStaffToken } from '@experience-graph/dev-auth';
 import { lifecycleRelay, subgraphDependencies } from './subgraph-dependencies';
+import { meteredSubgraphs, systemMetrics, type MeteredService } from './system-metrics';
 
 export { eventually, uniqueKey } from '@experience-graph/test-kit';
 import { createLifecycleGateway, type LifecycleTimers } from '@experience-graph/workflows';
@@ -32,6 +33,8 @@ export interface TestSystem {
   graph: Graph;
   client: Client;
   taskQueue: string;
+  /** Where each service's metrics are scraped (`/metrics`; each service has its own). */
+  metricsUrls: Record<MeteredService, string>;
   /** The outbox relay delivering this system's owed signals (its task queue is its lane). */
   relay: Relay;
   /** Sends one operation through the gateway as the local client and returns the raw response. */
@@ -84,6 +87,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const driver = createDriver(config.neo4j);
   const graph = createGraph(driver, config.neo4j.database);
+  const metered = systemMetrics(driver, config.neo4j.database);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
@@ -91,7 +95,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     connection: nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue,
-    graph,
+    graph: metered.graphs.worker,
     erasureSalt: config.erasure.salt,
     value: config.value,
   });
@@ -121,8 +125,21 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     return `${server.url}/graphql`;
   };
   const lifecycle = createLifecycleGateway(client, taskQueue, options.timers);
-  const deps = subgraphDependencies(config, { graph, client, taskQueue, lifecycle, logger });
-  const relay = lifecycleRelay(config, { graph, taskQueue, lifecycle, logger });
+  const deps = meteredSubgraphs(
+    subgraphDependencies(config, { graph, client, taskQueue, lifecycle, logger }),
+    metered,
+  );
+  const relay: Relay = lifecycleRelay(config, {
+    graph: metered.graphs.relay,
+    taskQueue,
+    lifecycle,
+    logger,
+    observer: relayDeliveryMetrics(metered.metrics.relay, {
+      graph: metered.graphs.relay,
+      lane: taskQueue,
+      inFlight: () => relay.stats().inFlight,
+    }),
+  });
   relay.start();
   stops.push(() => relay.stop());
   const subgraphUrls = {
@@ -139,8 +156,16 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       },
       signing: config.signing,
       logger,
+      metrics: metered.metrics.gateway,
     }),
   );
+  const metricsUrls = {
+    ...(await metered.serve()),
+    products: subgraphUrls.products.replace(/\/graphql$/, '/metrics'),
+    customers: subgraphUrls.customers.replace(/\/graphql$/, '/metrics'),
+    campaigns: subgraphUrls.campaigns.replace(/\/graphql$/, '/metrics'),
+  };
+  stops.push(() => metered.close());
 
   const clients = [...config.gateway.clients, ...(options.extraClients ?? [])];
   const localKey = clients.find((c) => c.role === 'service')?.key;
@@ -164,6 +189,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     config,
     gatewayUrl,
     subgraphUrls,
+    metricsUrls,
     graph,
     client,
     taskQueue,

@@ -43,6 +43,7 @@ describe('set-up faults', () => {
         user: 'neo4j',
         password: 'whatever-password',
         database: 'neo4j',
+        timeouts: { connectMs: 3_000, acquireMs: 5_000, retryMs: 6_000 },
       });
       await expect(service.up()).rejects.toThrow(
         new RegExp(`127\\.0\\.0\\.1:${port} is taken, but not by a Neo4j server`),
@@ -60,6 +61,7 @@ describe('set-up faults', () => {
         namespace: 'default',
         taskQueue: 'q',
         uiUrl: 'http://127.0.0.1:1',
+        callTimeoutMs: 5_000,
       });
       await expect(service.up()).rejects.toThrow(
         new RegExp(`127\\.0\\.0\\.1:${port} is taken, but not by a Temporal server`),

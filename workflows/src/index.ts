@@ -9,3 +9,4 @@ export {
   type ValueModelJobs,
   type ValueModelScheduleOptions,
 } from './value-model-client';
+export { deadlineInterceptors } from './call-deadline';

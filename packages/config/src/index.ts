@@ -197,6 +197,9 @@ export const envSchema = z.object({
     .min(8, 'must be at least 8 characters (a Neo4j 5 rule)')
     .default('experience-graph-local'),
   NEO4J_DATABASE: z.string().min(1).default('neo4j'),
+  NEO4J_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3_000),
+  NEO4J_ACQUISITION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  NEO4J_RETRY_TIME_MS: z.coerce.number().int().min(0).max(300_000).default(6_000),
   TEMPORAL_ADDRESS: z
     .string()
     .regex(/^[^:/\s]+:\d+$/, 'must be host:port, for example 127.0.0.1:7233')
@@ -204,6 +207,7 @@ export const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('product-lifecycle'),
   TEMPORAL_UI_URL: url(['http', 'https']).default('http://127.0.0.1:8233'),
+  TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
   SUBGRAPH_HOST: host.default('127.0.0.1'),
   PRODUCTS_PORT: port.default(4001),
   CUSTOMERS_PORT: port.default(4002),
@@ -358,6 +362,14 @@ export interface Neo4jConfig {
   user: string;
   password: string;
   database: string;
+  /**
+   * How long a request may wait on Neo4j, so that while it is away clients are answered
+   * UNAVAILABLE within seconds instead of hanging: opening a connection
+   * (NEO4J_CONNECTION_TIMEOUT_MS), getting one from the pool (NEO4J_ACQUISITION_TIMEOUT_MS), and
+   * retrying a transaction that failed transiently, the server being away among the causes
+   * (NEO4J_RETRY_TIME_MS).
+   */
+  timeouts: { connectMs: number; acquireMs: number; retryMs: number };
 }
 
 export interface TemporalConfig {
@@ -365,6 +377,11 @@ export interface TemporalConfig {
   namespace: string;
   taskQueue: string;
   uiUrl: string;
+  /**
+   * The deadline of every call a request handler makes to Temporal (TEMPORAL_CALL_TIMEOUT_MS):
+   * while Temporal is away the caller gets an error in this time, not a hang.
+   */
+  callTimeoutMs: number;
 }
 
 export interface ListenConfig {
@@ -590,12 +607,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       user: e.NEO4J_USER,
       password: e.NEO4J_PASSWORD,
       database: e.NEO4J_DATABASE,
+      timeouts: {
+        connectMs: e.NEO4J_CONNECTION_TIMEOUT_MS,
+        acquireMs: e.NEO4J_ACQUISITION_TIMEOUT_MS,
+        retryMs: e.NEO4J_RETRY_TIME_MS,
+      },
     },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiUrl: e.TEMPORAL_UI_URL,
+      callTimeoutMs: e.TEMPORAL_CALL_TIMEOUT_MS,
     },
     subgraphs,
     gateway: {

@@ -29,14 +29,18 @@ export interface GraphTransaction {
 
 /**
  * Creates a driver that returns JavaScript numbers instead of `Integer`s: every number the
- * project stores fits in 2^53, and repositories must return plain values.
+ * project stores fits in 2^53, and repositories must return plain values. Every wait on the
+ * server is bounded by `config.timeouts` (see {@link Neo4jConfig}): while Neo4j is away a
+ * statement fails within about `retryMs` plus one connection attempt, and the caller answers
+ * UNAVAILABLE, instead of after the driver's 30 s of retries and a minute's wait for a connection.
  */
 export function createDriver(config: Neo4jConfig): Driver {
+  const { connectMs, acquireMs, retryMs } = config.timeouts;
   return neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password), {
     disableLosslessIntegers: true,
-    // Fail fast when the server is absent instead of hanging a request for the default 60 s.
-    connectionAcquisitionTimeout: 20_000,
-    connectionTimeout: 5_000,
+    connectionAcquisitionTimeout: acquireMs,
+    connectionTimeout: connectMs,
+    maxTransactionRetryTime: retryMs,
     maxConnectionPoolSize: 50,
     userAgent: 'experience-graph',
   });

@@ -26,6 +26,7 @@ export {
 } from './body-limit';
 export { otherCustomersShowOnlyTheirId } from './reach-guards';
 export { badUserInput, notFound, parseArgument } from './errors';
+export { formatDependencyErrors, isDependencyAway } from './dependency-errors';
 export {
   businessKey,
   latitude,

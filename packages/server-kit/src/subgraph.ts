@@ -25,6 +25,7 @@ import {
   type ServiceMetrics,
 } from '@experience-graph/metrics';
 import { subgraphBodyErrors } from './body-limit';
+import { formatDependencyErrors } from './dependency-errors';
 import { mountHealth, type ReadinessCheck } from './health';
 import { requireGatewaySignature, subgraphBodyLimit, type SigningConfig } from './signature-check';
 
@@ -111,6 +112,8 @@ export async function createSubgraphApp<Context extends BaseContext & PrincipalC
   const apollo = new ApolloServer<Context>({
     schema,
     includeStacktraceInErrorResponses: false,
+    // Neo4j or Temporal away: UNAVAILABLE, which clients may retry, not an internal error.
+    formatError: formatDependencyErrors,
     // runService owns shutdown; Apollo's own handlers would re-raise the signal mid-way.
     stopOnTerminationSignals: false,
     plugins: [

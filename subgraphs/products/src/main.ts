@@ -4,7 +4,7 @@ import { loadConfig } from '@experience-graph/config';
 import { createServiceMetrics, neo4jStatementMetrics } from '@experience-graph/metrics';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { listen, runService } from '@experience-graph/server-kit';
-import { createLifecycleGateway } from '@experience-graph/workflows';
+import { createLifecycleGateway, deadlineInterceptors } from '@experience-graph/workflows';
 import { createProductsSubgraph } from './server';
 
 const config = loadConfig(process.env);
@@ -13,7 +13,12 @@ const logger = pino({ name: 'products', level: config.logLevel });
 runService(logger, async () => {
   const driver = createDriver(config.neo4j);
   const metrics = createServiceMetrics('products');
-  const connection = await Connection.connect({ address: config.temporal.address });
+  // Lazy, and every call bounded: the subgraph starts while Temporal is away, and a request that
+  // signals a lifecycle then fails within TEMPORAL_CALL_TIMEOUT_MS instead of hanging.
+  const connection = Connection.lazy({
+    address: config.temporal.address,
+    interceptors: deadlineInterceptors(config.temporal.callTimeoutMs),
+  });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const { app, apollo } = await createProductsSubgraph({
     graph: createGraph(driver, config.neo4j.database, {

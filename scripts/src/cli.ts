@@ -7,54 +7,14 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { withRenderedRights } from '@experience-graph/access';
 import path from 'node:path';
 import { ConfigError, loadConfig, type ApiClient, type Config } from '@experience-graph/config';
-import { createDriver, createGraph, loadMigrations, migrate } from '@experience-graph/neo4j';
 import { appsDown, appsStatus, appsUp } from './app-services';
 import { ensureChromium, runsBrowserTests } from './browser';
-import { neo4jService } from './neo4j-service';
+import { runChaosCommand } from './chaos/command';
 import { DATA_DIR, ROOT } from './paths';
-import { runCommand, SetupError, stopProcess } from './processes';
+import { runCommand, SetupError } from './processes';
 import { DEMO, seedDemo, type DemoSenders } from './seed';
 import { printToken } from './dev-tokens';
-import type { ManagedService } from './service';
-import { temporalService } from './temporal-service';
-
-const services = (config: Config): ManagedService[] => [
-  neo4jService(config.neo4j),
-  temporalService(config.temporal),
-];
-
-async function servicesUp(config: Config): Promise<string[]> {
-  const started: string[] = [];
-  for (const service of services(config)) {
-    const outcome = await service.up();
-    console.log(
-      `${service.name}: ${outcome === 'started' ? 'started' : 'already running'} at ${service.address}`,
-    );
-    if (outcome === 'started') started.push(service.name);
-  }
-  await runMigrations(config);
-  return started;
-}
-
-async function servicesDown(config: Config, only?: string[]): Promise<void> {
-  for (const service of services(config).reverse()) {
-    if (only && !only.includes(service.name)) continue;
-    if (await stopProcess(service.name, 60_000)) console.log(`${service.name}: stopped`);
-  }
-}
-
-async function runMigrations(config: Config): Promise<void> {
-  const driver = createDriver(config.neo4j);
-  try {
-    const report = await migrate(
-      createGraph(driver, config.neo4j.database),
-      await loadMigrations(),
-    );
-    for (const m of report.applied) console.log(`neo4j: applied migration ${m.version}-${m.name}`);
-  } finally {
-    await driver.close();
-  }
-}
+import { runMigrations, services, servicesDown, servicesUp } from './stack';
 
 /**
  * Who sends the demo story: the first service client for the set-up and the maker's own events,
@@ -183,6 +143,9 @@ async function main(argv: string[]): Promise<void> {
       return bench(config, rest);
     case 'token':
       return printToken(config, rest);
+    case 'chaos':
+      process.exitCode = await runChaosCommand(rest);
+      return;
     case 'rights': {
       const readme = path.join(ROOT, 'README.md');
       writeFileSync(readme, withRenderedRights(readFileSync(readme, 'utf8')));
@@ -195,7 +158,7 @@ async function main(argv: string[]): Promise<void> {
       return console.log(`Removed ${DATA_DIR}`);
     default:
       throw new SetupError(
-        `Unknown command "${command ?? ''}". Commands: start, stop, status, services up|down|status, migrate, seed, test, bench, token, rights, reset`,
+        `Unknown command "${command ?? ''}". Commands: start, stop, status, services up|down|status, migrate, seed, test, bench, chaos, token, rights, reset`,
       );
   }
 }

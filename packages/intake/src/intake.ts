@@ -72,6 +72,11 @@ export interface EventResult {
   /** What became of an accepted event (or, for a duplicate, of the event it repeats). */
   outcome: EventOutcome | null;
   error: (Rejection & { path: string }) | null;
+  /**
+   * Identifiers of an accepted event not linked to its person, because that would give one
+   * person two values of a unique namespace (IDENTITY_UNIQUE_NAMESPACES); empty otherwise.
+   */
+  unlinked: Array<{ path: string; message: string }>;
 }
 
 export interface RecordedBatch {
@@ -132,6 +137,8 @@ interface Accepted {
   plan: IntakePlan;
   signals: OwedSignal[];
   outcome: EventOutcome;
+  /** Identifiers its identity changes left unlinked. */
+  unlinked?: IdentityChanges['unlinked'];
 }
 
 /**
@@ -312,6 +319,7 @@ export function createEventIntake(ports: IntakePorts) {
         status: 'REJECTED',
         outcome: null,
         error: { ...r, path: `events[${c.index}]${r.path ? `.${r.path}` : ''}` },
+        unlinked: [],
       };
     };
 
@@ -363,6 +371,7 @@ export function createEventIntake(ports: IntakePorts) {
           status: 'DUPLICATE',
           outcome: verdict.duplicate,
           error: null,
+          unlinked: [],
         };
         continue;
       }
@@ -400,6 +409,7 @@ export function createEventIntake(ports: IntakePorts) {
         plan: verdict.plan,
         signals,
         outcome,
+        unlinked: changes?.unlinked,
       });
     }
     if (accepted.length === 0 && telemetry.length === 0) return;
@@ -466,6 +476,10 @@ export function createEventIntake(ports: IntakePorts) {
         status: 'ACCEPTED',
         outcome: a.outcome,
         error: null,
+        unlinked: (a.unlinked ?? []).map((u) => ({
+          path: `events[${c.index}].${u.path}`,
+          message: u.message,
+        })),
       };
       for (const p of ['customerId', 'referredId', 'answerAuthorId']) {
         const id = a.plan.params[p];
@@ -481,6 +495,7 @@ export function createEventIntake(ports: IntakePorts) {
         status: duplicate ? 'DUPLICATE' : 'ACCEPTED',
         outcome: t.outcome,
         error: null,
+        unlinked: [],
       };
     }
   }
@@ -796,6 +811,7 @@ export function createEventIntake(ports: IntakePorts) {
             status: 'REJECTED',
             outcome: null,
             error: { ...r, path: `events[${index}]${r.path ? `.${r.path}` : ''}` },
+            unlinked: [],
           };
         };
         if (!p.ok) return reject({ code: 'INVALID', ...p.problem });
@@ -842,6 +858,7 @@ export function createEventIntake(ports: IntakePorts) {
               path: `events[${c.index}]`,
               message: `Event ${c.eventId} could not be recorded now; sending it again is safe`,
             },
+            unlinked: [],
           };
         }
       }

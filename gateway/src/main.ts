@@ -1,3 +1,5 @@
+// First: tracing instruments the modules required after it (and @apollo/gateway's spans).
+import { flushTracing } from '@experience-graph/tracing/register';
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
 import { serveMetrics } from '@experience-graph/metrics';
@@ -17,5 +19,5 @@ runService(logger, async () => {
   // Never on the public port: on a listener of its own, loopback unless configured otherwise.
   const scrape = await serveMetrics(metrics, config.metrics.host, config.metrics.gatewayPort);
   logger.info({ url: `${server.url}/graphql`, metrics: scrape.url }, 'gateway ready');
-  return [() => apollo.stop(), server.close, scrape.close];
+  return [flushTracing, () => apollo.stop(), server.close, scrape.close];
 });

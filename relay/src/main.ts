@@ -1,3 +1,5 @@
+// First: tracing instruments the modules required after it.
+import { flushTracing } from '@experience-graph/tracing/register';
 import { Client, Connection } from '@temporalio/client';
 import express from 'express';
 import pino from 'pino';
@@ -10,6 +12,7 @@ import {
 } from '@experience-graph/metrics';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { listen, mountHealth, runService } from '@experience-graph/server-kit';
+import { temporalClientInterceptors } from '@experience-graph/tracing/temporal';
 import { createLifecycleGateway } from '@experience-graph/workflows';
 import { createRelay } from './relay';
 import { relayDeliveryMetrics } from './relay-metrics';
@@ -26,7 +29,11 @@ runService(logger, async () => {
   // Lazy: the relay starts whether or not Temporal is up, and its deliveries fail, back off and
   // retry until it is; gRPC reconnects by itself after a restart of the server.
   const connection = Connection.lazy({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: temporalClientInterceptors(),
+  });
   const lane = config.temporal.taskQueue;
   const relay = createRelay({
     graph,
@@ -64,5 +71,11 @@ runService(logger, async () => {
   relay.start();
   logger.info({ lane, url: server.url, metrics: `${server.url}/metrics` }, 'relay running');
   // Closed in reverse: the relay first (deliveries under way finish, leases are handed back).
-  return [() => driver.close(), () => connection.close(), server.close, () => relay.stop()];
+  return [
+    flushTracing,
+    () => driver.close(),
+    () => connection.close(),
+    server.close,
+    () => relay.stop(),
+  ];
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Graph } from '@experience-graph/neo4j';
+import { continueStoredTraces } from '@experience-graph/tracing';
 import {
   createOutboxRepository,
   type ClaimedQueue,
@@ -184,7 +185,17 @@ export function createRelay(deps: RelayDependencies): Relay {
       if (entries.length > 0) {
         let ended: boolean;
         try {
-          ({ ended } = await deliver(queue, entries));
+          // Continues the traces of the requests that owed these signals, into the workflow.
+          ({ ended } = await continueStoredTraces(
+            `deliver ${queue.workflowType}`,
+            entries.map((e) => e.traceparent),
+            {
+              'messaging.operation.type': 'process',
+              'messaging.batch.message_count': entries.length,
+              temporalWorkflowId: queue.workflowId,
+            },
+            () => deliver(queue, entries),
+          ));
         } catch (error) {
           failures += 1;
           failuresInRow += 1;

@@ -18,6 +18,8 @@ describe('identity resolution through the gateway', () => {
   const email = (name: string) => `${name}.${run}@example.com`;
   // A phone number no other run uses, so that its identifier is this run's alone.
   const phone = `+1${String(Date.now() % 1e10).padStart(10, '0')}`;
+  // The store kiosk's phone, this run's alone too.
+  const kiosk = `+44${String((Date.now() + 7) % 1e10).padStart(10, '0')}`;
   const readerKey = `reader-${run}`.padEnd(24, '0');
   const people = new Set<string>();
   let eventNo = 0;
@@ -124,10 +126,11 @@ describe('identity resolution through the gateway', () => {
       { ids: [...people] },
     );
     await system.graph.write(
-      `MATCH (n) WHERE (n:Identifier AND (n.key CONTAINS $run OR n.key = 'PHONE:' + $phone)) OR (n:Touchpoint AND n.eventId STARTS WITH $run)
-         OR (n:ProductModel AND n.sku STARTS WITH $run)
+      `MATCH (n) WHERE (n:Identifier AND (n.key CONTAINS $run OR n.key IN ['PHONE:' + $phone, 'PHONE:' + $kiosk]))
+         OR (n:Touchpoint AND n.eventId STARTS WITH $run)
+         OR (n:ProductModel AND n.sku STARTS WITH $run) OR (n:Order AND n.id STARTS WITH $run)
        DETACH DELETE n`,
-      { run, phone },
+      { run, phone, kiosk },
     );
     await system.stop();
   });
@@ -258,17 +261,25 @@ describe('identity resolution through the gateway', () => {
     );
   });
 
-  it('trusts no identifier seen with too many people', async () => {
+  it('trusts no identifier seen with too many people who cannot be one', async () => {
     const [p1, p2, p3] = [
       await register('kiosk-1'),
       await register('kiosk-2'),
       await register('kiosk-3'),
     ];
+    // Each has a loyalty card of their own: they are three people, whatever they share.
+    for (const [n, p] of [p1, p2, p3].entries()) {
+      await identify([['LOYALTY_ID', id(`LY-kiosk-${n}`)]], { customerId: p });
+    }
     const cookie = id('kiosk-cookie');
-    await identify([['COOKIE', cookie]], { customerId: p1 });
-    // The second person still merges (two people are below the default threshold of three)...
-    await identify([['COOKIE', cookie]], { customerId: p2 });
-    expect((await byIdentifier('COOKIE', cookie))?.id).toBe(p2);
+    expect(await identify([['COOKIE', cookie]], { customerId: p1 })).toEqual([
+      { status: 'ACCEPTED', error: null },
+    ]);
+    // The second person is not merged (two loyalty cards), and the cookie stays the first's.
+    expect(await identify([['COOKIE', cookie]], { customerId: p2 })).toEqual([
+      { status: 'ACCEPTED', error: null },
+    ]);
+    expect((await byIdentifier('COOKIE', cookie))?.id).toBe(p1);
     // ...the third makes the cookie shared: no merge, and it now names no one.
     await identify(
       [
@@ -277,7 +288,9 @@ describe('identity resolution through the gateway', () => {
       ],
       { customerId: p3 },
     );
-    expect(await count(`MATCH (c:Customer {id: $id}) RETURN count(c) AS n`, { id: p3 })).toBe(1);
+    for (const p of [p1, p2, p3]) {
+      expect(await count(`MATCH (c:Customer {id: $id}) RETURN count(c) AS n`, { id: p })).toBe(1);
+    }
     const shared = await system.request<unknown>(
       `query ($v: String!) { customerByIdentifier(namespace: COOKIE, value: $v) { id } }`,
       { v: cookie },
@@ -319,6 +332,187 @@ describe('identity resolution through the gateway', () => {
         },
       ),
     ).toBe(1);
+  });
+
+  describe('the reported cases (issue 10)', () => {
+    type Unlinked = { path: string; message: string };
+    type Answer = Result & { unlinked: Unlinked[] };
+    async function send(...events: Array<Record<string, unknown>>): Promise<Answer[]> {
+      const data = await system.data<{ recordEvents: { results: Answer[] } }>(
+        `mutation ($events: [LifecycleEventInput!]!) {
+          recordEvents(events: $events) {
+            results { status error { code path message } unlinked { path message } }
+          }
+        }`,
+        {
+          events: events.map((e) => ({
+            eventId: id(`e${(eventNo += 1)}`),
+            occurredAt: at(),
+            ...e,
+          })),
+        },
+      );
+      return data.recordEvents.results;
+    }
+    const ids = (list: Array<[string, string]>) =>
+      list.map(([namespace, value]) => ({ namespace, value }));
+    const order = (list: Array<[string, string]>, name: string) => ({
+      identifiers: ids(list),
+      order: { orderId: id(name), amount: 20, currency: 'USD' },
+    });
+    const accepted = { status: 'ACCEPTED', error: null, unlinked: [] };
+    /** The orders whose touchpoints hang on a person. */
+    const ordersOf = async (customerId: string) =>
+      (
+        await system.graph.read<{ id: string }>(
+          `MATCH (:Customer {id: $customerId})-[:HAD]->(:Touchpoint)--(o:Order)
+           WHERE o.id STARTS WITH $run RETURN DISTINCT o.id AS id ORDER BY id`,
+          { customerId, run },
+        )
+      ).map((r) => r.id);
+    const identitiesOf = async (customerId: string) =>
+      (
+        await system.data<{
+          customer: {
+            id: string;
+            identities: Array<{ namespace: string; value: string; shared: boolean }>;
+          } | null;
+        }>(`query ($id: ID!) { customer(id: $id) { id identities { namespace value shared } } }`, {
+          id: customerId,
+        })
+      ).customer;
+
+    it('split: three sign-ups tied by two purchases end as one person, her e-mail hers alone', async () => {
+      const app = id('split-app');
+      const loyalty = id('split-LY');
+      const mail = email('split');
+      // Three sign-ups: three people.
+      expect(
+        await send(
+          { identifiers: ids([['APP_INSTALL', app]]), identify: {} },
+          { identifiers: ids([['EMAIL', mail]]), identify: {} },
+          { identifiers: ids([['LOYALTY_ID', loyalty]]), identify: {} },
+        ),
+      ).toEqual([accepted, accepted, accepted]);
+      const signUps = [
+        (await byIdentifier('APP_INSTALL', app))?.id as string,
+        (await byIdentifier('EMAIL', mail))?.id as string,
+        (await byIdentifier('LOYALTY_ID', loyalty))?.id as string,
+      ];
+      expect(new Set(signUps).size).toBe(3);
+      // E-mail with the app, then the loyalty id with the e-mail.
+      expect(
+        await send(
+          order(
+            [
+              ['EMAIL', mail],
+              ['APP_INSTALL', app],
+            ],
+            'split-o1',
+          ),
+        ),
+      ).toEqual([accepted]);
+      expect(
+        await send(
+          order(
+            [
+              ['LOYALTY_ID', loyalty],
+              ['EMAIL', mail],
+            ],
+            'split-o2',
+          ),
+        ),
+      ).toEqual([accepted]);
+
+      // One person, found by any of her identifiers, none of them shared.
+      const her = (await byIdentifier('EMAIL', mail))?.id as string;
+      expect((await identitiesOf(her))?.identities).toEqual([
+        { namespace: 'APP_INSTALL', value: app, shared: false },
+        { namespace: 'EMAIL', value: mail, shared: false },
+        { namespace: 'LOYALTY_ID', value: loyalty, shared: false },
+      ]);
+      expect((await byIdentifier('APP_INSTALL', app))?.id).toBe(her);
+      expect((await byIdentifier('LOYALTY_ID', loyalty))?.id).toBe(her);
+      // Both purchases are hers, and every sign-up's id names her now.
+      expect(await ordersOf(her)).toEqual([id('split-o1'), id('split-o2')]);
+      for (const p of signUps) expect((await identitiesOf(p))?.id).toBe(her);
+    });
+
+    it('fused: a kiosk phone never merges two loyalty members, and the third makes it shared', async () => {
+      const cards = [1, 2, 3].map((n) => id(`kiosk-LY-${n}`));
+      const members: string[] = [];
+      for (const card of cards) {
+        expect(await send({ identifiers: ids([['LOYALTY_ID', card]]), identify: {} })).toEqual([
+          accepted,
+        ]);
+        members.push((await byIdentifier('LOYALTY_ID', card))?.id as string);
+      }
+      const atKiosk = (n: number) =>
+        order(
+          [
+            ['LOYALTY_ID', cards[n] as string],
+            ['PHONE', kiosk],
+          ],
+          `kiosk-o${n}`,
+        );
+      // The first member buys at the kiosk, typing its phone: it is learned as hers.
+      expect(await send(atKiosk(0))).toEqual([accepted]);
+      // The second types the same phone: her purchase is hers, nobody is merged, and the answer
+      // says that the phone was not linked to her.
+      expect(await send(atKiosk(1))).toEqual([
+        {
+          status: 'ACCEPTED',
+          error: null,
+          unlinked: [
+            {
+              path: 'events[0].identifiers[1]',
+              message: `identifiers[1]: PHONE:${kiosk} was not linked: it would give one person two LOYALTY_ID values, and a person has at most one (IDENTITY_UNIQUE_NAMESPACES); the event is recorded without it`,
+            },
+          ],
+        },
+      ]);
+      expect(
+        await count(`MATCH (m:Merge) WHERE m.absorbedId IN $ids RETURN count(m) AS n`, {
+          ids: members,
+        }),
+      ).toBe(0);
+      expect(await ordersOf(members[0] as string)).toEqual([id('kiosk-o0')]);
+      expect(await ordersOf(members[1] as string)).toEqual([id('kiosk-o1')]);
+      expect((await byIdentifier('PHONE', kiosk))?.id).toBe(members[0]);
+      // The third makes the phone shared: seen with three people who cannot be one.
+      const [third] = await send(atKiosk(2));
+      expect(third?.status).toBe('ACCEPTED');
+      expect(await ordersOf(members[2] as string)).toEqual([id('kiosk-o2')]);
+      const shared = await system.request<unknown>(
+        `query ($v: String!) { customerByIdentifier(namespace: PHONE, value: $v) { id } }`,
+        { v: kiosk },
+      );
+      expect(shared.errors?.[0]?.message).toBe(
+        `PHONE:${kiosk} is shared by 3 people and names no one person`,
+      );
+      // Each member is still herself with exactly her own card.
+      for (const [n, m] of members.entries()) {
+        const view = await identitiesOf(m);
+        expect(view?.id).toBe(m);
+        expect(view?.identities.filter((i) => i.namespace === 'LOYALTY_ID')).toEqual([
+          { namespace: 'LOYALTY_ID', value: cards[n], shared: false },
+        ]);
+      }
+      // A hand merge of two members is refused, changing nothing.
+      const byHand = await system.request(
+        `mutation ($i: MergeCustomersInput!) { mergeCustomers(input: $i) { id } }`,
+        { i: { survivorId: members[0], absorbedId: members[1], reason: 'same phone' } },
+      );
+      expect(byHand.errors?.[0]).toMatchObject({
+        message: `Cannot merge ${members[1]} into ${members[0]}: each holds a LOYALTY_ID of their own, and a person has at most one (IDENTITY_UNIQUE_NAMESPACES)`,
+        extensions: { code: 'CONFLICT' },
+      });
+      expect(
+        await count(`MATCH (m:Merge) WHERE m.absorbedId IN $ids RETURN count(m) AS n`, {
+          ids: members,
+        }),
+      ).toBe(0);
+    });
   });
 
   describe('bad input changes nothing', () => {

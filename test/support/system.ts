@@ -18,6 +18,7 @@ import { meteredSubgraphs, systemMetrics, type MeteredService } from './system-m
 export { eventually, uniqueKey } from '@experience-graph/test-kit';
 import { createLifecycleGateway, type LifecycleTimers } from '@experience-graph/workflows';
 import { createLifecycleWorker } from '@experience-graph/workflows/worker';
+import { temporalClientInterceptors } from '@experience-graph/tracing/temporal';
 
 export interface GraphQLResponse<T> {
   data?: T;
@@ -89,7 +90,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   const graph = createGraph(driver, config.neo4j.database);
   const metered = systemMetrics(driver, config.neo4j.database);
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  // Traced when the test file started tracing first (test/support/tracing.ts).
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: temporalClientInterceptors(),
+  });
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
   const worker: Worker = await createLifecycleWorker({
     connection: nativeConnection,

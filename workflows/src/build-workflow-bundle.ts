@@ -5,11 +5,17 @@
  */
 import { writeFileSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_TRACING_MODULES } from '@experience-graph/tracing/temporal';
 import { WORKFLOW_BUNDLE_PATH, WORKFLOWS_PATH } from './worker';
 
 /** Bundles the workflow code and writes it to `path`; resolves with the bundle's size. */
 export async function writeWorkflowBundle(path = WORKFLOW_BUNDLE_PATH): Promise<number> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+  // The tracing interceptors are built in (a prebuilt bundle ignores the worker's); with tracing
+  // off their spans go nowhere.
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [...WORKFLOW_TRACING_MODULES],
+  });
   writeFileSync(path, code);
   return code.length;
 }

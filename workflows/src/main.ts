@@ -1,3 +1,5 @@
+// First: tracing instruments the modules required after it.
+import { flushTracing } from '@experience-graph/tracing/register';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
@@ -70,6 +72,7 @@ async function main() {
     await scrape.close();
     await connection.close();
     await driver.close();
+    await flushTracing();
   }
 }
 

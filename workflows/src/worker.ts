@@ -10,6 +10,7 @@ import {
 import type { Graph } from '@experience-graph/neo4j';
 import { LOCAL_ERASURE_SALT, loadConfig, type ValueConfig } from '@experience-graph/config';
 import { createSegmentRepository } from '@experience-graph/segments';
+import { workerTracing } from '@experience-graph/tracing/temporal';
 import { createActivities } from './activities';
 import { createValueModelActivities } from './value-model-activities';
 import { createErasureActivities } from './erasure/erasure-activities';
@@ -71,6 +72,8 @@ export function createLifecycleWorker(deps: LifecycleWorkerDependencies): Promis
         salt: deps.erasureSalt ?? LOCAL_ERASURE_SALT,
       }),
     },
+    // Temporal's OpenTelemetry interceptors and their workflow span sink; none with tracing off.
+    ...workerTracing({ prebuiltBundle: deps.workflowBundle !== undefined }),
     ...deps.options,
   });
 }

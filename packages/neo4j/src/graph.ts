@@ -1,5 +1,6 @@
 import neo4j, { type Driver, type QueryConfig } from 'neo4j-driver';
 import type { Neo4jConfig } from '@experience-graph/config';
+import { traceStatement } from '@experience-graph/tracing';
 
 /** Parameters of a Cypher statement; always passed separately, never spliced into the text. */
 export type CypherParams = Record<string, unknown>;
@@ -72,7 +73,11 @@ const observed = (observers: readonly StatementObserver[]) =>
 
 /** Wraps a driver as a {@link Graph} on one database. */
 export function createGraph(driver: Driver, database: string, options: GraphOptions = {}): Graph {
-  const observe = observed(options.observers ?? []);
+  // Innermost: a span per statement, in whatever trace is active (none with tracing off).
+  const observe = observed([
+    ...(options.observers ?? []),
+    (statement, run) => traceStatement(database, statement, run),
+  ]);
   const run = async <Row>(
     cypher: string,
     params: CypherParams,

@@ -21,6 +21,8 @@ export interface OwedEntry {
   event: Record<string, unknown>;
   /** When it was owed, in milliseconds since the epoch (the graph's clock). */
   owedAtMs: number;
+  /** The W3C traceparent of the request that owed it; null when it was owed outside a trace. */
+  traceparent: string | null;
 }
 
 export interface ClaimResult {
@@ -95,7 +97,8 @@ RETURN q.workflowId AS workflowId, q.workflowType AS workflowType, q.lease AS le
 const OWED = `
 MATCH (s:OwedSignal)
 WHERE s.lane = $lane AND s.workflowId = $workflowId AND s.seq >= 0
-RETURN s.seq AS seq, s.eventId AS eventId, s.event AS event, s.owedAt.epochMillis AS owedAtMs
+RETURN s.seq AS seq, s.eventId AS eventId, s.event AS event, s.owedAt.epochMillis AS owedAtMs,
+       s.traceparent AS traceparent
 ORDER BY s.seq
 LIMIT toInteger($limit)`;
 
@@ -194,6 +197,7 @@ export function createOutboxRepository(graph: Graph): OutboxRepository {
         eventId: string;
         event: string;
         owedAtMs: number;
+        traceparent: string | null;
       }>(OWED, { lane, workflowId, limit });
       return rows.map((row) => ({
         ...row,

@@ -1,4 +1,5 @@
 import type { GraphTransaction } from '@experience-graph/neo4j';
+import { currentTraceparent } from '@experience-graph/tracing';
 import { OWED_WORKFLOW_TYPES, type OwedSignal } from './owed-signal';
 
 /**
@@ -26,6 +27,7 @@ CREATE (:OwedSignal {
   seq: first + i,
   eventId: signals[i].eventId,
   event: signals[i].event,
+  traceparent: $traceparent,
   owedAt: datetime()
 })`;
 
@@ -33,9 +35,10 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Owes signals inside the caller's write transaction, so they commit or roll back with the
- * events that owe them. `lane` is the task queue the workflows run on: a relay delivers the
- * signals of its own lane only. Signals to one workflow are delivered in the order owed: within
- * one call in the order of `signals`, across transactions in commit order.
+ * events that owe them; each keeps the W3C traceparent of the trace it was owed in. `lane` is the
+ * task queue the workflows run on: a relay delivers the signals of its own lane only. Signals to
+ * one workflow are delivered in the order owed: within one call in the order of `signals`,
+ * across transactions in commit order.
  *
  * Owing takes a write lock on each named workflow's queue until the transaction ends, so
  * transactions owing to the same workflow run one after the other (what their order needs) and
@@ -72,5 +75,6 @@ export async function oweSignals(
     queue.signals.push({ eventId: signal.eventId, event: JSON.stringify(signal.event) });
   }
   const ordered = [...queues.values()].sort((a, b) => compare(a.workflowId, b.workflowId));
-  await tx.run(OWE, { lane, queues: ordered });
+  // The trace of the request owing them (none with tracing off): the relay continues it.
+  await tx.run(OWE, { lane, queues: ordered, traceparent: currentTraceparent() });
 }

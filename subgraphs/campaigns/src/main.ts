@@ -1,3 +1,5 @@
+// First: tracing instruments the modules required after it.
+import { flushTracing } from '@experience-graph/tracing/register';
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
 import { createServiceMetrics, neo4jStatementMetrics } from '@experience-graph/metrics';
@@ -26,5 +28,5 @@ runService(logger, async () => {
     { url: `${server.url}/graphql`, metrics: `${server.url}/metrics` },
     'campaigns subgraph ready',
   );
-  return [() => driver.close(), () => apollo.stop(), server.close];
+  return [flushTracing, () => driver.close(), () => apollo.stop(), server.close];
 });

@@ -1,9 +1,12 @@
+// First: tracing instruments the modules required after it.
+import { flushTracing } from '@experience-graph/tracing/register';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
 import { createServiceMetrics, neo4jStatementMetrics } from '@experience-graph/metrics';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { listen, runService } from '@experience-graph/server-kit';
+import { temporalClientInterceptors } from '@experience-graph/tracing/temporal';
 import { createValueModelJobs } from '@experience-graph/workflows';
 import { createErasureStarter } from '@experience-graph/workflows';
 import { createCustomersSubgraph } from './server';
@@ -15,7 +18,11 @@ runService(logger, async () => {
   const driver = createDriver(config.neo4j);
   const metrics = createServiceMetrics('customers');
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: temporalClientInterceptors(),
+  });
   const { app, apollo } = await createCustomersSubgraph({
     graph: createGraph(driver, config.neo4j.database, {
       observers: [neo4jStatementMetrics(metrics)],
@@ -40,5 +47,11 @@ runService(logger, async () => {
     { url: `${server.url}/graphql`, metrics: `${server.url}/metrics` },
     'customers subgraph ready',
   );
-  return [() => driver.close(), () => connection.close(), () => apollo.stop(), server.close];
+  return [
+    flushTracing,
+    () => driver.close(),
+    () => connection.close(),
+    () => apollo.stop(),
+    server.close,
+  ];
 });

@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/client';
 import { erasureIdOf } from '@experience-graph/erasure-keys';
 import {
   deviceLifecycleWorkflowId,
@@ -6,6 +6,7 @@ import {
   searchAttributes,
 } from '@experience-graph/workflows';
 import { eventually, startSystem, uniqueKey, type TestSystem } from '../support/system';
+import { findPersonInTemporal } from '../support/temporal-payloads';
 
 const RECORD = `mutation ($events: [LifecycleEventInput!]!) {
   recordEvents(events: $events) { accepted rejected results { status error { code path message } } }
@@ -17,7 +18,10 @@ const ERASE = `mutation ($input: EraseCustomerInput!) {
 const TEMPORAL_BACKGROUND_MS = 90_000;
 const ERASURE = `query ($id: ID!) { erasure(id: $id) { id status completedAt } }`;
 const PERSON = `query ($id: ID!) {
-  customer(id: $id) { id displayName value { historical referral total peopleReferred } referrals { id } }
+  customer(id: $id) {
+    id displayName value { historical referral total peopleReferred peopleReferredDirectly }
+    referrals { id } erasedReferrals
+  }
 }`;
 
 interface Batch {
@@ -42,8 +46,15 @@ interface Person {
   customer: {
     id: string;
     displayName: string;
-    value: { historical: number; referral: number; total: number; peopleReferred: number };
+    value: {
+      historical: number;
+      referral: number;
+      total: number;
+      peopleReferred: number;
+      peopleReferredDirectly: number;
+    };
     referrals: Array<{ id: string }>;
+    erasedReferrals: number;
   } | null;
 }
 
@@ -139,7 +150,8 @@ describe('erasing a customer through the gateway', () => {
     await system.graph.write(
       `MATCH (e:Erasure {id: $erasureId}) OPTIONAL MATCH (e)-[:ERASED]->(k:ErasedKey)
        OPTIONAL MATCH (p:ErasedPerson)-[:PLACED]->(:Order {id: $order})
-       DETACH DELETE e, k, p`,
+       OPTIONAL MATCH (p)-[:HAD]->(t:Touchpoint)
+       DETACH DELETE e, k, p, t`,
       { erasureId, order: ids.order },
     );
     await system.stop();
@@ -163,7 +175,13 @@ describe('erasing a customer through the gateway', () => {
 
   it('erases the person, keeps the other customer and their referral value, drops later events', async () => {
     const before = await system.data<Person>(PERSON, { id: ids.ana });
-    expect(before.customer?.value).toMatchObject({ referral: 60, peopleReferred: 1 });
+    expect(before.customer?.value).toMatchObject({
+      referral: 60,
+      peopleReferred: 1,
+      peopleReferredDirectly: 1,
+    });
+    expect(before.customer?.referrals).toEqual([{ id: ids.erased }]);
+    expect(before.customer?.erasedReferrals).toBe(0);
 
     const { eraseCustomer } = await system.data<{ eraseCustomer: ErasureView }>(ERASE, {
       input: { customerId: ids.erased, reason: 'CUSTOMER_REQUEST' },
@@ -184,7 +202,9 @@ describe('erasing a customer through the gateway', () => {
     const after = await system.data<Person>(PERSON, { id: ids.ana });
     expect(after.customer?.displayName).toBe('Ana Example');
     expect(after.customer?.value).toEqual(before.customer?.value);
+    // Ben cannot be listed any more, but is counted as the erased referral he now is.
     expect(after.customer?.referrals).toEqual([]);
+    expect(after.customer?.erasedReferrals).toBe(1);
 
     // Nothing in the graph names Ben; the order and touchpoints stay, anonymous.
     const [trace] = await system.graph.read<{ named: number; orders: number; touches: number }>(
@@ -220,13 +240,34 @@ describe('erasing a customer through the gateway', () => {
         d.typedSearchAttributes.get(searchAttributes.customerId) === undefined,
       TEMPORAL_BACKGROUND_MS,
     );
-    const history = await system.client.workflow.getHandle(eraseCustomer.workflowId).fetchHistory();
-    // Payloads are bytes: read them as text to look for the id.
-    const text = JSON.stringify(history, (_key, value: unknown) =>
-      value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value,
+    // Every payload of every run, decoded: Ben is in none of them, the erasure's own included.
+    const ben = {
+      customerId: ids.erased,
+      name: 'Ben Erasable',
+      other: ['Ben here', ids.order],
+    };
+    const left = await eventually(
+      () =>
+        findPersonInTemporal(system.client, ben, {
+          workflowIds: [
+            eraseCustomer.workflowId,
+            deviceLifecycleWorkflowId(ids.serial),
+            journeyWorkflowId(ids.erased, ids.sku),
+          ],
+          queries: [`CustomerId = '${ids.erased}'`, `Serial = '${ids.serial}'`],
+        }),
+      (sightings) => sightings.length === 0,
+      TEMPORAL_BACKGROUND_MS,
     );
-    expect(text).toContain(eraseCustomer.id);
-    expect(text).not.toContain(ids.erased);
+    expect(left).toEqual([]);
+    const history = await system.client.workflow.getHandle(eraseCustomer.workflowId).fetchHistory();
+    expect(
+      JSON.stringify(
+        history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.map((x) =>
+          defaultPayloadConverter.fromPayload(x),
+        ),
+      ),
+    ).toContain(eraseCustomer.id);
 
     // A later event for Ben is dropped, and nothing is written.
     const firstLate = n + 1;

@@ -1,9 +1,12 @@
+// First: tracing instruments the modules required after it.
+import { flushTracing } from '@experience-graph/tracing/register';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
 import { createServiceMetrics, neo4jStatementMetrics } from '@experience-graph/metrics';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { listen, runService } from '@experience-graph/server-kit';
+import { temporalClientInterceptors } from '@experience-graph/tracing/temporal';
 import { createLifecycleGateway, deadlineInterceptors } from '@experience-graph/workflows';
 import { createProductsSubgraph } from './server';
 
@@ -19,7 +22,11 @@ runService(logger, async () => {
     address: config.temporal.address,
     interceptors: deadlineInterceptors(config.temporal.callTimeoutMs),
   });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: temporalClientInterceptors(),
+  });
   const { app, apollo } = await createProductsSubgraph({
     graph: createGraph(driver, config.neo4j.database, {
       observers: [neo4jStatementMetrics(metrics)],
@@ -40,5 +47,11 @@ runService(logger, async () => {
     { url: `${server.url}/graphql`, metrics: `${server.url}/metrics` },
     'products subgraph ready',
   );
-  return [() => driver.close(), () => connection.close(), () => apollo.stop(), server.close];
+  return [
+    flushTracing,
+    () => driver.close(),
+    () => connection.close(),
+    () => apollo.stop(),
+    server.close,
+  ];
 });

@@ -135,3 +135,22 @@ export function appsStatus(config: Config): Array<[string, string]> {
       : 'stopped',
   ]);
 }
+
+/**
+ * Where Prometheus scrapes each process (docs/metrics.md): the subgraphs and the relay on their
+ * own port, the gateway, the console and the worker on listeners of their own.
+ */
+export function metricsAddresses(config: Config): Array<[string, string]> {
+  const at = (host: string, port: number) => `http://${host}:${port}/metrics`;
+  const { host } = config.metrics;
+  return [
+    ['gateway', at(host, config.metrics.gatewayPort)],
+    ['products', at(config.subgraphs.products.host, config.subgraphs.products.port)],
+    ['customers', at(config.subgraphs.customers.host, config.subgraphs.customers.port)],
+    ['campaigns', at(config.subgraphs.campaigns.host, config.subgraphs.campaigns.port)],
+    ['relay', at(config.relay.host, config.relay.port)],
+    ['console', at(host, config.metrics.consolePort)],
+    ['worker', at(host, config.metrics.workerPort)],
+    ['worker (Temporal SDK)', at(host, config.metrics.workerTemporalPort)],
+  ];
+}

@@ -7,7 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { withRenderedRights } from '@experience-graph/access';
 import path from 'node:path';
 import { ConfigError, loadConfig, type ApiClient, type Config } from '@experience-graph/config';
-import { appsDown, appsStatus, appsUp } from './app-services';
+import { appsDown, appsStatus, appsUp, metricsAddresses } from './app-services';
 import { ensureChromium, runsBrowserTests } from './browser';
 import { runChaosCommand } from './chaos/command';
 import { DATA_DIR, ROOT } from './paths';
@@ -59,6 +59,10 @@ Experience Graph is running.
                     open interventions: ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent('OpenIntervention = true')}
   Neo4j (Bolt)      ${config.neo4j.uri}  (user ${config.neo4j.user})
   Logs              ${path.relative(process.cwd(), path.join(DATA_DIR, 'logs'))}/
+  Metrics           Prometheus text format; what each one means: docs/metrics.md
+                    ${metricsAddresses(config)
+                      .map(([name, url]) => `${name.padEnd(22)} ${url}`)
+                      .join('\n                    ')}
 
 Try:
   curl -s ${gatewayUrl} -H 'content-type: application/json' -H 'authorization: Bearer ${senders.service}' \\

@@ -33,6 +33,9 @@ describe('a worker killed mid-lifecycle', () => {
         TEMPORAL_TASK_QUEUE: taskQueue,
         LOG_LEVEL: 'warn',
         VALUE_MODEL_SCHEDULE: 'off',
+        // Free ports: a worker of `npm start` may hold the default metrics ports.
+        WORKER_METRICS_PORT: '0',
+        WORKER_TEMPORAL_METRICS_PORT: '0',
       },
       stdio: 'ignore',
     });

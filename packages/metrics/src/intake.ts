@@ -22,7 +22,7 @@ export interface IntakeMetrics {
  * `eg_intake_events_total{kind, status, code, principal}`: every event of every batch answered,
  * by its kind (the payload field it carries; `unknown` when it carries none or several), its
  * status (`accepted`, `duplicate`, `rejected`), the rejection's code (`none` otherwise: such as
- * `INVALID_EVENT`, `NOT_FOUND`, `FORBIDDEN`, `UNAVAILABLE`) and who sent it. A batch refused
+ * `INVALID`, `UNKNOWN_REFERENCE`, `CONFLICT`, `UNAVAILABLE`) and who sent it. A batch refused
  * whole (over the caps) has no per-event results and shows only in the GraphQL metrics.
  */
 export function intakeMetrics(

@@ -414,3 +414,113 @@ describe('merges refused', () => {
     );
   });
 });
+
+describe('unique namespaces (the README worked examples)', () => {
+  const unique = ['LOYALTY_ID'];
+  const m1 = { ...ana, holds: ['LOYALTY_ID:LY-1'] };
+  const card = (n: number) => id('LOYALTY_ID', `LY-${n}`);
+  const kioskPhone = id('PHONE', '+15550142424');
+
+  it('accepts a second card for a known member without linking it', () => {
+    const out = changes(
+      resolveIdentity(
+        request({
+          field: 'identify',
+          mayCreate: true,
+          customerId: 'ana',
+          customer: m1,
+          identifiers: [email, card(9)],
+          uniqueNamespaces: unique,
+        }),
+      ),
+    );
+    expect(out.customerId).toBe('ana');
+    expect(out.links).toEqual([email]);
+    expect(out.unlinked).toEqual([
+      expect.objectContaining({
+        key: card(9).key,
+        path: 'identifiers[1]',
+        namespace: 'LOYALTY_ID',
+      }),
+    ]);
+  });
+
+  it('links the smaller of two new cards on one sign-up, and creates the person from it', () => {
+    const out = changes(
+      resolveIdentity(
+        request({
+          field: 'identify',
+          mayCreate: true,
+          identifiers: [card(7), card(3), email],
+          uniqueNamespaces: unique,
+        }),
+      ),
+    );
+    expect(out.links).toEqual([card(3), email]);
+    expect(out.create?.id).toBe(personIdFor(card(3), SECRET));
+    expect(out.unlinked.map((u) => [u.key, u.path])).toEqual([[card(7).key, 'identifiers[0]']]);
+  });
+
+  it('refuses an order with an unknown card and the phone of a member with another card', () => {
+    const known = new Map([[kioskPhone.key, owned(m1)]]);
+    const order = { identifiers: [card(9), kioskPhone], known, uniqueNamespaces: unique };
+    expect(resolveIdentity(request({ field: 'order', ...order }))).toEqual({
+      code: 'UNKNOWN_REFERENCE',
+      path: 'identifiers',
+      message: `No customer is known by ${card(9).key}, and ${kioskPhone.key} identifies someone holding another LOYALTY_ID`,
+    });
+    // A sign-up of the same creates the new member, who does not get the phone.
+    const signUp = changes(
+      resolveIdentity(request({ field: 'identify', mayCreate: true, ...order })),
+    );
+    expect(signUp.create?.id).toBe(personIdFor(card(9), SECRET));
+    expect(signUp.links).toEqual([card(9)]);
+    expect(signUp.merges).toEqual([]);
+    expect(signUp.unlinked.map((u) => u.key)).toEqual([kioskPhone.key]);
+    expect(signUp.sightings).toContainEqual({
+      key: kioskPhone.key,
+      seenWith: ['ana', personIdFor(card(9), SECRET)],
+      shared: false,
+    });
+  });
+
+  it('merges people who can be one, and counts them once when judging sharing', () => {
+    // The e-mail is Ben's and was seen with Dan too (someone kept apart); Cat, who merges with
+    // Ben now, counts as Ben: two people, not three.
+    const e = { ...ben, holds: [] };
+    const l = { ...cat, holds: ['LOYALTY_ID:LY-1'] };
+    const out = changes(
+      resolveIdentity(
+        request({
+          identifiers: [card(1), email],
+          known: new Map([
+            [card(1).key, owned(l)],
+            [email.key, { shared: false, seenWith: ['ben', 'dan'], owners: [e] }],
+          ]),
+          uniqueNamespaces: unique,
+        }),
+      ),
+    );
+    expect(out.customerId).toBe('cat');
+    expect(out.merges).toEqual([
+      { survivorId: 'cat', absorbedId: 'ben', identifierKey: email.key },
+    ]);
+    expect(out.sightings.every((s) => !s.shared)).toBe(true);
+  });
+
+  it('makes EMAIL unique when configured: two people with an e-mail each are not merged', () => {
+    const other = id('EMAIL', 'ana.work@example.com');
+    const known = new Map([
+      [email.key, owned({ ...ana, holds: [email.key] })],
+      [other.key, owned({ ...ben, holds: [other.key] })],
+    ]);
+    const tie = { identifiers: [email, other], known };
+    expect(changes(resolveIdentity(request(tie))).merges).toHaveLength(1);
+    const out = changes(
+      resolveIdentity(request({ ...tie, uniqueNamespaces: ['LOYALTY_ID', 'EMAIL'] })),
+    );
+    expect(out.merges).toEqual([]);
+    expect(out.customerId).toBe('ana');
+    expect(out.unlinked.map((u) => u.key)).toEqual([other.key]);
+  });
+});

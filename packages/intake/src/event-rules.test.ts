@@ -666,14 +666,14 @@ describe('orders without a device', () => {
 
   it("hands lifecycles the event's id within its sender's ids, and keys the touchpoint by it", () => {
     const key = 'partner:demo-retailer:e1';
-    const plan = planEvent(purchase(), facts(), null, key);
+    const plan = planEvent(purchase(), facts(), [], key);
     if (isRejection(plan)) throw new Error(plan.message);
     expect(plan.params).toMatchObject({ eventId: 'e1', key });
     expect([...plan.deviceEvents, ...plan.journeyEvents].map((e) => e.eventId)).toEqual([key, key]);
     const optOut = planEvent(
       event({ optOut: { customerId: 'ana', sku: 'LJ-200' } }),
       facts({ customer: { optedOutSkus: [], ownedSerials: ['PRN-1'] } }),
-      null,
+      [],
       key,
     );
     if (isRejection(optOut)) throw new Error(optOut.message);

@@ -141,17 +141,18 @@ CALL () {
   MATCH (:Customer {id: j.customerId})-[journey:JOURNEY]->(:ProductModel {sku: j.sku})
   RETURN collect({customerId: j.customerId, sku: j.sku, stage: journey.stage}) AS journeys
 }
-// The partner store whose geofence contains each point, nearest first. The points are
-// parameters of this read only: they are never written.
+// Every partner store whose geofence contains each point, nearest first (geofences may
+// overlap). The points are parameters of this read only: they are never written.
 CALL () {
   UNWIND $points AS p
   CALL (p) {
     MATCH (s:Store)
     WITH s, point.distance(s.location, point({latitude: p.latitude, longitude: p.longitude})) AS meters
     WHERE meters <= s.radiusMeters AND (p.storeIds IS NULL OR s.id IN p.storeIds)
-    RETURN s.id AS storeId ORDER BY meters LIMIT 1
+    WITH s ORDER BY meters, s.id
+    RETURN collect(s.id) AS storeIds
   }
-  RETURN collect({position: p.position, storeId: storeId}) AS near
+  RETURN collect({position: p.position, storeIds: storeIds}) AS near
 }
 RETURN touchpoints, customers, models, campaigns, devices, orders, stores, coupons, answers,
        votes, erasedHashes, journeys, near`;
@@ -174,7 +175,7 @@ interface Row {
   votes: Array<{ customerId: string; answerId: string; key: string | null }>;
   erasedHashes: string[];
   journeys: Array<{ customerId: string; sku: string; stage: JourneyStage | null }>;
-  near: Array<{ position: number; storeId: string }>;
+  near: Array<{ position: number; storeIds: string[] }>;
 }
 
 const unique = <T>(values: readonly T[]) => [...new Set(values)];
@@ -220,6 +221,6 @@ export async function readBatchFacts(graph: Graph, keys: FactKeys): Promise<Batc
     ),
     erasedHashes: new Set(row.erasedHashes),
     journeys: new Map(row.journeys.map((j) => [journeyKey(j.customerId, j.sku), j.stage])),
-    storeNear: new Map(row.near.map((n) => [n.position, n.storeId])),
+    storesNear: new Map(row.near.map((n) => [n.position, n.storeIds])),
   };
 }

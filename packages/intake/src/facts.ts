@@ -138,8 +138,11 @@ export interface BatchFacts {
   erasedHashes: Set<string>;
   /** `<customer id>|<sku>` → the journey's recorded stage. */
   journeys: Map<string, JourneyStage | null>;
-  /** Per batch position of a proximity event: the store whose geofence holds it, if any. */
-  storeNear: Map<number, string | null>;
+  /**
+   * Per batch position of a proximity event: every store whose geofence holds it, nearest
+   * first (none when it is near no store).
+   */
+  storesNear: Map<number, string[]>;
 }
 
 export const journeyKey = (customerId: string, sku: string) => `${customerId}|${sku}`;

@@ -589,7 +589,7 @@ export function createEventIntake(ports: IntakePorts) {
    * object of the event that is wrong anyway (an unknown campaign or product model) is answered
    * first, as it would be for a known person, so that the difference tells nothing either.
    */
-  function partnerAnswer(c: Candidate, facts: BatchFacts, near: string | null, now: string) {
+  function partnerAnswer(c: Candidate, facts: BatchFacts, near: readonly string[], now: string) {
     const event = namePerson(c.parsed, '\u0000nobody');
     const own = factsOf(facts, event, c);
     const someone = { optedOutSkus: [], ownedSerials: [] };
@@ -620,7 +620,7 @@ export function createEventIntake(ports: IntakePorts) {
     | { event: IntakeEvent; plan: IntakePlan } {
     const { principal } = sender;
     const partner = principal.kind === 'partner';
-    const near = facts.storeNear.get(c.index) ?? null;
+    const near = facts.storesNear.get(c.index) ?? [];
     const aboutPerson = (r: Rejection) => ({
       rejection: partner && isPersonRejection(r) ? partnerAnswer(c, facts, near, now) : r,
     });
@@ -636,7 +636,7 @@ export function createEventIntake(ports: IntakePorts) {
         const outside = deviceRefusal(principal, 'telemetry', own.device);
         if (outside) return { rejection: outside };
       }
-      const plan = planEvent(event, own, null, c.key, now);
+      const plan = planEvent(event, own, [], c.key, now);
       if (isRejection(plan)) return { rejection: plan };
       return { event, plan };
     }

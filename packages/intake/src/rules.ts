@@ -60,19 +60,20 @@ export function erasedRejection(erased: readonly string[]): Rejection | null {
 }
 
 /**
- * Decides an event against what the graph knows, by its kind's rules. `nearStoreId` is the
- * partner store whose geofence holds a proximity event's location, if any. `key` is the event's
- * id within its sender's ids (see `scopedEventId`): it keys the touchpoint, and lifecycles
- * receive it as the event id, so that equal ids of two senders never drop each other's signals.
+ * Decides an event against what the graph knows, by its kind's rules. `nearStoreIds` are the
+ * partner stores whose geofences hold a proximity event's location, nearest first. `key` is the
+ * event's id within its sender's ids (see `scopedEventId`): it keys the touchpoint, and
+ * lifecycles receive it as the event id, so that equal ids of two senders never drop each
+ * other's signals.
  */
 export function planEvent(
   event: IntakeEvent,
   facts: EventFacts,
-  nearStoreId: string | null = null,
+  nearStoreIds: readonly string[] = [],
   key: string = event.eventId,
   now: string = new Date().toISOString(),
 ): Rejection | IntakePlan {
-  return kindOf(event.field).plan(event as never, facts, { key, nearStoreId, now });
+  return kindOf(event.field).plan(event as never, facts, { key, nearStoreIds, now });
 }
 
 /**

@@ -30,8 +30,11 @@ export interface IntakePlan {
 export interface PlanContext {
   /** The event's id within its sender's ids (see `scopedEventId`): the touchpoint's key. */
   key: string;
-  /** For a proximity event: the partner store whose geofence holds its location, if any. */
-  nearStoreId: string | null;
+  /**
+   * For a proximity event: every partner store whose geofence holds its location, nearest
+   * first; empty when there is none (or for any other kind).
+   */
+  nearStoreIds: readonly string[];
   /** The intake's clock, as an ISO-8601 instant: readings from the future are refused. */
   now: string;
 }

@@ -135,7 +135,9 @@ export function planOf(
   params: Record<string, unknown>,
   signals: {
     device?: Array<DistributiveOmit<DeviceEvent, 'eventId' | 'occurredAt'> & { eventId?: string }>;
-    journey?: Array<DistributiveOmit<JourneyEvent, 'eventId' | 'occurredAt'>>;
+    journey?: Array<
+      DistributiveOmit<JourneyEvent, 'eventId' | 'occurredAt'> & { eventId?: string }
+    >;
   } = {},
 ): IntakePlan {
   const { eventId, occurredAt } = event;

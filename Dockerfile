@@ -13,6 +13,7 @@ COPY package.json package-lock.json ./
 COPY packages/access/package.json packages/access/
 COPY packages/dev-auth/package.json packages/dev-auth/
 COPY packages/config/package.json packages/config/
+COPY packages/metrics/package.json packages/metrics/
 COPY packages/tracing/package.json packages/tracing/
 COPY packages/neo4j/package.json packages/neo4j/
 COPY packages/server-kit/package.json packages/server-kit/

@@ -63,6 +63,38 @@ export type StatementObserver = <T>(statement: StatementInfo, run: () => Promise
 export interface GraphOptions {
   /** Called around every statement, the first outermost. */
   observers?: readonly StatementObserver[];
+  /**
+   * The longest a read, a write or a whole transaction may take, retries and getting a
+   * connection included (NEO4J_STATEMENT_TIMEOUT_MS, for the servers that answer requests): past
+   * it the call fails as `ServiceUnavailable`, which clients get as UNAVAILABLE. The driver bounds
+   * opening a socket but not the handshake after it, so without this a connection opened while
+   * Neo4j is starting can wait for ever.
+   */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * Runs `call`, failing with a `ServiceUnavailable` error (the driver's code for a server that is
+ * away) once `ms` have passed; the call itself goes on, and its result is dropped.
+ */
+function withinDeadline<T>(ms: number | undefined, call: () => Promise<T>): Promise<T> {
+  if (!ms) return call();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          Object.assign(new Error(`Neo4j did not answer within ${ms} ms`), {
+            code: 'ServiceUnavailable',
+          }),
+        ),
+      ms,
+    );
+  });
+  const running = call();
+  // A call that fails after its deadline has nobody to tell.
+  running.catch(() => undefined);
+  return Promise.race([running, deadline]).finally(() => clearTimeout(timer));
 }
 
 const observed = (observers: readonly StatementObserver[]) =>
@@ -84,8 +116,8 @@ export function createGraph(driver: Driver, database: string, options: GraphOpti
     routing: QueryConfig['routing'],
   ): Promise<Row[]> => {
     const mode = routing === neo4j.routing.READ ? 'read' : 'write';
-    const result = await observe({ cypher, mode }, () =>
-      driver.executeQuery(cypher, params, { database, routing }),
+    const result = await withinDeadline(options.statementTimeoutMs, () =>
+      observe({ cypher, mode }, () => driver.executeQuery(cypher, params, { database, routing })),
     );
     return result.records.map((record) => record.toObject() as Row);
   };
@@ -96,18 +128,20 @@ export function createGraph(driver: Driver, database: string, options: GraphOpti
     write: (cypher, params = {}) => run(cypher, params, neo4j.routing.WRITE),
     async transaction(work) {
       const session = driver.session({ database });
-      try {
-        return await session.executeWrite((tx) =>
-          work({
-            run: async <Row>(cypher: string, params: CypherParams = {}) =>
-              (
-                await observe({ cypher, mode: 'transaction' }, () => tx.run(cypher, params))
-              ).records.map((r) => r.toObject() as Row),
-          }),
-        );
-      } finally {
-        await session.close();
-      }
+      // The session closes when its work ends, also after the deadline: closing it sooner would
+      // wait for that work anyway.
+      return withinDeadline(options.statementTimeoutMs, () =>
+        session
+          .executeWrite((tx) =>
+            work({
+              run: async <Row>(cypher: string, params: CypherParams = {}) =>
+                (
+                  await observe({ cypher, mode: 'transaction' }, () => tx.run(cypher, params))
+                ).records.map((r) => r.toObject() as Row),
+            }),
+          )
+          .finally(() => session.close()),
+      );
     },
   };
 }

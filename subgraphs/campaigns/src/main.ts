@@ -16,6 +16,7 @@ runService(logger, async () => {
   const { app, apollo } = await createCampaignsSubgraph({
     graph: createGraph(driver, config.neo4j.database, {
       observers: [neo4jStatementMetrics(metrics)],
+      statementTimeoutMs: config.neo4j.timeouts.statementMs,
     }),
     metrics,
     attribution: config.attribution,

@@ -26,6 +26,7 @@ runService(logger, async () => {
   const { app, apollo } = await createCustomersSubgraph({
     graph: createGraph(driver, config.neo4j.database, {
       observers: [neo4jStatementMetrics(metrics)],
+      statementTimeoutMs: config.neo4j.timeouts.statementMs,
     }),
     metrics,
     value: config.value,

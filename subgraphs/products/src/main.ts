@@ -30,6 +30,7 @@ runService(logger, async () => {
   const { app, apollo } = await createProductsSubgraph({
     graph: createGraph(driver, config.neo4j.database, {
       observers: [neo4jStatementMetrics(metrics)],
+      statementTimeoutMs: config.neo4j.timeouts.statementMs,
     }),
     metrics,
     lifecycle: createLifecycleGateway(client, config.temporal.taskQueue),

@@ -11,6 +11,7 @@ export default subgraphCodegen({
     RecordEventsResult: '@experience-graph/intake#RecordedBatch',
     ExperienceAction: '../experience/experience-rules#MenuAction',
     DeviceHealth: '../health/health-repository#DeviceHealthRecord',
+    ExperienceOffer: '../experience/experience-rules#RankedOffer',
     ExperiencePerception: '../perception/perception-repository#PerceptionRecord',
     Intervention: '../health/health-repository#InterventionRecord',
   },

@@ -16,6 +16,7 @@ export const resolvers: Resolvers = {
     ...backlogResolvers.Query,
   },
   Intervention: healthResolvers.Intervention,
+  ExperienceOffer: experienceResolvers.ExperienceOffer,
   Mutation: {
     ...deviceResolvers.Mutation,
     ...eventResolvers.Mutation,

@@ -1,14 +1,14 @@
 import type { Graph } from '@experience-graph/neo4j';
 import type { LifecycleStage } from '@experience-graph/workflows';
-import type { DeviceContext } from './experience-rules';
+import type { DeviceContext, OfferCandidate } from './experience-rules';
 
-export interface CouponOffer {
-  couponCode: string;
-  storeId: string;
-  amount: number;
-  currency: string;
-  expiresAt: string;
+/** What the device's menu reads besides its context: whose it is and what they allow now. */
+export interface DeviceOwnerContext {
+  ownerId: string | null;
+  locationOffersAllowed: boolean;
 }
+
+export type DeviceExperienceContext = Omit<DeviceContext, 'now'> & DeviceOwnerContext;
 
 export interface JourneyContext {
   customerFound: boolean;
@@ -22,11 +22,14 @@ export function createExperienceRepository(graph: Graph) {
   return {
     async deviceContexts(
       serials: readonly string[],
-    ): Promise<Map<string, Omit<DeviceContext, 'now'>>> {
-      const rows = await graph.read<Omit<DeviceContext, 'now'> & { serial: string }>(
+    ): Promise<Map<string, DeviceExperienceContext>> {
+      const rows = await graph.read<DeviceExperienceContext & { serial: string }>(
         `MATCH (d:Device)-[:INSTANCE_OF]->(m:ProductModel) WHERE d.serial IN $serials
          OPTIONAL MATCH (o:Order)-[:CONTAINS]->(d)
-         RETURN d.serial AS serial, d.stage AS stage, coalesce(m.category, 'device') AS noun,
+         OPTIONAL MATCH (owner:Customer)-[:OWNS]->(d)
+         OPTIONAL MATCH (k:Consent {customerId: owner.id, purpose: 'LOCATION_OFFERS'})
+         RETURN d.serial AS serial, owner.id AS ownerId,
+           coalesce(k.granted, false) AS locationOffersAllowed, d.stage AS stage, coalesce(m.category, 'device') AS noun,
            CASE WHEN o IS NULL THEN null ELSE {
              carrierStatus: o.carrierStatus,
              promisedDeliveryAt: toString(o.promisedDeliveryAt),
@@ -62,23 +65,26 @@ export function createExperienceRepository(graph: Graph) {
     },
 
     /**
-     * Valid coupons issued to a person for a model at the partner stores whose geofence holds
-     * the given point. The point is a parameter of this read only.
+     * Valid coupons (not used, not expired) issued to a person at the partner stores whose
+     * geofence holds the given point, of one product model or of any (`sku` null), with how far
+     * the point is from each store. The point is a parameter of this read only: never written.
      */
     async couponsNear(
       customerId: string,
-      sku: string,
+      sku: string | null,
       latitude: number,
       longitude: number,
-    ): Promise<CouponOffer[]> {
-      return graph.read<CouponOffer>(
-        `MATCH (c:Customer {id: $customerId})<-[:ISSUED_TO]-(cp:Coupon)-[:OF]->(o:Offer)-[:FOR]->(:ProductModel {sku: $sku}),
-               (o)-[:AT]->(s:Store)
-         WHERE cp.redeemedAt IS NULL AND cp.expiresAt > datetime()
-           AND point.distance(s.location, point({latitude: $latitude, longitude: $longitude})) <= s.radiusMeters
-         RETURN cp.code AS couponCode, s.id AS storeId, o.amount AS amount, o.currency AS currency,
-                toString(cp.expiresAt) AS expiresAt
-         ORDER BY o.amount DESC`,
+    ): Promise<OfferCandidate[]> {
+      return graph.read<OfferCandidate>(
+        `MATCH (:Customer {id: $customerId})<-[:ISSUED_TO]-(cp:Coupon)-[:OF]->(o:Offer)-[:AT]->(s:Store),
+               (o)-[:FOR]->(m:ProductModel)
+         WHERE ($sku IS NULL OR m.sku = $sku)
+           AND cp.redeemedAt IS NULL AND cp.expiresAt > datetime()
+         WITH cp, o, s, m,
+              point.distance(s.location, point({latitude: $latitude, longitude: $longitude})) AS meters
+         WHERE meters <= s.radiusMeters
+         RETURN cp.code AS couponCode, s.id AS storeId, m.sku AS sku, o.amount AS amount,
+                o.currency AS currency, toString(cp.expiresAt) AS expiresAt, meters`,
         { customerId, sku, latitude, longitude },
       );
     },

@@ -1,4 +1,10 @@
-import { deviceMenu, journeyMenu, type DeviceContext } from './experience-rules';
+import {
+  deviceMenu,
+  journeyMenu,
+  rankOffers,
+  type DeviceContext,
+  type OfferCandidate,
+} from './experience-rules';
 
 const context = (overrides: Partial<DeviceContext>): DeviceContext => ({
   stage: 'SUPPORT',
@@ -74,5 +80,54 @@ describe('the stage-aware menu', () => {
       'TALK_TO_EXPERT',
     ]);
     expect(journeyMenu('OPTED_OUT', 'LJ-200').map((a) => a.id)).toEqual(['TALK_TO_EXPERT']);
+  });
+});
+
+describe('offers where the person stands', () => {
+  const coupon = (overrides: Partial<OfferCandidate>): OfferCandidate => ({
+    couponCode: 'CPN-1',
+    storeId: 'store-a',
+    sku: 'LJ-200',
+    amount: 50,
+    currency: 'USD',
+    expiresAt: '2026-06-01T00:00:00.000Z',
+    meters: 100,
+    ...overrides,
+  });
+
+  it('shows one coupon per store, its best, ranked by the amount off and then the nearest store', () => {
+    const offers = rankOffers([
+      coupon({ couponCode: 'A-small', storeId: 'store-a', amount: 20, meters: 40 }),
+      coupon({ couponCode: 'A-big', storeId: 'store-a', amount: 30, meters: 40 }),
+      coupon({ couponCode: 'B', storeId: 'store-b', amount: 50, meters: 300 }),
+      coupon({ couponCode: 'C', storeId: 'store-c', amount: 30, meters: 10 }),
+    ]);
+    expect(offers.map((o) => [o.storeId, o.couponCode])).toEqual([
+      ['store-b', 'B'],
+      ['store-c', 'C'],
+      ['store-a', 'A-big'],
+    ]);
+    expect(offers[0]).toEqual({
+      couponCode: 'B',
+      storeId: 'store-b',
+      sku: 'LJ-200',
+      amount: 50,
+      currency: 'USD',
+      expiresAt: '2026-06-01T00:00:00.000Z',
+    });
+  });
+
+  it('of two equal coupons at one store keeps the one valid longer, then the smaller code', () => {
+    const later = '2026-07-01T00:00:00.000Z';
+    expect(
+      rankOffers([coupon({ couponCode: 'X' }), coupon({ couponCode: 'Y', expiresAt: later })]),
+    ).toMatchObject([{ couponCode: 'Y' }]);
+    expect(rankOffers([coupon({ couponCode: 'Z' }), coupon({ couponCode: 'X' })])).toMatchObject([
+      { couponCode: 'X' },
+    ]);
+  });
+
+  it('shows nothing when no coupon is valid there', () => {
+    expect(rankOffers([])).toEqual([]);
   });
 });

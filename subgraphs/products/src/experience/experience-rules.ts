@@ -117,3 +117,53 @@ export function journeyMenu(stage: LifecycleStage | null, productName: string): 
   };
   return stage === 'OPTED_OUT' ? [expert] : [learn, expert];
 }
+
+/** A valid coupon of the person at a store whose geofence holds where they are. */
+export interface OfferCandidate {
+  couponCode: string;
+  storeId: string;
+  /** The product model the coupon is for. */
+  sku: string;
+  amount: number;
+  currency: string;
+  expiresAt: string;
+  /** How far the person is from the store's centre. */
+  meters: number;
+}
+
+export type RankedOffer = Omit<OfferCandidate, 'meters'>;
+
+/** Better first: more off, then valid for longer, then the smaller code (a stable order). */
+const better = (a: OfferCandidate, b: OfferCandidate) =>
+  b.amount - a.amount ||
+  Date.parse(b.expiresAt) - Date.parse(a.expiresAt) ||
+  (a.couponCode < b.couponCode ? -1 : a.couponCode > b.couponCode ? 1 : 0);
+
+/**
+ * The offers to show where the person stands: of every store whose geofence holds them, at
+ * most one (its best coupon), ranked by the amount off, then by the nearest store, then by
+ * store id. Amounts of different currencies are compared as numbers: stores of one market share
+ * a currency. Pure: the candidates are read from the graph at the moment of asking.
+ */
+export function rankOffers(candidates: readonly OfferCandidate[]): RankedOffer[] {
+  const bestPerStore = new Map<string, OfferCandidate>();
+  for (const c of candidates) {
+    const held = bestPerStore.get(c.storeId);
+    if (!held || better(c, held) < 0) bestPerStore.set(c.storeId, c);
+  }
+  return [...bestPerStore.values()]
+    .sort(
+      (a, b) =>
+        b.amount - a.amount ||
+        a.meters - b.meters ||
+        (a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : 0),
+    )
+    .map((c) => ({
+      couponCode: c.couponCode,
+      storeId: c.storeId,
+      sku: c.sku,
+      amount: c.amount,
+      currency: c.currency,
+      expiresAt: c.expiresAt,
+    }));
+}

@@ -9,9 +9,8 @@ import {
   longitude,
 } from '@experience-graph/server-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
-import type { DeviceContext } from './experience-rules';
-import { deviceMenu, journeyMenu } from './experience-rules';
-import type { ExperienceRepository } from './experience-repository';
+import { deviceMenu, journeyMenu, rankOffers } from './experience-rules';
+import type { DeviceExperienceContext, ExperienceRepository } from './experience-repository';
 
 const location = z
   .object({
@@ -23,7 +22,7 @@ const location = z
 
 export function createExperienceLoaders(repo: ExperienceRepository) {
   return {
-    deviceContext: keyedLoader<string, Omit<DeviceContext, 'now'> | null>(
+    deviceContext: keyedLoader<string, DeviceExperienceContext | null>(
       (serials) => repo.deviceContexts(serials),
       null,
     ),
@@ -32,7 +31,7 @@ export function createExperienceLoaders(repo: ExperienceRepository) {
 
 export type ExperienceLoaders = ReturnType<typeof createExperienceLoaders>;
 
-export const experienceResolvers: Pick<Resolvers, 'Query' | 'Device'> = {
+export const experienceResolvers: Pick<Resolvers, 'Query' | 'Device' | 'ExperienceOffer'> = {
   Query: {
     async journeyExperience(_parent, args, { experience, principal }) {
       const customerId = parseArgument(businessKey, args.customerId, 'customerId');
@@ -47,7 +46,9 @@ export const experienceResolvers: Pick<Resolvers, 'Query' | 'Device'> = {
       // Consent and stage are read now, at the moment the offer would be shown.
       const offers =
         where !== null && context.stage === 'ENGAGED' && context.locationOffersAllowed
-          ? await experience.couponsNear(customerId, sku, where.latitude, where.longitude)
+          ? rankOffers(
+              await experience.couponsNear(customerId, sku, where.latitude, where.longitude),
+            )
           : [];
       return {
         stage: context.stage,
@@ -57,15 +58,30 @@ export const experienceResolvers: Pick<Resolvers, 'Query' | 'Device'> = {
     },
   },
   Device: {
-    async experience({ serial }, args, { experienceLoaders }) {
-      parseArgument(location, args.location, 'location');
+    async experience({ serial }, args, { experience, experienceLoaders }) {
+      const where = parseArgument(location, args.location, 'location');
       const context = await experienceLoaders.deviceContext.load(serial);
       if (!context) throw notFound(`No device has serial ${serial}`, 'serial');
+      const { ownerId, locationOffersAllowed, ...menu } = context;
+      // The owner's coupons at the stores around them, of any model, only with their consent
+      // to location-based offers as it stands now; without a location or an owner, none.
+      const offers =
+        where !== null && ownerId !== null && locationOffersAllowed
+          ? rankOffers(await experience.couponsNear(ownerId, null, where.latitude, where.longitude))
+          : [];
       return {
         stage: context.stage,
-        actions: deviceMenu({ ...context, now: new Date().toISOString() }),
-        offers: [],
+        actions: deviceMenu({ ...menu, now: new Date().toISOString() }),
+        offers,
       };
+    },
+  },
+  ExperienceOffer: {
+    async product({ sku }, _args, { loaders }) {
+      const model = await loaders.modelBySku.load(sku);
+      // A coupon's offer is always of an existing model: createOffer requires one.
+      if (!model) throw new Error(`Offer model ${sku} is missing from the graph`);
+      return model;
     },
   },
 };

@@ -190,12 +190,20 @@ export function createDeviceRepository(graph: Graph) {
       return new Map(rows.map((r) => [r.serial, r.order]));
     },
 
-    /** Journeys per customer, most recently changed first. */
+    /**
+     * Journeys per customer with the product models they have not bought, most recently
+     * changed first: a journey that ended in a purchase, and one with a model the customer has
+     * ordered (a device or an order naming the model) or owns a device of, is left out.
+     */
     async journeysByCustomer(
       customerIds: readonly string[],
     ): Promise<Map<string, JourneyRecord[]>> {
       const rows = await graph.read<{ customerId: string; journeys: JourneyRecord[] }>(
-        `MATCH (c:Customer)-[j:JOURNEY]->(m:ProductModel) WHERE c.id IN $customerIds AND j.stage IS NOT NULL
+        `MATCH (c:Customer)-[j:JOURNEY]->(m:ProductModel)
+         WHERE c.id IN $customerIds AND j.stage IS NOT NULL AND j.stage <> 'PURCHASED'
+           AND NOT EXISTS { (c)-[:PLACED]->(:Order)-[:CONTAINS]->(:Device)-[:INSTANCE_OF]->(m) }
+           AND NOT EXISTS { MATCH (c)-[:PLACED]->(o:Order) WHERE o.sku = m.sku }
+           AND NOT EXISTS { (c)-[:OWNS]->(:Device)-[:INSTANCE_OF]->(m) }
          WITH c, j, m ORDER BY j.stageChangedAt DESC
          RETURN c.id AS customerId, collect({
            sku: m.sku, stage: j.stage, stageChangedAt: toString(j.stageChangedAt), workflowId: j.workflowId

@@ -15,6 +15,9 @@ import {
   type Person,
 } from './identity-rules';
 
+// Hundreds of random streams each: generous on a loaded machine.
+jest.setTimeout(120_000);
+
 const SECRET = 'property-test-secret';
 const THRESHOLD = 3;
 

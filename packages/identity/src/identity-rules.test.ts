@@ -524,3 +524,27 @@ describe('unique namespaces (the README worked examples)', () => {
     expect(out.unlinked.map((u) => u.key)).toEqual([other.key]);
   });
 });
+
+describe('an identify naming a new customer id', () => {
+  it('is a conflict when its identifier names someone, and creates the person when it would make it shared', () => {
+    const named = { field: 'identify', mayCreate: true, customerId: 'zed', identifiers: [cookie] };
+    expect(
+      resolveIdentity(request({ ...named, known: new Map([[cookie.key, owned(ana)]]) })),
+    ).toMatchObject({ code: 'CONFLICT', path: 'identifiers[0]' });
+    const out = changes(
+      resolveIdentity(
+        request({
+          ...named,
+          known: new Map([
+            [cookie.key, { shared: false, seenWith: ['ana', 'ben'], owners: [ana] }],
+          ]),
+        }),
+      ),
+    );
+    expect(out.create?.id).toBe('zed');
+    expect(out.merges).toEqual([]);
+    expect(out.sightings).toEqual([
+      { key: cookie.key, seenWith: ['ana', 'ben', 'zed'], shared: true },
+    ]);
+  });
+});

@@ -299,11 +299,16 @@ export function resolveIdentity(req: ResolutionRequest): IdentityRejection | Ide
   });
   const pathOf = (key: string) => `identifiers[${identifiers.findIndex((i) => i.key === key)}]`;
 
-  if (req.customerId !== null && customer === null && trusted.length > 0) {
-    // An identify naming a new id while its identifiers belong to someone already: creating the
-    // id would absorb them into a stranger. The sender must say which.
+  // An identify naming a new id while its identifiers belong to someone already: creating the
+  // id would absorb them into a stranger. The sender must say which. (An identifier the new
+  // person would make shared belongs to no one any more.)
+  const owning = trusted.filter((i) => {
+    const k = known.get(i.key) as KnownIdentifier;
+    return new Set([...k.seenWith, ...k.owners.map((o) => o.id)]).size + 1 < sharedThreshold;
+  });
+  if (req.customerId !== null && customer === null && owning.length > 0) {
     const ownerOf = (i: Identifier) => (known.get(i.key) as KnownIdentifier).owners;
-    const via = strongestIdentifier(trusted) as Identifier;
+    const via = strongestIdentifier(owning) as Identifier;
     const first = chooseSurvivor(ownerOf(via).map((o) => ({ ...o, rank: 0 })));
     // A sender without the right to merge by it is told only that, never whose it is.
     if (
@@ -330,6 +335,8 @@ export function resolveIdentity(req: ResolutionRequest): IdentityRejection | Ide
     const rank = namespacePriority(i.namespace);
     if (k?.shared) shared.push(i);
     else if (k && k.owners.length > 0) {
+      // A new person named by id claims no one: these identifiers become shared (see above).
+      if (req.customerId !== null && customer === null) continue;
       for (const o of k.owners) claims.push({ person: o, rank, via: i.key });
     } else claims.push({ identifier: i, rank });
   }

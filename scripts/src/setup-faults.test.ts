@@ -43,7 +43,7 @@ describe('set-up faults', () => {
         user: 'neo4j',
         password: 'whatever-password',
         database: 'neo4j',
-        timeouts: { connectMs: 3_000, acquireMs: 5_000, retryMs: 6_000 },
+        timeouts: { connectMs: 3_000, acquireMs: 5_000, retryMs: 6_000, statementMs: 30_000 },
       });
       await expect(service.up()).rejects.toThrow(
         new RegExp(`127\\.0\\.0\\.1:${port} is taken, but not by a Neo4j server`),

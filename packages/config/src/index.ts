@@ -200,6 +200,7 @@ export const envSchema = z.object({
   NEO4J_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3_000),
   NEO4J_ACQUISITION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   NEO4J_RETRY_TIME_MS: z.coerce.number().int().min(0).max(300_000).default(6_000),
+  NEO4J_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   TEMPORAL_ADDRESS: z
     .string()
     .regex(/^[^:/\s]+:\d+$/, 'must be host:port, for example 127.0.0.1:7233')
@@ -367,9 +368,10 @@ export interface Neo4jConfig {
    * UNAVAILABLE within seconds instead of hanging: opening a connection
    * (NEO4J_CONNECTION_TIMEOUT_MS), getting one from the pool (NEO4J_ACQUISITION_TIMEOUT_MS), and
    * retrying a transaction that failed transiently, the server being away among the causes
-   * (NEO4J_RETRY_TIME_MS).
+   * (NEO4J_RETRY_TIME_MS); and, for the servers that answer requests, a whole read, write or
+   * transaction, handshake with a starting server included (NEO4J_STATEMENT_TIMEOUT_MS).
    */
-  timeouts: { connectMs: number; acquireMs: number; retryMs: number };
+  timeouts: { connectMs: number; acquireMs: number; retryMs: number; statementMs: number };
 }
 
 export interface TemporalConfig {
@@ -611,6 +613,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         connectMs: e.NEO4J_CONNECTION_TIMEOUT_MS,
         acquireMs: e.NEO4J_ACQUISITION_TIMEOUT_MS,
         retryMs: e.NEO4J_RETRY_TIME_MS,
+        statementMs: e.NEO4J_STATEMENT_TIMEOUT_MS,
       },
     },
     temporal: {

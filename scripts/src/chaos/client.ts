@@ -87,7 +87,9 @@ export class ObservingClient {
           data = body.data;
           const judged = judge(body.data);
           observation.ok = judged.ok && errorCodes.length === 0;
-          observation.codes = [...judged.codes, ...errorCodes];
+          // A field that failed is null in the data: its error says why, not the null.
+          observation.codes =
+            errorCodes.length > 0 && !judged.ok ? errorCodes : [...judged.codes, ...errorCodes];
         } else {
           observation.codes = errorCodes.length > 0 ? errorCodes : [`HTTP ${response.status}`];
         }

@@ -138,6 +138,7 @@ function eventOf(kind: string, n: number): Record<string, unknown> {
     supportRequest: { serial: id('serial'), topic: 'Help' },
     feedback: { serial: id('serial'), rating: 3 },
     expertRequest: { serial: id('serial'), topic: 'Help' },
+    presaleExpertRequest: { customerId: id('person'), sku: id('sku'), topic: 'Help' },
     optOut: { customerId: id('person'), sku: id('sku') },
     referral: { referrerId: id('person'), referredId: id('other'), sku: id('sku') },
     review: { customerId: id('person'), sku: id('sku'), rating: 4, text: 'Fine' },

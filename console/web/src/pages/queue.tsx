@@ -33,7 +33,7 @@ function Resolve({ id, onDone }: { id: string; onDone: (message: string) => void
         input: { interventionId: id, note: note.trim() || null },
       });
       onDone(
-        `Resolved ${resolveIntervention.id}${resolveIntervention.assignee ? ` as ${resolveIntervention.assignee}` : ''}: its lifecycle closes it.`,
+        `Resolved ${resolveIntervention.id}${resolveIntervention.assignee ? ` as ${resolveIntervention.assignee}` : ''}${resolveIntervention.status === 'CLOSED' ? ': closed.' : ': its lifecycle closes it.'}`,
       );
     } catch (e) {
       setError(e as Error);
@@ -117,20 +117,25 @@ export function QueuePage() {
                   <tr key={i.id} data-intervention={i.id}>
                     <td>{i.id}</td>
                     <td>
-                      <Link to={paths.device(i.device.serial)}>{i.device.serial}</Link>
+                      {i.device ? (
+                        <Link to={paths.device(i.device.serial)}>{i.device.serial}</Link>
+                      ) : (
+                        'Before a sale'
+                      )}
                       <br />
-                      <span className="hint">{i.device.model.name}</span>
+                      <span className="hint">{i.product.name}</span>
                     </td>
                     <td>
-                      {i.device.owner ? (
-                        <Link to={paths.customer(i.device.owner.id)}>
-                          {i.device.owner.displayName}
-                        </Link>
+                      {i.customer ? (
+                        <Link to={paths.customer(i.customer.id)}>{i.customer.displayName}</Link>
                       ) : (
                         '—'
                       )}
                     </td>
-                    <td>{humanise(i.reason)}</td>
+                    <td>
+                      {humanise(i.reason)}
+                      {i.topic ? <div className="hint">{i.topic}</div> : null}
+                    </td>
                     <td>
                       <Badge value={i.status} kind="status" />
                       {i.escalatedAt ? (
@@ -140,7 +145,7 @@ export function QueuePage() {
                       {i.assignee ? <div className="hint">by {i.assignee}</div> : null}
                     </td>
                     <td>
-                      {i.device.health ? (
+                      {i.device?.health ? (
                         <>
                           <Badge value={i.device.health.level} kind="health" />{' '}
                           {formatPercent(i.device.health.failureRisk)}

@@ -18,6 +18,7 @@ import { identify } from './identify';
 import { installation } from './installation';
 import type { EventKind, KindEvent, Named } from './kind';
 import { optOut } from './optOut';
+import { presaleExpertRequest } from './presaleExpertRequest';
 import { order } from './order';
 import { purchase } from './purchase';
 import { referral } from './referral';
@@ -46,6 +47,7 @@ export const KINDS = {
   supportRequest,
   feedback,
   expertRequest,
+  presaleExpertRequest,
   optOut,
   telemetry,
 } as const;

@@ -52,6 +52,11 @@ export interface OrderRecord {
   carrierId: string | null;
 }
 
+/** A customer, owned by the customers subgraph: products knows them by id. */
+export interface CustomerReference {
+  id: string;
+}
+
 export interface JourneyRecord {
   sku: string;
   stage: LifecycleStage;

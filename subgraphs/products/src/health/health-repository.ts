@@ -20,10 +20,14 @@ export interface InterventionRecord {
   escalatedAt: string | null;
   closedAt: string | null;
   outcome: string | null;
-  /** The device it is about. */
-  serial: string;
-  /** The device's owner now, for reach. */
+  /** The device it is about; null for a request before a sale. */
+  serial: string | null;
+  /** The product model it is about. */
+  sku: string;
+  /** The device's owner now, or who asked before a sale: for reach. */
   ownerId: string | null;
+  /** What was asked, for a request before a sale. */
+  topic: string | null;
   /** The expert (employee id) it is assigned to, if any. */
   assignee: string | null;
 }
@@ -40,10 +44,16 @@ export interface TelemetryReadingRecord {
 /** Statuses of the interventions still being worked on: the queue. */
 export const OPEN_STATUSES = ['OPEN', 'AWAITING_CONFIRMATION', 'ESCALATED'];
 
+// A case before a sale is about a model (ABOUT) and knows its person only through the
+// touchpoint of the request that opened it, which an opt-out or an erasure takes from them.
 const INTERVENTION_FIELDS = `i {
   .id, .reason, .status, .notifiedVia, .outcome, .assignee,
   serial: head([(i)-[:FOR]->(x:Device) | x.serial]),
-  ownerId: head([(i)-[:FOR]->(:Device)<-[:OWNS]-(x:Customer) | x.id]),
+  sku: coalesce(head([(i)-[:FOR]->(:Device)-[:INSTANCE_OF]->(x:ProductModel) | x.sku]),
+                head([(i)-[:ABOUT]->(x:ProductModel) | x.sku])),
+  ownerId: coalesce(head([(i)-[:FOR]->(:Device)<-[:OWNS]-(x:Customer) | x.id]),
+                    head([(i)<-[:OPENED]-(:Touchpoint)<-[:HAD]-(x:Customer) | x.id])),
+  topic: head([(i)<-[:OPENED]-(x:Touchpoint) | x.topic]),
   openedAt: toString(i.openedAt), partShippedAt: toString(i.partShippedAt),
   escalatedAt: toString(i.escalatedAt), closedAt: toString(i.closedAt)
 }`;
@@ -97,7 +107,9 @@ export function createHealthRepository(graph: Graph) {
 
     async intervention(id: string): Promise<InterventionRecord | null> {
       const [row] = await graph.read<{ i: InterventionRecord }>(
-        `MATCH (i:Intervention {id: $id}) RETURN ${INTERVENTION_FIELDS} AS i`,
+        `MATCH (i:Intervention {id: $id})
+         WHERE i.presale IS NULL OR EXISTS { (i)<-[:OPENED]-(:Touchpoint)<-[:HAD]-(:Customer) }
+         RETURN ${INTERVENTION_FIELDS} AS i`,
         { id },
       );
       return row?.i ?? null;
@@ -117,11 +129,27 @@ export function createHealthRepository(graph: Graph) {
         `MATCH (i:Intervention) WHERE i.status IN $statuses
            AND ($expertId IS NULL OR i.assignee = $expertId
                 OR (i.status = 'ESCALATED' AND i.assignee IS NULL))
+           AND (i.presale IS NULL OR EXISTS { (i)<-[:OPENED]-(:Touchpoint)<-[:HAD]-(:Customer) })
          WITH i ORDER BY i.openedAt, i.id LIMIT toInteger($first)
          RETURN ${INTERVENTION_FIELDS} AS i`,
         options,
       );
       return rows.map((r) => r.i);
+    },
+
+    /**
+     * Closes a request before a sale that an expert answered (it has no workflow); the record
+     * after, or null unless it was such a request still escalated.
+     */
+    async closePresale(id: string, note: string | null): Promise<InterventionRecord | null> {
+      const [row] = await graph.write<{ i: InterventionRecord }>(
+        `MATCH (i:Intervention {id: $id}) WHERE i.presale AND i.status = 'ESCALATED'
+         SET i.status = 'CLOSED', i.outcome = 'RESOLVED_BY_EXPERT', i.closedAt = datetime(),
+             i.note = $note
+         RETURN ${INTERVENTION_FIELDS} AS i`,
+        { id, note },
+      );
+      return row?.i ?? null;
     },
 
     /** Assigns an intervention to an expert, unless another expert holds it; the record after. */

@@ -123,12 +123,19 @@ export const healthResolvers: Pick<Resolvers, 'Device' | 'Mutation' | 'Query' | 
   },
   Intervention: {
     async device({ serial }, _args, context) {
+      if (serial === null) return null; // a request before a sale
       const device = await reachableDevice(context, serial);
       // Whoever reaches an intervention reaches its device; the graph keeps the two together.
       if (!device)
         throw new Error(`Device ${serial} of an intervention is out of reach or missing`);
       return device;
     },
+    async product({ sku }, _args, { loaders }) {
+      const model = await loaders.modelBySku.load(sku);
+      if (!model) throw new Error(`Intervention model ${sku} is missing from the graph`);
+      return model;
+    },
+    customer: ({ ownerId }) => (ownerId === null ? null : { id: ownerId }),
   },
   Device: {
     health: ({ serial }, _args, { healthLoaders }) => healthLoaders.healthBySerial.load(serial),
@@ -147,6 +154,12 @@ export const healthResolvers: Pick<Resolvers, 'Device' | 'Mutation' | 'Query' | 
         'AWAITING_CONFIRMATION',
         'ESCALATED',
       ]);
+      if (found.serial === null) {
+        throw badUserInput(
+          `Intervention ${id} is a request to talk to an expert before a sale: the expert who answers it resolves it`,
+          'interventionId',
+        );
+      }
       await lifecycle.signalIntervention(found.id, { kind: 'fix-confirmed' });
       return found;
     },
@@ -166,6 +179,17 @@ export const healthResolvers: Pick<Resolvers, 'Device' | 'Mutation' | 'Query' | 
           throw notFound(`No intervention has id ${found.id}`, 'input.interventionId');
         }
         found = assigned;
+      }
+      if (found.serial === null) {
+        // A request before a sale has no workflow: answering it closes it.
+        const closed = await health.closePresale(found.id, input.note);
+        if (!closed) {
+          throw badUserInput(
+            `Intervention ${found.id} is no longer ESCALATED; this needs it ESCALATED`,
+            'input.interventionId',
+          );
+        }
+        return closed;
       }
       await lifecycle.signalIntervention(found.id, { kind: 'expert-resolved', note: input.note });
       return found;

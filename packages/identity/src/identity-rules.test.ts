@@ -8,6 +8,7 @@ import {
   type IdentityChanges,
   type KnownIdentifier,
   type MergeFacts,
+  type Person,
   type ResolutionRequest,
 } from './identity-rules';
 
@@ -19,7 +20,7 @@ const id = (namespace: string, value: string): Identifier => {
 const ana = { id: 'ana', createdAt: '2026-01-01T00:00:00.000Z' };
 const ben = { id: 'ben', createdAt: '2026-02-01T00:00:00.000Z' };
 const cat = { id: 'cat', createdAt: '2025-12-01T00:00:00.000Z' };
-const owned = (...owners: (typeof ana)[]): KnownIdentifier => ({
+const owned = (...owners: Person[]): KnownIdentifier => ({
   shared: false,
   seenWith: owners.map((o) => o.id),
   owners,

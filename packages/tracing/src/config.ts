@@ -4,7 +4,18 @@
  * the modules it instruments load, and so before `loadConfig` runs in `main.ts`.
  */
 import { z } from 'zod';
-import { ConfigError } from '@experience-graph/config';
+
+/**
+ * Invalid OTEL_* variables, each named. Not `@experience-graph/config`'s ConfigError, though
+ * worded the same: loading that package loads graphql, which must wait until the graphql
+ * instrumentation is registered.
+ */
+export class TracingConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
 
 /** Where finished spans go: nowhere (the default), an OTLP receiver, or standard output. */
 export const TRACES_EXPORTERS = ['none', 'otlp', 'console'] as const;
@@ -80,7 +91,7 @@ export function loadTracingConfig(env: Record<string, string | undefined>): Trac
   );
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(
+    throw new TracingConfigError(
       parsed.error.issues.map((issue) => {
         const name = issue.path.join('.');
         const got = name in present ? ` (got ${JSON.stringify(present[name])})` : '';

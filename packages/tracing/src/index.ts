@@ -11,6 +11,7 @@ export {
   OTLP_PROTOCOLS,
   SAMPLERS,
   TRACES_EXPORTERS,
+  TracingConfigError,
   type OtlpProtocol,
   type SamplerName,
   type TracesExporter,

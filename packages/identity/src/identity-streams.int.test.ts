@@ -239,7 +239,115 @@ describe('identity streams on a real Neo4j', () => {
           expect(await identities([survivorId, absorbedId])).toEqual(before);
         },
       ),
-      { numRuns: 12 },
+      { numRuns: 8 },
+    );
+  });
+
+  it('kiosk streams keep every member apart and share what three of them used, in two orders', async () => {
+    const kiosk = fc
+      .array(
+        fc.record({
+          person: fc.nat(3),
+          kind: fc.constantFrom('identify' as const, 'order' as const),
+          own: fc.subarray([0, 1]),
+          noise: fc.subarray([0, 1]),
+        }),
+        { minLength: 3, maxLength: 8 },
+      )
+      .map((picks) =>
+        picks.map((pick, i): StreamEvent & { person: number } => ({
+          id: `e${i}`,
+          person: pick.person,
+          kind: pick.kind,
+          identifiers: [
+            ['LOYALTY_ID', `kly${pick.person}`],
+            ...pick.own.map(
+              (x) =>
+                (x === 0
+                  ? ['EMAIL', `k${pick.person}@example.com`]
+                  : ['APP_INSTALL', `kapp${pick.person}`]) as [string, string],
+            ),
+            ...pick.noise.map(
+              (x) =>
+                (x === 0 ? ['COOKIE', 'kiosk-tablet'] : ['SOCIAL_HANDLE', 'store-kiosk']) as [
+                  string,
+                  string,
+                ],
+            ),
+          ],
+        })),
+      );
+    // An order waits for an identify of its card.
+    const cardsFirst = (events: ReadonlyArray<StreamEvent & { person: number }>) => {
+      const out: StreamEvent[] = [];
+      const seen = new Set<number>();
+      let waiting: Array<StreamEvent & { person: number }> = [];
+      for (const e of events) {
+        if (e.kind === 'identify') {
+          out.push(e);
+          seen.add(e.person);
+        } else waiting.push(e);
+        out.push(...waiting.filter((w) => seen.has(w.person)));
+        waiting = waiting.filter((w) => !seen.has(w.person));
+      }
+      return out;
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        kiosk.chain((s) => fc.record({ s: fc.constant(s), order: shuffled(s) })),
+        async ({ s, order }) => {
+          const played = cardsFirst(s);
+          const truth = new Map<number, Set<string>>();
+          const users = new Map<string, Set<number>>();
+          for (const e of played as Array<StreamEvent & { person: number }>) {
+            for (const [n, v] of e.identifiers) {
+              const key = `${n}:${v}`;
+              if (v === 'kiosk-tablet' || v === 'store-kiosk') {
+                users.set(key, (users.get(key) ?? new Set()).add(e.person));
+              } else truth.set(e.person, (truth.get(e.person) ?? new Set()).add(key));
+            }
+          }
+          const expected = [...truth.values()].map((keys) => [...keys].sort().join(' ')).sort();
+          for (const events of [played, cardsFirst(order as typeof s)]) {
+            const prefix = await play(events);
+            const rows = await graph.read<{ id: string; keys: string[]; merges: number }>(
+              `MATCH (c:Customer)-[:IDENTIFIED_BY]->(i:Identifier)
+               WHERE i.key CONTAINS $prefix + '-' OR i.key CONTAINS $prefix + '.'
+               WITH c, i ORDER BY i.key
+               RETURN c.id AS id, collect(i.key) AS keys,
+                 COUNT { (m:Merge) WHERE m.survivorId = c.id } AS merges`,
+              { prefix },
+            );
+            const strip = (key: string) => key.replace(`${prefix}-`, '').replace(`${prefix}.`, '');
+            const noise = (key: string) => /kiosk-tablet|store-kiosk/.test(key);
+            expect(rows.every((r) => r.merges === 0)).toBe(true);
+            expect(
+              rows
+                .map((r) =>
+                  r.keys
+                    .filter((k) => !noise(k))
+                    .map(strip)
+                    .sort()
+                    .join(' '),
+                )
+                .sort(),
+            ).toEqual(expected);
+            const shared = await graph.read<{ key: string; shared: boolean }>(
+              `MATCH (i:Identifier) WHERE i.key CONTAINS $prefix + '-'
+                 AND (i.key ENDS WITH 'kiosk-tablet' OR i.key ENDS WITH 'store-kiosk')
+               RETURN i.key AS key, i.shared AS shared`,
+              { prefix },
+            );
+            for (const { key, shared: isShared } of shared) {
+              expect([strip(key), isShared]).toEqual([
+                strip(key),
+                (users.get(strip(key))?.size ?? 0) >= 3,
+              ]);
+            }
+          }
+        },
+      ),
+      { numRuns: 8 },
     );
   });
 });

@@ -17,7 +17,13 @@ export interface Observation {
   /** Whether the client got what it asked for (every event acknowledged; the device read). */
   ok: boolean;
   retryAfter: string | null;
+  /** An error message that names something inside: an address, a URL, a socket error. */
+  leak: string | null;
 }
+
+/** What an error message must never show a client. */
+const INTERNAL_DETAIL =
+  /\b\d{1,3}(?:\.\d{1,3}){3}:\d+|\b(?:https?|bolt|neo4j):\/\/|ECONNREFUSED|ECONNRESET/;
 
 export interface GraphqlAnswer<T> {
   observation: Observation;
@@ -63,6 +69,7 @@ export class ObservingClient {
       codes: [],
       ok: false,
       retryAfter: null,
+      leak: null,
     };
     let data: T | null = null;
     try {
@@ -83,6 +90,9 @@ export class ObservingClient {
       }
       if (body) {
         const errorCodes = (body.errors ?? []).map((e) => e.extensions?.code ?? 'NO_CODE');
+        observation.leak =
+          (body.errors ?? []).map((e) => e.message ?? '').find((m) => INTERNAL_DETAIL.test(m)) ??
+          null;
         if (body.data) {
           data = body.data;
           const judged = judge(body.data);

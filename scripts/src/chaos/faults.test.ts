@@ -15,6 +15,7 @@ const seen = (
   codes: [ok ? 'OK' : 'UNAVAILABLE'],
   ok,
   retryAfter: null,
+  leak: null,
 });
 
 describe('the fault schedule', () => {

@@ -208,7 +208,7 @@ async function main(): Promise<number> {
     );
     const summaries = summarizeFaults(faults, client.observations, options.maxAnswerMs);
     if (options.mode === 'faults')
-      invariants.push(...faultInvariants(summaries, options.maxAnswerMs));
+      invariants.push(...faultInvariants(summaries, options.maxAnswerMs, client.observations));
     const loadObservations = client.observations;
     const errors = errorRate(loadObservations);
     const warmS = options.warmupMin * 60;

@@ -15,6 +15,7 @@ const obs = (
   codes,
   ok: codes.every((c) => c === 'ACCEPTED'),
   retryAfter: status === 503 ? '1' : null,
+  leak: null,
 });
 
 const fault: FaultRecord = {
@@ -61,7 +62,11 @@ describe('the chaos report', () => {
       [obs(12_000, 16_000, ['UNAVAILABLE']), obs(13_000, 60_000, ['NO_ANSWER'], null)],
       15_000,
     );
-    const [bound, recovery] = faultInvariants(summaries, 15_000);
+    const [leaks, bound, recovery] = faultInvariants(summaries, 15_000, [
+      { ...obs(12_000, 100, ['UNAVAILABLE']), leak: 'connect ECONNREFUSED 127.0.0.1:4001' },
+    ]);
+    expect(leaks).toMatchObject({ ok: false });
+    expect(leaks?.detail).toContain('127.0.0.1:4001');
     expect(bound).toMatchObject({ ok: false });
     expect(bound?.detail).toContain('2 answers over the bound');
     expect(recovery).toMatchObject({ ok: false });

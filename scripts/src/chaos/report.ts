@@ -76,11 +76,24 @@ export function summarizeFaults(
 }
 
 /** The invariants the faults themselves must keep: bounded answers, recovery without help. */
-export function faultInvariants(summaries: FaultSummary[], maxAnswerMs: number): InvariantResult[] {
+export function faultInvariants(
+  summaries: FaultSummary[],
+  maxAnswerMs: number,
+  observations: Observation[] = [],
+): InvariantResult[] {
   const over = summaries.filter((s) => s.overBound > 0);
   const lost = summaries.filter((s) => s.lost.length > 0);
   const failed = summaries.filter((s) => s.error !== null || s.recoverS === null);
+  const leaks = observations.filter((o) => o.leak !== null);
   return [
+    {
+      name: 'no answer named an internal address',
+      ok: leaks.length === 0,
+      detail:
+        leaks.length === 0
+          ? 'none'
+          : `${leaks.length} answers, such as: ${leaks[0]?.leak?.slice(0, 160) ?? ''}`,
+    },
     {
       name: `every client answered within ${maxAnswerMs} ms during faults`,
       ok: over.length === 0,

@@ -3,6 +3,10 @@
  *
  *   npx tsx packages/device-health/src/simulate.ts [--devices=1000] [--days=120] [--seed=42]
  *     [--faulty=0.1] [--interval-hours=6]
+ *
+ * With `--seeds=<n>`, the same fleet under seeds 1 to n instead of one seed: a line per seed
+ * and the spread of precision, recall and lead time over them (as the fleet-simulation test
+ * checks with `--devices=200 --days=90 --seeds=40`).
  */
 import { DEFAULT_FLEET_OPTIONS, simulateFleet, type FleetOptions } from './fleet-simulation';
 
@@ -34,8 +38,47 @@ function parseArgs(args: string[]): Partial<FleetOptions> {
 const fixed = (value: number | null, digits = 2) =>
   value === null ? 'n/a' : value.toFixed(digits);
 
+/** Smallest, median and largest of some numbers. */
+function spread(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const median =
+    sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return `min ${fixed(sorted[0] ?? null, 3)}, median ${fixed(median, 3)}, max ${fixed(sorted[sorted.length - 1] ?? null, 3)}`;
+}
+
+function seeds(count: number, options: FleetOptions): void {
+  const runs = Array.from({ length: count }, (_, i) => simulateFleet({ ...options, seed: i + 1 }));
+  runs.forEach((m, i) => {
+    process.stdout.write(
+      `seed ${String(i + 1).padStart(3)}: ${String(m.faultyDevices).padStart(3)} faulty, precision ${fixed(m.precision, 3)}, recall ${fixed(m.recall, 3)}, lead ${fixed(m.meanLeadDays)} days, ${m.falsePositives} false\n`,
+    );
+  });
+  const both = runs.filter((m) => m.precision >= 0.9 && m.recall >= 0.9).length;
+  process.stdout.write(
+    [
+      `${count} seeds of ${options.devices} devices over ${options.days} days`,
+      `precision: ${spread(runs.map((m) => m.precision))}`,
+      `recall:    ${spread(runs.map((m) => m.recall))}`,
+      `lead days: ${spread(runs.map((m) => m.meanLeadDays ?? 0))}`,
+      `seeds with precision and recall of at least 0.9: ${both} of ${count}`,
+    ].join('\n') + '\n',
+  );
+}
+
 function main(): void {
-  const options = { ...DEFAULT_FLEET_OPTIONS, ...parseArgs(process.argv.slice(2)) };
+  const args = process.argv.slice(2);
+  const seedCount = args.find((arg) => arg.startsWith('--seeds='));
+  const options = {
+    ...DEFAULT_FLEET_OPTIONS,
+    ...parseArgs(args.filter((arg) => arg !== seedCount)),
+  };
+  if (seedCount !== undefined) {
+    const count = Number(seedCount.slice('--seeds='.length));
+    if (!Number.isInteger(count) || count < 1) throw new Error(`invalid argument ${seedCount}`);
+    seeds(count, options);
+    return;
+  }
   const started = performance.now();
   const m = simulateFleet(options);
   const seconds = (performance.now() - started) / 1000;

@@ -136,9 +136,12 @@ describe('metrics scraped from every service', () => {
         operation: 'RecordEvents',
       }),
     ).toBe(2);
-    expect(
-      sampleSum(after.gateway, 'eg_http_requests_total', { route: '/graphql', status: '401' }),
-    ).toBe(1);
+    const http = (samples: Sample[], labels: Record<string, string>) =>
+      sampleSum(samples, 'eg_http_requests_total', { route: '/graphql', ...labels });
+    expect(http(after.gateway, { status: '401', principal: 'anonymous' })).toBe(1);
+    expect(http(after.gateway, { principal: 'partner:demo-carrier' })).toBe(1);
+    // The subgraph knows the principal from the gateway's signature.
+    expect(http(after.products, { status: '200', principal: 'service:local' })).toBeGreaterThan(0);
 
     const events = (labels: Record<string, string>) =>
       sampleSum(after.products, 'eg_intake_events_total', {

@@ -64,7 +64,13 @@ describe('HTTP metrics', () => {
     const measure = httpMetrics(metrics, ['/graphql', '/health']);
     const server = createServer((req, res) =>
       measure(req, res, () => {
-        res.statusCode = req.url === '/graphql' ? 401 : 200;
+        if (req.headers['x-key'] === 'retailer') {
+          // As authentication leaves it, before the rate limit refuses the request.
+          Object.assign(res, { locals: { principal: { kind: 'partner', id: 'demo-retailer' } } });
+          res.statusCode = 429;
+        } else {
+          res.statusCode = req.url === '/graphql' ? 401 : 200;
+        }
         res.end();
       }),
     ).listen(0, '127.0.0.1');
@@ -72,16 +78,22 @@ describe('HTTP metrics', () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       await fetch(`${base}/graphql`, { method: 'POST' });
+      await fetch(`${base}/graphql`, { method: 'POST', headers: { 'x-key': 'retailer' } });
       await fetch(`${base}/health/ready`);
       await fetch(`${base}/graphqlx`);
       await fetch(`${base}/wp-admin/${Math.random()}`);
       const samples = parseSamples(await metrics.registry.metrics());
       const count = (labels: Record<string, string>) =>
         sampleSum(samples, 'eg_http_requests_total', labels);
-      expect(count({ route: '/graphql', method: 'POST', status: '401' })).toBe(1);
+      expect(
+        count({ route: '/graphql', method: 'POST', status: '401', principal: 'anonymous' }),
+      ).toBe(1);
+      expect(count({ route: '/graphql', status: '429', principal: 'partner:demo-retailer' })).toBe(
+        1,
+      );
       expect(count({ route: '/health', method: 'GET', status: '200' })).toBe(1);
       expect(count({ route: 'other', method: 'GET', status: '200' })).toBe(2);
-      expect(sampleSum(samples, 'eg_http_request_duration_seconds_count')).toBe(4);
+      expect(sampleSum(samples, 'eg_http_request_duration_seconds_count')).toBe(5);
     } finally {
       server.close();
       server.closeAllConnections();

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OTHER } from './labels';
+import type { Principal } from '@experience-graph/access';
+import { BoundedLabel, OTHER, principalLabel } from './labels';
 import { counter, histogram, secondsSince, type ServiceMetrics } from './registry';
 
 /**
@@ -79,19 +80,30 @@ export async function serveMetrics(
   };
 }
 
+/** The principal our servers keep in `res.locals.principal` once a request is authenticated. */
+function principalOf(res: ServerResponse): Principal | undefined {
+  const value = (res as ServerResponse & { locals?: Record<string, unknown> }).locals?.[
+    'principal'
+  ];
+  const kind = (value as { kind?: unknown } | undefined)?.kind;
+  return typeof kind === 'string' ? (value as Principal) : undefined;
+}
+
 /**
  * Express-style middleware that counts and times every HTTP response, by route and status:
- * `eg_http_requests_total{route, method, status}` and
+ * `eg_http_requests_total{route, method, status, principal}` and
  * `eg_http_request_duration_seconds{route}`. This sees what GraphQL metrics cannot: requests
- * refused before GraphQL (401 without a credential, 413, 429) and the health and static routes.
- * The route is the longest of `routes` that the path equals or starts with (as a folder),
- * otherwise `other`, so arbitrary paths never become series.
+ * refused before GraphQL (401 without a credential, 413, 429 for a principal over its rate) and
+ * the health and static routes. The route is the longest of `routes` that the path equals or
+ * starts with (as a folder), otherwise `other`, so arbitrary paths never become series. The
+ * principal is the one authentication left in `res.locals.principal` (see {@link principalLabel});
+ * `anonymous` before authentication, or where the server authenticates no one.
  */
 export function httpMetrics(metrics: ServiceMetrics, routes: readonly string[]) {
   const requests = counter(metrics, {
     name: 'eg_http_requests_total',
-    help: 'HTTP responses sent, by route, method and status code',
-    labelNames: ['route', 'method', 'status'] as const,
+    help: 'HTTP responses sent, by route, method, status code and principal',
+    labelNames: ['route', 'method', 'status', 'principal'] as const,
   });
   const duration = histogram(metrics, {
     name: 'eg_http_request_duration_seconds',
@@ -101,6 +113,7 @@ export function httpMetrics(metrics: ServiceMetrics, routes: readonly string[]) 
   const known = [...routes].sort((a, b) => b.length - a.length);
   const routeOf = (path: string) =>
     known.find((r) => path === r || path.startsWith(r.endsWith('/') ? r : `${r}/`)) ?? OTHER;
+  const principals = new BoundedLabel(100);
   const methods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
   return (
     req: IncomingMessage & { originalUrl?: string },
@@ -111,7 +124,8 @@ export function httpMetrics(metrics: ServiceMetrics, routes: readonly string[]) 
     const route = routeOf((req.originalUrl ?? req.url ?? '/').split('?')[0] ?? '/');
     const method = methods.has(req.method ?? '') ? (req.method as string) : OTHER;
     res.once('finish', () => {
-      requests.inc({ route, method, status: String(res.statusCode) });
+      const principal = principals.value(principalLabel(principalOf(res)));
+      requests.inc({ route, method, status: String(res.statusCode), principal });
       duration.observe({ route }, secondsSince(start));
     });
     next();

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import * as workflows from '../workflows';
-import { WORKFLOWS_PATH } from '../worker';
 import { FIXTURE_NAME, loadHistories, readHistorySets } from './history-sets';
 
 try {
@@ -18,6 +17,9 @@ try {
   // Installed already in this jest worker.
 }
 
+// The bundler's entry, as the worker names it; not imported from the worker, which would load
+// the activities and their dependencies into a test that needs none.
+const WORKFLOWS_PATH = require.resolve('../workflows');
 const sets = readHistorySets();
 let code: string;
 

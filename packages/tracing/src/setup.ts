@@ -13,7 +13,7 @@
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
+import { registerInstrumentations, type InstrumentationBase } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { GraphQLInstrumentation } from '@opentelemetry/instrumentation-graphql';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -48,7 +48,7 @@ export interface Tracing {
    * The instrumentations registered. They patch modules as they are required; a module loaded
    * outside Node's `require` (Jest's registry) can be patched through their module definitions.
    */
-  readonly instrumentations: readonly Instrumentation[];
+  readonly instrumentations: readonly InstrumentationBase[];
   /** Exports what is buffered; resolves when it has been sent (or failed to be). */
   flush(): Promise<void>;
   /** Flushes, then stops the instrumentations and the provider. */
@@ -111,7 +111,7 @@ export function startTracing(config: TracingConfig, options: TracingOptions): Tr
   });
   // W3C traceparent/tracestate and baggage, in an AsyncLocalStorage context manager.
   provider.register();
-  const instrumentations: Instrumentation[] = [
+  const instrumentations: InstrumentationBase[] = [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (request) => untracedPath(request.url),
       requireParentforOutgoingSpans: true,

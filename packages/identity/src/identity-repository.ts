@@ -330,9 +330,12 @@ export function createIdentityRepository(
               unique,
             });
           }
-          // Another event may have linked a value of a unique namespace since the decision.
+          // Another event may have linked a value of a unique namespace since the decision: the
+          // person's write lock serialises such links, and the check runs under it.
           const [clash] = await tx.run<{ key: string }>(
             `MATCH (c:Customer {id: $customerId})
+             SET c.id = c.id
+             WITH c
              UNWIND $links AS l
              MATCH (c)-[:IDENTIFIED_BY]->(o:Identifier {namespace: l.namespace})
              WHERE l.namespace IN $unique AND o.key <> l.key

@@ -350,4 +350,60 @@ describe('identity streams on a real Neo4j', () => {
       { numRuns: 8 },
     );
   });
+
+  it('links one of two cards decided at the same time for one person, and refuses the other', async () => {
+    const prefix = `${run}-race`;
+    const [first, second] = [
+      ident(prefix, ['LOYALTY_ID', 'one']),
+      ident(prefix, ['LOYALTY_ID', 'two']),
+    ];
+    const email = ident(prefix, ['EMAIL', 'racer@example.com']);
+    const created = await service.resolve({
+      field: 'identify',
+      mayCreate: true,
+      customerId: null,
+      identifiers: [email],
+      displayName: null,
+    });
+    if ('code' in created || !created.create) throw new Error('the person was not created');
+    people.add(created.create.id);
+    const event = (id: string) => ({
+      eventId: `${prefix}-${id}`,
+      occurredAt: new Date().toISOString(),
+      reason: 'race',
+      recordedBy: 'test:identity-streams',
+    });
+    expect(await service.apply(created, event('signup'))).toBeNull();
+    // Both decided on the same graph, before either is applied: each would link its card.
+    const decisions = await Promise.all(
+      [first, second].map((card) =>
+        service.resolve({
+          field: 'identify',
+          mayCreate: true,
+          customerId: null,
+          identifiers: [email, card],
+          displayName: null,
+        }),
+      ),
+    );
+    for (const d of decisions) {
+      if ('code' in d) throw new Error(d.message);
+      expect(d.links).toHaveLength(1);
+    }
+    const applied = await Promise.all(
+      decisions.map((d, i) =>
+        service.apply(d as Exclude<typeof d, { code: string }>, event(`card-${i}`)),
+      ),
+    );
+    expect(applied.filter((a) => a === null)).toHaveLength(1);
+    expect(applied.find((a) => a !== null)?.refused).toMatch(
+      /was not linked: the person meanwhile holds another LOYALTY_ID; send the event again/,
+    );
+    const cards = await graph.read<{ key: string }>(
+      `MATCH (:Customer {id: $id})-[:IDENTIFIED_BY]->(i:Identifier {namespace: 'LOYALTY_ID'})
+       RETURN i.key AS key`,
+      { id: created.create.id },
+    );
+    expect(cards).toHaveLength(1);
+  });
 });

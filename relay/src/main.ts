@@ -25,6 +25,7 @@ runService(logger, async () => {
   const metrics = createServiceMetrics('relay');
   const graph = createGraph(driver, config.neo4j.database, {
     observers: [neo4jStatementMetrics(metrics)],
+    statementTimeoutMs: config.neo4j.timeouts.statementMs,
   });
   // Lazy: the relay starts whether or not Temporal is up, and its deliveries fail, back off and
   // retry until it is; gRPC reconnects by itself after a restart of the server.

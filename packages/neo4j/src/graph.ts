@@ -1,5 +1,6 @@
 import neo4j, { type Driver, type QueryConfig } from 'neo4j-driver';
 import type { Neo4jConfig } from '@experience-graph/config';
+import { renewDriver, renewingDriver } from './renewing-driver';
 import { traceStatement } from '@experience-graph/tracing';
 
 /** Parameters of a Cypher statement; always passed separately, never spliced into the text. */
@@ -37,14 +38,16 @@ export interface GraphTransaction {
  */
 export function createDriver(config: Neo4jConfig): Driver {
   const { connectMs, acquireMs, retryMs } = config.timeouts;
-  return neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password), {
-    disableLosslessIntegers: true,
-    connectionAcquisitionTimeout: acquireMs,
-    connectionTimeout: connectMs,
-    maxTransactionRetryTime: retryMs,
-    maxConnectionPoolSize: 50,
-    userAgent: 'experience-graph',
-  });
+  return renewingDriver(() =>
+    neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password), {
+      disableLosslessIntegers: true,
+      connectionAcquisitionTimeout: acquireMs,
+      connectionTimeout: connectMs,
+      maxTransactionRetryTime: retryMs,
+      maxConnectionPoolSize: 50,
+      userAgent: 'experience-graph',
+    }),
+  );
 }
 
 /** What an observer is told of each statement: its text (never its parameters) and its mode. */
@@ -77,19 +80,22 @@ export interface GraphOptions {
  * Runs `call`, failing with a `ServiceUnavailable` error (the driver's code for a server that is
  * away) once `ms` have passed; the call itself goes on, and its result is dropped.
  */
-function withinDeadline<T>(ms: number | undefined, call: () => Promise<T>): Promise<T> {
+function withinDeadline<T>(
+  ms: number | undefined,
+  call: () => Promise<T>,
+  onTimeout: () => void,
+): Promise<T> {
   if (!ms) return call();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          Object.assign(new Error(`Neo4j did not answer within ${ms} ms`), {
-            code: 'ServiceUnavailable',
-          }),
-        ),
-      ms,
-    );
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(
+        Object.assign(new Error(`Neo4j did not answer within ${ms} ms`), {
+          code: 'ServiceUnavailable',
+        }),
+      );
+    }, ms);
   });
   const running = call();
   // A call that fails after its deadline has nobody to tell.
@@ -105,6 +111,8 @@ const observed = (observers: readonly StatementObserver[]) =>
 
 /** Wraps a driver as a {@link Graph} on one database. */
 export function createGraph(driver: Driver, database: string, options: GraphOptions = {}): Graph {
+  // A statement past its deadline may wait on a connection that never answers: start afresh.
+  const renew = () => renewDriver(driver);
   // Innermost: a span per statement, in whatever trace is active (none with tracing off).
   const observe = observed([
     ...(options.observers ?? []),
@@ -116,8 +124,11 @@ export function createGraph(driver: Driver, database: string, options: GraphOpti
     routing: QueryConfig['routing'],
   ): Promise<Row[]> => {
     const mode = routing === neo4j.routing.READ ? 'read' : 'write';
-    const result = await withinDeadline(options.statementTimeoutMs, () =>
-      observe({ cypher, mode }, () => driver.executeQuery(cypher, params, { database, routing })),
+    const result = await withinDeadline(
+      options.statementTimeoutMs,
+      () =>
+        observe({ cypher, mode }, () => driver.executeQuery(cypher, params, { database, routing })),
+      renew,
     );
     return result.records.map((record) => record.toObject() as Row);
   };
@@ -130,17 +141,20 @@ export function createGraph(driver: Driver, database: string, options: GraphOpti
       const session = driver.session({ database });
       // The session closes when its work ends, also after the deadline: closing it sooner would
       // wait for that work anyway.
-      return withinDeadline(options.statementTimeoutMs, () =>
-        session
-          .executeWrite((tx) =>
-            work({
-              run: async <Row>(cypher: string, params: CypherParams = {}) =>
-                (
-                  await observe({ cypher, mode: 'transaction' }, () => tx.run(cypher, params))
-                ).records.map((r) => r.toObject() as Row),
-            }),
-          )
-          .finally(() => session.close()),
+      return withinDeadline(
+        options.statementTimeoutMs,
+        () =>
+          session
+            .executeWrite((tx) =>
+              work({
+                run: async <Row>(cypher: string, params: CypherParams = {}) =>
+                  (
+                    await observe({ cypher, mode: 'transaction' }, () => tx.run(cypher, params))
+                  ).records.map((r) => r.toObject() as Row),
+              }),
+            )
+            .finally(() => session.close()),
+        renew,
       );
     },
   };

@@ -19,6 +19,8 @@ export interface FaultSummary {
   requests: number;
   /** The longest any client waited for an answer sent while it was down (ms). */
   maxLatencyDownMs: number;
+  /** The longest any client waited for an answer sent from the kill until served again (ms). */
+  maxLatencyMs: number;
   /** Answers over the bound, or none at all, sent from the kill until served again. */
   overBound: number;
   /** 503 answers, and how many of them said when to retry. */
@@ -60,6 +62,7 @@ export function summarizeFaults(
       outcomes,
       requests: during.length,
       maxLatencyDownMs: Math.round(Math.max(0, ...down.map((o) => o.latencyMs))),
+      maxLatencyMs: Math.round(Math.max(0, ...during.map((o) => o.latencyMs))),
       overBound: during.filter((o) => o.latencyMs > maxAnswerMs || o.codes.includes('NO_ANSWER'))
         .length,
       unavailable503: unavailable.length,
@@ -103,7 +106,7 @@ export function faultInvariants(
           : over
               .map(
                 (s) =>
-                  `${s.fault}: ${s.overBound} answers over the bound (max ${s.maxLatencyDownMs} ms)`,
+                  `${s.fault}: ${s.overBound} answers over the bound (max ${s.maxLatencyMs} ms)`,
               )
               .join('; '),
     },
@@ -191,7 +194,7 @@ export function table(headers: string[], rows: Array<Array<string | number | nul
 export function formatFaults(summaries: FaultSummary[]): string {
   return summaries
     .map((s) => {
-      const head = `${s.fault}: killed ${s.process} (pid ${s.pid}), down ${s.downS ?? '—'} s, served again ${s.recoverS ?? '—'} s after the restart (${s.recoverFromKillS ?? '—'} s after the kill); longest answer while down ${s.maxLatencyDownMs} ms; ${s.requests} requests${s.unavailable503 ? `, ${s.unavailable503} × 503 (${s.withRetryAfter} with Retry-After)` : ''}${s.lost.length ? `; also had to restart ${s.lost.join(', ')}` : ''}${s.error ? `; ERROR ${s.error}` : ''}`;
+      const head = `${s.fault}: killed ${s.process} (pid ${s.pid}), down ${s.downS ?? '—'} s, served again ${s.recoverS ?? '—'} s after the restart (${s.recoverFromKillS ?? '—'} s after the kill); longest answer while down ${s.maxLatencyDownMs} ms, until served again ${s.maxLatencyMs} ms; ${s.requests} requests${s.unavailable503 ? `, ${s.unavailable503} × 503 (${s.withRetryAfter} with Retry-After)` : ''}${s.lost.length ? `; also had to restart ${s.lost.join(', ')}` : ''}${s.error ? `; ERROR ${s.error}` : ''}`;
       const rows = Object.entries(s.outcomes)
         .sort((a, b) => b[1] - a[1])
         .map(([code, n]) => [code, n]);

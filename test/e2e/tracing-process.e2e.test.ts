@@ -175,6 +175,12 @@ describe('tracing in the built gateway process', () => {
     );
     expect(client).toBeDefined();
     expect(traceparents).toContain(`00-${trace}-${client?.span.spanId}-01`);
+    // The servers' start-up parsing is no trace of its own: GraphQL spans belong to requests.
+    expect(
+      spans.filter(
+        (e) => e.scope === '@opentelemetry/instrumentation-graphql' && !e.span.parentSpanId,
+      ),
+    ).toEqual([]);
     // Health checks are not traced.
     expect(ofTrace.every((e) => !JSON.stringify(e.span.attributes).includes('/health'))).toBe(true);
   });

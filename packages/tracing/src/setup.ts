@@ -10,7 +10,7 @@
  * Node 20 (3.x needs Node 22.15). @temporalio/interceptors-opentelemetry 1.24.0 still builds its
  * workflow spans with SDK 1.x; `temporal.ts` converts them.
  */
-import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
+import { diag, DiagConsoleLogger, DiagLogLevel, trace, type Context } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations, type InstrumentationBase } from '@opentelemetry/instrumentation';
@@ -26,9 +26,11 @@ import {
   ConsoleSpanExporter,
   NodeTracerProvider,
   ParentBasedSampler,
+  SamplingDecision,
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
   type Sampler,
+  type SamplingResult,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-node';
@@ -53,6 +55,33 @@ export interface Tracing {
   flush(): Promise<void>;
   /** Flushes, then stops the instrumentations and the provider. */
   shutdown(): Promise<void>;
+}
+
+/**
+ * Drops GraphQL spans that belong to no trace: the servers parse their schemas and the gateway
+ * its federation documents as they start, dozens of one-span traces that say nothing about a
+ * request. Inside a request they are sampled as everything else.
+ */
+class GraphQLInRequests implements Sampler {
+  constructor(private readonly inner: Sampler) {}
+
+  shouldSample(
+    context: Context,
+    traceId: string,
+    name: string,
+    ...rest: Parameters<Sampler['shouldSample']> extends [unknown, unknown, unknown, ...infer R]
+      ? R
+      : never
+  ): SamplingResult {
+    if (name.startsWith('graphql.') && trace.getSpanContext(context) === undefined) {
+      return { decision: SamplingDecision.NOT_RECORD };
+    }
+    return this.inner.shouldSample(context, traceId, name, ...rest);
+  }
+
+  toString(): string {
+    return `GraphQLInRequests{${this.inner.toString()}}`;
+  }
 }
 
 function sampler({ name, ratio }: TracingConfig['sampler']): Sampler {
@@ -106,7 +135,7 @@ export function startTracing(config: TracingConfig, options: TracingOptions): Tr
   });
   const provider = new NodeTracerProvider({
     resource,
-    sampler: sampler(config.sampler),
+    sampler: new GraphQLInRequests(sampler(config.sampler)),
     spanProcessors: processors,
   });
   // W3C traceparent/tracestate and baggage, in an AsyncLocalStorage context manager.

@@ -61,6 +61,8 @@ export interface LoadDevice {
   readyForTelemetry: boolean;
   /** Support requests acknowledged while it waited. */
   supportRequests: number;
+  /** Healthy telemetry events sent after its story (a fleet's). */
+  liveReadings: number;
 }
 
 /** Every event acknowledged (ACCEPTED or DUPLICATE), by id. */
@@ -114,6 +116,13 @@ export interface LoadOptions {
   runId: string;
   devices: number;
   rate: number;
+  /**
+   * A fixed fleet (the soak): the first `devices` devices only, which once their stories are
+   * told go on reporting healthy telemetry and asking for support, so that what the system
+   * keeps in memory stays the same size; otherwise (the faults) a new device takes the place of
+   * each that finished.
+   */
+  fleet?: boolean;
 }
 
 /** Runs the load until `stop` aborts; then lets devices in their story finish (`drain`). */
@@ -161,6 +170,7 @@ export class Load {
       degraded: false,
       readyForTelemetry: false,
       supportRequests: 0,
+      liveReadings: 0,
     };
     this.devices.push(device);
     return device;
@@ -254,8 +264,36 @@ export class Load {
       if (inStory) device.next++;
     } else if (!inStory) {
       // Not acknowledged: a support request is sent again under the same id, like a story's.
-      device.supportRequests--;
+      if (event.kind === 'supportRequest') device.supportRequests--;
+      else device.liveReadings--;
     }
+  }
+
+  /** A device of the fleet after its story: healthy readings now, or a support request. */
+  private async live(device: LoadDevice, tick: number): Promise<void> {
+    if (tick % 3 === 0) return this.send(device, this.supportRequest(device), false);
+    device.liveReadings++;
+    const readings = Array.from({ length: 4 }, (_, i) => ({
+      readingId: `${device.serial}-live-${device.liveReadings}-${i}`,
+      at: new Date(Date.now() - (4 - i) * 1000).toISOString(),
+      pagesPrinted: 40,
+      errors: 0,
+      paperJams: 0,
+      inkLevel: 80,
+    }));
+    return this.send(
+      device,
+      {
+        eventId: `${device.serial}-live-${device.liveReadings}`,
+        kind: 'telemetry',
+        readingIds: readings.map((r) => r.readingId),
+        body: {
+          occurredAt: new Date().toISOString(),
+          telemetry: { serial: device.serial, readings },
+        },
+      },
+      false,
+    );
   }
 
   /** A read of a device, as an app would make one. */
@@ -303,12 +341,23 @@ export class Load {
     while (!abort.aborted) {
       const draining = stop.aborted;
       if (draining && (this.active().length === 0 || Date.now() > drainDeadline())) break;
-      while (!draining && this.active().length < this.options.devices) this.newDevice();
+      if (this.options.fleet) {
+        while (this.devices.length < this.options.devices) this.newDevice();
+      } else {
+        while (!draining && this.active().length < this.options.devices) this.newDevice();
+      }
       tick++;
       if (tick % 2 === 0) this.launch(this.read());
-      const idle = this.active().filter((d) => !d.busy);
-      const device = idle[tick % Math.max(idle.length, 1)];
-      if (device) this.launch(this.step(device), device);
+      const active = this.active();
+      if (this.options.fleet && active.length === 0 && !draining) {
+        // Every story told: the fleet goes on living, one device per tick.
+        const device = this.devices.filter((d) => !d.busy)[tick % this.devices.length];
+        if (device) this.launch(this.live(device, tick), device);
+      } else {
+        const idle = active.filter((d) => !d.busy);
+        const device = idle[tick % Math.max(idle.length, 1)];
+        if (device) this.launch(this.step(device), device);
+      }
       next += interval;
       const wait = next - performance.now();
       if (wait > 0) await sleep(wait, undefined, { signal: abort }).catch(() => undefined);

@@ -114,7 +114,12 @@ async function main(): Promise<number> {
       options.clientTimeoutMs,
       performance.now(),
     );
-    const load = new Load(client, { runId, devices: options.devices, rate: options.rate });
+    const load = new Load(client, {
+      runId,
+      devices: options.devices,
+      rate: options.rate,
+      fleet: options.mode === 'soak',
+    });
     await load.prepare(Date.now() + 60_000);
     const stopLoad = new AbortController();
     let drainUntil = Number.POSITIVE_INFINITY;

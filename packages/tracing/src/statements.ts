@@ -9,10 +9,16 @@ import { context, SpanKind, SpanStatusCode, trace, type Attributes } from '@open
  */
 const tracer = trace.getTracer('@experience-graph/neo4j');
 
-/** The first clause of a statement (MATCH, MERGE, UNWIND, CALL, ...): its operation name. */
+/**
+ * The first clause of a statement (MATCH, OPTIONAL MATCH, MERGE, UNWIND, CALL, ...): its operation
+ * name, past comments and a `CYPHER` options prefix.
+ */
+const FIRST_CLAUSE =
+  /^\s*(?:(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*(?:CYPHER(?:\s+(?:\d+(?:\.\d+)?|[\w.]+=[\w.]+))*\s+)?(OPTIONAL\s+MATCH|[A-Za-z]+)/i;
+
 export function cypherOperation(cypher: string): string {
-  const match = /^\s*(?:\/\/[^\n]*\n\s*)*([A-Za-z]+)/.exec(cypher);
-  return (match?.[1] ?? 'CYPHER').toUpperCase();
+  const clause = FIRST_CLAUSE.exec(cypher)?.[1];
+  return clause ? clause.toUpperCase().replace(/\s+/, ' ') : 'CYPHER';
 }
 
 /** A statement as the graph wrapper runs it: its text (never its parameters) and its mode. */

@@ -111,6 +111,12 @@ describe('statement spans', () => {
     expect(cypherOperation('// the queue first\nunwind $rows AS row MERGE (n {id: row.id})')).toBe(
       'UNWIND',
     );
+    expect(cypherOperation('CYPHER replan=skip\nCALL () { MATCH (n) RETURN n } RETURN 1')).toBe(
+      'CALL',
+    );
+    expect(cypherOperation('/* owed */ optional  match (s:OwedSignal) RETURN s')).toBe(
+      'OPTIONAL MATCH',
+    );
     expect(cypherOperation('')).toBe('CYPHER');
   });
 

@@ -96,6 +96,7 @@ describe('erasure and opt-out keep aggregates and leave nothing in Temporal', ()
   const now = Date.now();
   const daysAgo = (days: number) => new Date(now - days * DAY).toISOString();
   let erasureId = '';
+  let danErasureId = '';
 
   const aggregates = () =>
     system.data<Aggregates>(AGGREGATES, {
@@ -273,8 +274,9 @@ describe('erasure and opt-out keep aggregates and leave nothing in Temporal', ()
       { run },
     );
     await system.graph.write(
-      `MATCH (e:Erasure {id: $erasureId}) OPTIONAL MATCH (e)-[:ERASED]->(k:ErasedKey) DETACH DELETE e, k`,
-      { erasureId },
+      `MATCH (e:Erasure) WHERE e.id IN $erasureIds
+       OPTIONAL MATCH (e)-[:ERASED]->(k:ErasedKey) DETACH DELETE e, k`,
+      { erasureIds: [erasureId, danErasureId] },
     );
     await system.stop();
   });
@@ -411,4 +413,46 @@ describe('erasure and opt-out keep aggregates and leave nothing in Temporal', ()
       .describe();
     expect(still.runId).toBe(device.runId);
   }, 600_000);
+
+  it('erases a person who opted out before: their former device forgets them too', async () => {
+    const before = await aggregates();
+    const dan: PersonMarks = { customerId: ids.dan, name: danName, coordinates: [store] };
+    const scope = {
+      workflowIds: [deviceLifecycleWorkflowId(ids.danSerial), journeyWorkflowId(ids.dan, ids.sku)],
+      queries: [`Serial = '${ids.danSerial}'`],
+    };
+    // The opt-out unlinked the device from Dan in the graph; its history still has his id.
+    expect((await findPersonInTemporal(system.client, dan, scope)).length).toBeGreaterThan(0);
+
+    const { eraseCustomer } = await system.data<{ eraseCustomer: { id: string } }>(
+      `mutation ($input: EraseCustomerInput!) { eraseCustomer(input: $input) { id } }`,
+      { input: { customerId: ids.dan, reason: 'CUSTOMER_REQUEST' } },
+    );
+    danErasureId = eraseCustomer.id;
+    await eventually(
+      () =>
+        system.data<{ erasure: { status: string } | null }>(
+          `query ($id: ID!) { erasure(id: $id) { status } }`,
+          { id: danErasureId },
+        ),
+      (r) => r.erasure?.status === 'COMPLETED',
+      180_000,
+    );
+    expect(await aggregates()).toEqual(before);
+    const left = await eventually(
+      () =>
+        findPersonInTemporal(system.client, dan, {
+          ...scope,
+          workflowIds: [...scope.workflowIds, erasureWorkflowId(danErasureId)],
+        }),
+      (sightings) => sightings.length === 0,
+      TEMPORAL_BACKGROUND_MS,
+    );
+    expect(left).toEqual([]);
+    const device = await system.client.workflow
+      .getHandle(deviceLifecycleWorkflowId(ids.danSerial))
+      .describe();
+    expect(device.status.name).toBe('COMPLETED');
+    expect(device.typedSearchAttributes.get(searchAttributes.stage)).toBe('OPTED_OUT');
+  }, 400_000);
 });

@@ -124,12 +124,18 @@ RETURN t.eventId AS reference`;
 // orders stay, anonymous, so campaign and product aggregates still count them. The suppression
 // list on the customer is what keeps later events for this product from reaching them.
 // A person being erased is the erasure's alone: its steps anonymise what this would only unlink.
-const WIPE_CUSTOMER_PRODUCT = `
-MATCH (c:Customer {id: $customerId}), (m:ProductModel {sku: $sku})
+// The journey and the device lifecycle both wipe on an opt-out, perhaps at once: the first
+// statement locks the person, so the second wipe reads what the first one left.
+const LOCK_FOR_WIPE = `
+MATCH (c:Customer {id: $customerId}), (:ProductModel {sku: $sku})
 WHERE c.erasureId IS NULL
 SET c.optedOutSkus = CASE WHEN $sku IN coalesce(c.optedOutSkus, []) THEN c.optedOutSkus
                           ELSE coalesce(c.optedOutSkus, []) + $sku END
-WITH c, m
+RETURN c.id AS id`;
+
+const WIPE_CUSTOMER_PRODUCT = `
+MATCH (c:Customer {id: $customerId}), (m:ProductModel {sku: $sku})
+WHERE c.erasureId IS NULL
 CALL (c, m) { MATCH (c)-[r:JOURNEY]->(m) DELETE r }
 CALL (c, m) { MATCH (c)-[r:OWNS]->(:Device)-[:INSTANCE_OF]->(m) DELETE r }
 // What the person did about the product keeps counting in funnels and attribution, held by an
@@ -327,7 +333,10 @@ export function createActivities({ graph, segments }: ActivityDependencies) {
 
     /** Wipes every relationship between a person and a product model (an opt-out). */
     async wipeCustomerProduct(input: { customerId: string; sku: string }): Promise<void> {
-      await graph.write(WIPE_CUSTOMER_PRODUCT, input);
+      await graph.transaction(async (tx) => {
+        const locked = await tx.run(LOCK_FOR_WIPE, input);
+        if (locked.length > 0) await tx.run(WIPE_CUSTOMER_PRODUCT, input);
+      });
     },
 
     /**

@@ -82,8 +82,12 @@ interface PredictionRow {
   expectedValue: number | null;
 }
 
+// Failure messages land in the run's Temporal history, which an erasure cannot edit: they count
+// the skipped customers by reason and name none (the fit in the graph names the first few).
 function describeSkipped(skipped: readonly SkippedCustomer[]): string {
-  const shown = skipped.slice(0, SKIPPED_EXAMPLES).map((s) => `${s.customerId} ${s.reason}`);
+  const byReason = new Map<string, number>();
+  for (const s of skipped) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
+  const shown = [...byReason].map(([reason, n]) => `${reason} ${n}`);
   return `${skipped.length} skipped (${shown.join(', ')})`;
 }
 
@@ -122,6 +126,7 @@ export async function readRfm(
   const endExclusive = dayAfter(run.asOf);
   const earliestPurchase = run.earliestPurchase ?? DEFAULT_EARLIEST_PURCHASE;
   let after = '';
+  let pages = 0;
   for (;;) {
     const rows = await graph.read<PurchaseRow>(PURCHASE_PAGE_QUERY, {
       after,
@@ -142,7 +147,9 @@ export async function readRfm(
     for (const s of rfmSummary(screened.purchases, { calibrationEnd: run.asOf })) {
       summaries.push(s);
     }
-    heartbeat({ phase: 'reading', after, customers: summaries.length, skipped: skipped.length });
+    pages += 1;
+    // Progress only: the cursor is a customer id, and heartbeat details can reach the history.
+    heartbeat({ phase: 'reading', pages, customers: summaries.length, skipped: skipped.length });
     if (rows.length < PURCHASE_PAGE) break;
   }
   return { customers: summaries, skipped };
@@ -229,11 +236,9 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
         written += rows.length;
         heartbeat({ phase: 'writing', written, customers: customers.length });
       }
-      const skippedExamples = skipped.slice(0, SKIPPED_EXAMPLES).map((s) => ({
-        customerId: s.customerId,
-        reason: s.reason,
-        message: s.message,
-      }));
+      const examples = skipped.slice(0, SKIPPED_EXAMPLES);
+      // The result is kept in the run's Temporal history: reasons only, ids on the fit node.
+      const skippedExamples = examples.map((s) => ({ reason: s.reason, message: s.message }));
 
       const summary: ValueModelSummary = {
         fitId: run.fitId,
@@ -270,7 +275,7 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
           jobMillis: summary.jobMillis,
           // Neo4j properties hold no maps: the examples are three parallel lists.
           skippedCustomers: summary.skipped,
-          skippedExampleIds: skippedExamples.map((s) => s.customerId),
+          skippedExampleIds: examples.map((s) => s.customerId),
           skippedExampleReasons: skippedExamples.map((s) => s.reason),
           skippedExampleMessages: skippedExamples.map((s) => s.message),
         },

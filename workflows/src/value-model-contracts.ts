@@ -58,9 +58,12 @@ export interface ValueModelRun {
 /** How many skipped customers a fit names as examples. */
 export const SKIPPED_EXAMPLES = 5;
 
-/** A customer a fit left out, and why (see `SkipReason` in the customer-value package). */
+/**
+ * A customer a fit left out, and why (see `SkipReason` in the customer-value package). Without
+ * their id: the workflow's result stays in its Temporal history, which an erasure cannot edit;
+ * the fit's node in the graph names them (`skippedExampleIds`), and an erasure removes the id.
+ */
 export interface SkippedCustomerExample {
-  customerId: string;
   reason: string;
   message: string;
 }

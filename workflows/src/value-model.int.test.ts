@@ -1,10 +1,15 @@
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultPayloadConverter,
+  WorkflowFailedError,
+} from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { uniqueKey } from '@experience-graph/test-kit';
 import { createValueModelJobs, ensureValueModelSchedule } from './value-model-client';
-import { valueModelScheduleId } from './value-model-contracts';
+import { valueModelScheduleId, valueModelWorkflowId } from './value-model-contracts';
 import { createLifecycleWorker } from './worker';
 
 /** The value-model job on a real worker, Temporal and Neo4j; CDNOW itself is the e2e test's. */
@@ -135,14 +140,13 @@ describe('the value-model job', () => {
       predicted: 3,
       skipped: 2,
     });
+    // The result stays in Temporal's history: reasons, no ids (the fit in the graph has them).
     expect(summary.skippedExamples).toEqual([
       {
-        customerId: `${sub}d`,
         reason: 'BEFORE_EARLIEST',
         message: 'purchase on 0001-01-01T00:00:00Z is before 1990-01-01',
       },
       {
-        customerId: `${sub}e`,
         reason: 'IN_FUTURE',
         message: 'purchase on 2099-02-01T00:00:00Z is in the future',
       },
@@ -160,16 +164,40 @@ describe('the value-model job', () => {
       ['e', false],
     ]);
     expect(predicted.every((r) => r.expected === null || Number.isFinite(r.expected))).toBe(true);
-    const [fit] = await graph.read<{ status: string; skipped: number; reasons: string[] }>(
+    const [fit] = await graph.read<{
+      status: string;
+      skipped: number;
+      ids: string[];
+      reasons: string[];
+    }>(
       `MATCH (f:ValueModelFit {id: $fitId})
-       RETURN f.status AS status, f.skippedCustomers AS skipped, f.skippedExampleReasons AS reasons`,
+       RETURN f.status AS status, f.skippedCustomers AS skipped, f.skippedExampleIds AS ids,
+              f.skippedExampleReasons AS reasons`,
       { fitId },
     );
     expect(fit).toEqual({
       status: 'SUCCEEDED',
       skipped: 2,
+      ids: [`${sub}d`, `${sub}e`],
       reasons: ['BEFORE_EARLIEST', 'IN_FUTURE'],
     });
+    // Nor does any payload of the run's history name a customer, decoded.
+    const history = await client.workflow.getHandle(valueModelWorkflowId(fitId)).fetchHistory();
+    // Events are protobuf messages (their JSON form is base64): walk them, decode each payload.
+    const texts: string[] = [];
+    const walk = (v: unknown): void => {
+      if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return;
+      if ('metadata' in v && 'data' in v && v.data instanceof Uint8Array) {
+        texts.push(JSON.stringify(defaultPayloadConverter.fromPayload(v as never)));
+        return;
+      }
+      Object.values(v).forEach(walk);
+    };
+    walk(history);
+    const decoded = texts.join('\n');
+    expect(decoded).toContain('BEFORE_EARLIEST');
+    expect(decoded).not.toContain(`${sub}d`);
+    expect(decoded).not.toContain(`${sub}e`);
   }, 60_000);
 
   it('fails a population without purchases, saying why, and marks the fit FAILED', async () => {

@@ -38,6 +38,8 @@ export interface PersonLifecycles {
   devices?: PersonDevice[];
   /** Names the erasure in signals: its own id, never the person's. */
   erasureId: string;
+  /** Ids of records merged into the person: the same person, with journeys of their own. */
+  aliases?: string[];
 }
 
 /**
@@ -114,6 +116,7 @@ WITH c, COLLECT {
     UNION MATCH (c)-[:HAD]->(:Touchpoint)-[:ABOUT_DEVICE]->(d:Device) RETURN d.serial AS serial
   } AS serials
 RETURN c.id AS customerId, serials,
+  [(m:MergedCustomer)-[:MERGED_INTO*1..]->(c) | m.id] AS aliases,
   COLLECT {
     MATCH (c)-[:JOURNEY]->(m:ProductModel) RETURN m.sku AS sku
     UNION MATCH (c)-[:HAD]->(:Touchpoint)-[:ABOUT]->(m:ProductModel) RETURN m.sku AS sku
@@ -240,6 +243,14 @@ CALL (c) {
   DETACH DELETE x
 }
 CALL (c) { MATCH (x:Coupon)-[:ISSUED_TO]->(c) DETACH DELETE x }
+// Value-model fits name the first few customers they skipped, in three parallel lists.
+CALL (c) {
+  MATCH (f:ValueModelFit) WHERE c.id IN coalesce(f.skippedExampleIds, [])
+  WITH f, [i IN range(0, size(f.skippedExampleIds) - 1) WHERE f.skippedExampleIds[i] <> c.id] AS keep
+  SET f.skippedExampleIds = [i IN keep | f.skippedExampleIds[i]],
+      f.skippedExampleReasons = [i IN keep | f.skippedExampleReasons[i]],
+      f.skippedExampleMessages = [i IN keep | f.skippedExampleMessages[i]]
+}
 // Identity records: the records merged into them (the same person under other ids), the merge
 // records and consent snapshots naming any of those ids, and their ids in identifier sightings.
 CALL (c) {
@@ -372,9 +383,31 @@ async function runsOf(client: Client, workflowId: string): Promise<string[]> {
   return [...runs];
 }
 
-/** Whether any run of a workflow names the person: its decoded history holds their id. */
-async function namesPerson(client: Client, workflowId: string, customerId: string) {
-  const needle = JSON.stringify(customerId);
+/**
+ * Every payload in a history, decoded. History events are protobuf messages whose JSON form
+ * turns payload bytes into base64, so they are walked as objects, not stringified.
+ */
+function decodedPayloads(value: unknown, out: string[] = [], seen = new Set<object>()): string[] {
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return out;
+  if (seen.has(value)) return out;
+  seen.add(value);
+  const v = value as { metadata?: unknown; data?: unknown };
+  if (typeof v.metadata === 'object' && v.metadata !== null && 'encoding' in v.metadata) {
+    try {
+      out.push(JSON.stringify(defaultPayloadConverter.fromPayload(value as never)) ?? '');
+    } catch {
+      if (v.data instanceof Uint8Array) out.push(Buffer.from(v.data).toString('utf8'));
+    }
+    return out;
+  }
+  for (const x of Array.isArray(value) ? value : Object.values(value)) {
+    decodedPayloads(x, out, seen);
+  }
+  return out;
+}
+
+/** Whether any run of a workflow names the person: a decoded payload of its history holds their id. */
+async function namesPerson(client: Client, workflowId: string, names: string[]) {
   for (const runId of await runsOf(client, workflowId)) {
     const history = await client.workflow
       .getHandle(workflowId, runId)
@@ -383,21 +416,31 @@ async function namesPerson(client: Client, workflowId: string, customerId: strin
         if (isNotFound(error)) return null;
         throw error;
       });
-    for (const event of history?.events ?? []) {
-      const payloads = JSON.stringify(event, (_key, value: unknown) => {
-        if (value && typeof value === 'object' && 'metadata' in value && 'data' in value) {
-          try {
-            return defaultPayloadConverter.fromPayload(value as never);
-          } catch {
-            return null;
-          }
-        }
-        return value;
-      });
-      if (payloads.includes(needle)) return true;
-    }
+    // Ids are JSON strings in the decoded payloads: matched whole, not as part of another id.
+    const texts = decodedPayloads(history);
+    const needles = names.map((name) => JSON.stringify(name));
+    if (texts.some((text) => needles.some((needle) => text.includes(needle)))) return true;
   }
   return false;
+}
+
+/** The child workflows (interventions) that runs of a workflow started. */
+async function childrenOf(client: Client, workflowId: string, runIds: string[]) {
+  const children = new Set<string>();
+  for (const runId of runIds) {
+    const history = await client.workflow
+      .getHandle(workflowId, runId)
+      .fetchHistory()
+      .catch((error: unknown) => {
+        if (isNotFound(error)) return null;
+        throw error;
+      });
+    for (const event of history?.events ?? []) {
+      const child = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+      if (child) children.add(child);
+    }
+  }
+  return [...children];
 }
 
 /** Deletes runs; Temporal removes them (and their visibility records) in the background. */
@@ -446,13 +489,15 @@ export function temporalErasureLifecycles(
   graphSide?: ErasureGraphSide,
 ): ErasureLifecycles {
   return {
-    async stop({ customerId, skus, serials, devices, erasureId }) {
+    async stop({ customerId, skus, serials, devices, erasureId, aliases = [] }) {
       const c = client();
-      const ids = new Set(skus.map((sku) => journeyWorkflowId(customerId, sku)));
+      const names = [customerId, ...aliases];
+      const ids = new Set(names.flatMap((name) => skus.map((sku) => journeyWorkflowId(name, sku))));
       // Journeys with models the graph no longer links to the person are found by attribute.
-      const query = `CustomerId = ${quote(customerId)}`;
-      for await (const w of c.workflow.list({ query })) {
-        if (w.workflowId.startsWith('journey:')) ids.add(w.workflowId);
+      for (const name of names) {
+        for await (const w of c.workflow.list({ query: `CustomerId = ${quote(name)}` })) {
+          if (w.workflowId.startsWith('journey:')) ids.add(w.workflowId);
+        }
       }
       let journeys = 0;
       for (const workflowId of ids) {
@@ -469,7 +514,7 @@ export function temporalErasureLifecycles(
         const inputs = await Promise.all(runs.map((runId) => inputOf(c, workflowId, runId)));
         const personal = runs.filter((_, i) => !isRestored(inputs[i]));
         if (personal.length === 0) continue; // never ran, or already put back
-        if (device.former && !(await namesPerson(c, workflowId, customerId))) continue;
+        if (device.former && !(await namesPerson(c, workflowId, names))) continue;
 
         const handle = c.workflow.getHandle(workflowId);
         const current = await handle.describe().then(
@@ -501,7 +546,12 @@ export function temporalErasureLifecycles(
             await graphSide?.markOptedOut(device.serial);
           }
         }
-        for (const interventionId of device.interventions) {
+        // Cases the graph knows, and any the lifecycle started before the graph heard of them.
+        const cases = new Set([
+          ...device.interventions,
+          ...(await childrenOf(c, workflowId, personal)),
+        ]);
+        for (const interventionId of cases) {
           const intervention = c.workflow.getHandle(interventionId);
           if (!(await closed(intervention, CLOSE_WITHIN_MS))) await terminate(intervention);
           await deleteRuns(c, interventionId, await runsOf(c, interventionId));
@@ -594,6 +644,7 @@ export function createErasureActivities(deps: ErasureActivityDependencies) {
     async stopLifecycles({ erasureId }: ErasureInput) {
       const [person] = await graph.read<{
         customerId: string;
+        aliases: string[];
         skus: string[];
         serials: string[];
         formerSerials: string[];
@@ -628,6 +679,7 @@ export function createErasureActivities(deps: ErasureActivityDependencies) {
         serials: person.serials,
         devices,
         erasureId,
+        aliases: person.aliases,
       });
     },
 

@@ -204,6 +204,20 @@ describe('value model settings', () => {
   });
 });
 
+describe('intake plausibility', () => {
+  it('refuses events before 1990-01-01 by default, and takes an earlier or later real day', () => {
+    expect(loadConfig({}).intake).toEqual({ earliestEventDate: '1990-01-01' });
+    expect(loadConfig({ INTAKE_EARLIEST_EVENT_DATE: '1970-01-01' }).intake.earliestEventDate).toBe(
+      '1970-01-01',
+    );
+    for (const bad of ['1990-02-30', '01/01/1990', '9999-01-01']) {
+      expect(() => loadConfig({ INTAKE_EARLIEST_EVENT_DATE: bad })).toThrow(
+        /INTAKE_EARLIEST_EVENT_DATE: must (be|not be in the future)/,
+      );
+    }
+  });
+});
+
 describe('relay configuration', () => {
   it('has local defaults and refuses a lease too short for a delivery', () => {
     expect(loadConfig({}).relay).toEqual({
@@ -221,20 +235,6 @@ describe('relay configuration', () => {
     expect(() => loadConfig({ RELAY_LEASE_MS: '500', RELAY_CONCURRENCY: '0' })).toThrow(
       /RELAY_CONCURRENCY: [\s\S]*RELAY_LEASE_MS: must be at least 1000/,
     );
-describe('intake plausibility', () => {
-  it('refuses events before 1990-01-01 by default, and takes an earlier or later real day', () => {
-    expect(loadConfig({}).intake).toEqual({ earliestEventDate: '1990-01-01' });
-    expect(loadConfig({ INTAKE_EARLIEST_EVENT_DATE: '1970-01-01' }).intake.earliestEventDate).toBe(
-      '1970-01-01',
-    );
-    for (const bad of ['1990-02-30', '01/01/1990', '9999-01-01']) {
-      expect(() => loadConfig({ INTAKE_EARLIEST_EVENT_DATE: bad })).toThrow(
-        /INTAKE_EARLIEST_EVENT_DATE: must (be|not be in the future)/,
-      );
-    }
-  });
-});
-
   });
 });
 

@@ -111,7 +111,7 @@ describe('identity streams on a real Neo4j', () => {
     const rows = await graph.read<{ row: string }>(
       `MATCH (c)-[r:IDENTIFIED_BY]->(i:Identifier) WHERE c.id IN $ids
        RETURN c.id + ' ' + reduce(s = '', l IN labels(c) | s + l) + ' ' + i.key + ' ' +
-         toString(r.since) + ' ' + r.eventId + ' ' + coalesce(toString(r.movedByMerges), '') AS row`,
+         toString(r.since) + ' ' + r.eventId + ' ' + reduce(s = '', m IN coalesce(r.movedByMerges, []) | s + m + ';') AS row`,
       { ids },
     );
     return rows.map((r) => r.row).sort();

@@ -10,7 +10,7 @@ import {
   metricsHandler,
   neo4jStatementMetrics,
 } from '@experience-graph/metrics';
-import { createDriver, createGraph } from '@experience-graph/neo4j';
+import { createDriver, createGraph, servingDeadlines } from '@experience-graph/neo4j';
 import { listen, mountHealth, runService } from '@experience-graph/server-kit';
 import { temporalClientInterceptors } from '@experience-graph/tracing/temporal';
 import { createLifecycleGateway } from '@experience-graph/workflows';
@@ -25,7 +25,7 @@ runService(logger, async () => {
   const metrics = createServiceMetrics('relay');
   const graph = createGraph(driver, config.neo4j.database, {
     observers: [neo4jStatementMetrics(metrics)],
-    statementTimeoutMs: config.neo4j.timeouts.statementMs,
+    ...servingDeadlines(config.neo4j),
   });
   // Lazy: the relay starts whether or not Temporal is up, and its deliveries fail, back off and
   // retry until it is; gRPC reconnects by itself after a restart of the server.

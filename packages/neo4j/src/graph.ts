@@ -74,6 +74,25 @@ export interface GraphOptions {
    * Neo4j is starting can wait for ever.
    */
   statementTimeoutMs?: number;
+  /**
+   * Once a call has failed because the server is away, every call first waits for one shared
+   * check that it answers again (`RETURN 1` on the database, bounded by this many ms), and fails at once as
+   * `ServiceUnavailable` while it does not. A server that is starting accepts connections but
+   * holds their handshake until it is ready, so without this each request would wait for its
+   * whole statement deadline. For the servers that answer requests.
+   */
+  awayProbeMs?: number;
+}
+
+/**
+ * The deadlines of a server that answers requests: a statement's whole run, and the check that
+ * the server answers again after it was away (opening and getting a connection).
+ */
+export function servingDeadlines(
+  config: Pick<Neo4jConfig, 'timeouts'>,
+): Pick<GraphOptions, 'statementTimeoutMs' | 'awayProbeMs'> {
+  const { statementMs, connectMs, acquireMs } = config.timeouts;
+  return { statementTimeoutMs: statementMs, awayProbeMs: connectMs + acquireMs };
 }
 
 /**
@@ -103,6 +122,62 @@ function withinDeadline<T>(
   return Promise.race([running, deadline]).finally(() => clearTimeout(timer));
 }
 
+const isAway = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ServiceUnavailable' || code === 'SessionExpired';
+};
+
+/**
+ * Whether the server is away, as the last call found it: while it is, `ready()` checks once (for
+ * all callers at once) that it answers within `ms`, and fails as `ServiceUnavailable` if not. A
+ * failed check is reused for a short while, so that an outage costs one connection attempt per
+ * interval rather than one per request.
+ */
+function awayGuard(driver: Driver, database: string, ms: number | undefined) {
+  let away = false;
+  let check: Promise<void> | null = null;
+  let failedAt = -Infinity;
+  const REUSE_FAILURE_MS = 250;
+  const unavailable = () =>
+    Object.assign(new Error('Neo4j is unavailable'), { code: 'ServiceUnavailable' });
+  return {
+    failed(error: unknown) {
+      if (ms && isAway(error)) away = true;
+    },
+    async ready(): Promise<void> {
+      if (!away || !ms) return;
+      if (!check) {
+        if (performance.now() - failedAt < REUSE_FAILURE_MS) throw unavailable();
+        check = withinDeadline(
+          ms,
+          async () => {
+            // A statement, not only a handshake: the database must be online, not just the
+            // server. Auto-commit, so the driver does not retry it: one attempt says enough.
+            const session = driver.session({ database, defaultAccessMode: neo4j.session.READ });
+            try {
+              await session.run('RETURN 1');
+            } finally {
+              await session.close();
+            }
+          },
+          () => renewDriver(driver),
+        ).then(
+          () => {
+            away = false;
+            check = null;
+          },
+          () => {
+            failedAt = performance.now();
+            check = null;
+            throw unavailable();
+          },
+        );
+      }
+      return check;
+    },
+  };
+}
+
 const observed = (observers: readonly StatementObserver[]) =>
   observers.reduceRight<<T>(statement: StatementInfo, run: () => Promise<T>) => Promise<T>>(
     (inner, observer) => (statement, run) => observer(statement, () => inner(statement, run)),
@@ -118,17 +193,24 @@ export function createGraph(driver: Driver, database: string, options: GraphOpti
     ...(options.observers ?? []),
     (statement, run) => traceStatement(database, statement, run),
   ]);
+  const guard = awayGuard(driver, database, options.awayProbeMs);
+  const guarded = async <T>(call: () => Promise<T>): Promise<T> => {
+    await guard.ready();
+    try {
+      return await withinDeadline(options.statementTimeoutMs, call, renew);
+    } catch (error) {
+      guard.failed(error);
+      throw error;
+    }
+  };
   const run = async <Row>(
     cypher: string,
     params: CypherParams,
     routing: QueryConfig['routing'],
   ): Promise<Row[]> => {
     const mode = routing === neo4j.routing.READ ? 'read' : 'write';
-    const result = await withinDeadline(
-      options.statementTimeoutMs,
-      () =>
-        observe({ cypher, mode }, () => driver.executeQuery(cypher, params, { database, routing })),
-      renew,
+    const result = await guarded(() =>
+      observe({ cypher, mode }, () => driver.executeQuery(cypher, params, { database, routing })),
     );
     return result.records.map((record) => record.toObject() as Row);
   };
@@ -138,24 +220,21 @@ export function createGraph(driver: Driver, database: string, options: GraphOpti
     read: (cypher, params = {}) => run(cypher, params, neo4j.routing.READ),
     write: (cypher, params = {}) => run(cypher, params, neo4j.routing.WRITE),
     async transaction(work) {
-      const session = driver.session({ database });
       // The session closes when its work ends, also after the deadline: closing it sooner would
       // wait for that work anyway.
-      return withinDeadline(
-        options.statementTimeoutMs,
-        () =>
-          session
-            .executeWrite((tx) =>
-              work({
-                run: async <Row>(cypher: string, params: CypherParams = {}) =>
-                  (
-                    await observe({ cypher, mode: 'transaction' }, () => tx.run(cypher, params))
-                  ).records.map((r) => r.toObject() as Row),
-              }),
-            )
-            .finally(() => session.close()),
-        renew,
-      );
+      return guarded(() => {
+        const session = driver.session({ database });
+        return session
+          .executeWrite((tx) =>
+            work({
+              run: async <Row>(cypher: string, params: CypherParams = {}) =>
+                (
+                  await observe({ cypher, mode: 'transaction' }, () => tx.run(cypher, params))
+                ).records.map((r) => r.toObject() as Row),
+            }),
+          )
+          .finally(() => session.close());
+      });
     },
   };
 }

@@ -1,6 +1,7 @@
 export {
   createDriver,
   createGraph,
+  servingDeadlines,
   type CypherParams,
   type Graph,
   type GraphOptions,

@@ -57,7 +57,7 @@ export const DEFAULT_OPTIONS: ChaosOptions = {
   devices: 4,
   rate: 3,
   settleS: 15,
-  maxAnswerMs: 35_000,
+  maxAnswerMs: 30_000,
   clientTimeoutMs: 60_000,
   recoverTimeoutS: 120,
   quietTimeoutS: 240,

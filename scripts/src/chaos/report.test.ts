@@ -49,11 +49,17 @@ describe('the chaos report', () => {
       recoverFromKillS: 33,
       requests: 3,
       maxLatencyDownMs: 2_000,
+      maxUnavailableMs: 2_000,
       overBound: 0,
       unavailable503: 1,
       withRetryAfter: 1,
       outcomes: { UNAVAILABLE: 2, ACCEPTED: 1 },
     });
+    expect(summary?.slowest).toEqual([
+      { kind: 'events', sentAfterKillS: 2, latencyMs: 2_000, codes: ['UNAVAILABLE'] },
+      { kind: 'events', sentAfterKillS: 31, latencyMs: 900, codes: ['ACCEPTED'] },
+      { kind: 'events', sentAfterKillS: 10, latencyMs: 300, codes: ['UNAVAILABLE'] },
+    ]);
   });
 
   it('fails the bound for an answer too late or none at all, and a process that had to be restarted', () => {

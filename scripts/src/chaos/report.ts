@@ -21,6 +21,8 @@ export interface FaultSummary {
   maxLatencyDownMs: number;
   /** The longest any client waited for an answer sent from the kill until served again (ms). */
   maxLatencyMs: number;
+  /** The longest any client waited to be told UNAVAILABLE (ms), from the kill until served again. */
+  maxUnavailableMs: number;
   /** Answers over the bound, or none at all, sent from the kill until served again. */
   overBound: number;
   /** 503 answers, and how many of them said when to retry. */
@@ -29,6 +31,13 @@ export interface FaultSummary {
   /** Started again until clients were served in full (s); from the kill (s). */
   recoverS: number | null;
   recoverFromKillS: number | null;
+  /** The three slowest answers sent from the kill until served again, to tell where time went. */
+  slowest: Array<{
+    kind: Observation['kind'];
+    sentAfterKillS: number;
+    latencyMs: number;
+    codes: string[];
+  }>;
   lost: string[];
   error: string | null;
 }
@@ -63,6 +72,14 @@ export function summarizeFaults(
       requests: during.length,
       maxLatencyDownMs: Math.round(Math.max(0, ...down.map((o) => o.latencyMs))),
       maxLatencyMs: Math.round(Math.max(0, ...during.map((o) => o.latencyMs))),
+      maxUnavailableMs: Math.round(
+        Math.max(
+          0,
+          ...during
+            .filter((o) => o.codes.some((c) => c.startsWith('UNAVAILABLE')))
+            .map((o) => o.latencyMs),
+        ),
+      ),
       overBound: during.filter((o) => o.latencyMs > maxAnswerMs || o.codes.includes('NO_ANSWER'))
         .length,
       unavailable503: unavailable.length,
@@ -72,6 +89,15 @@ export function summarizeFaults(
           ? null
           : seconds(f.recoveredAt - f.restoredAt),
       recoverFromKillS: f.recoveredAt === null ? null : seconds(f.recoveredAt - f.killedAt),
+      slowest: [...during]
+        .sort((a, b) => b.latencyMs - a.latencyMs)
+        .slice(0, 3)
+        .map((o) => ({
+          kind: o.kind,
+          sentAfterKillS: seconds(o.sentAt - f.killedAt) ?? 0,
+          latencyMs: Math.round(o.latencyMs),
+          codes: o.codes,
+        })),
       lost: f.lost,
       error: f.error,
     };
@@ -194,11 +220,17 @@ export function table(headers: string[], rows: Array<Array<string | number | nul
 export function formatFaults(summaries: FaultSummary[]): string {
   return summaries
     .map((s) => {
-      const head = `${s.fault}: killed ${s.process} (pid ${s.pid}), down ${s.downS ?? '—'} s, served again ${s.recoverS ?? '—'} s after the restart (${s.recoverFromKillS ?? '—'} s after the kill); longest answer while down ${s.maxLatencyDownMs} ms, until served again ${s.maxLatencyMs} ms; ${s.requests} requests${s.unavailable503 ? `, ${s.unavailable503} × 503 (${s.withRetryAfter} with Retry-After)` : ''}${s.lost.length ? `; also had to restart ${s.lost.join(', ')}` : ''}${s.error ? `; ERROR ${s.error}` : ''}`;
+      const head = `${s.fault}: killed ${s.process} (pid ${s.pid}), down ${s.downS ?? '—'} s, served again ${s.recoverS ?? '—'} s after the restart (${s.recoverFromKillS ?? '—'} s after the kill); longest answer while down ${s.maxLatencyDownMs} ms, until served again ${s.maxLatencyMs} ms, longest wait for UNAVAILABLE ${s.maxUnavailableMs} ms; ${s.requests} requests${s.unavailable503 ? `, ${s.unavailable503} × 503 (${s.withRetryAfter} with Retry-After)` : ''}${s.lost.length ? `; also had to restart ${s.lost.join(', ')}` : ''}${s.error ? `; ERROR ${s.error}` : ''}`;
       const rows = Object.entries(s.outcomes)
         .sort((a, b) => b[1] - a[1])
         .map(([code, n]) => [code, n]);
-      return `${head}\n${table(['outcome (events; reads)', 'count'], rows)}`;
+      const slowest = s.slowest
+        .map(
+          (o) =>
+            `${o.kind} sent ${o.sentAfterKillS} s after the kill: ${o.latencyMs} ms, ${o.codes.join(' ') || 'no code'}`,
+        )
+        .join('; ');
+      return `${head}\n${slowest ? `slowest: ${slowest}\n` : ''}${table(['outcome (events; reads)', 'count'], rows)}`;
     })
     .join('\n\n');
 }

@@ -3,7 +3,7 @@ import { flushTracing } from '@experience-graph/tracing/register';
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
 import { createServiceMetrics, neo4jStatementMetrics } from '@experience-graph/metrics';
-import { createDriver, createGraph } from '@experience-graph/neo4j';
+import { createDriver, createGraph, servingDeadlines } from '@experience-graph/neo4j';
 import { listen, runService } from '@experience-graph/server-kit';
 import { createCampaignsSubgraph } from './server';
 
@@ -16,7 +16,7 @@ runService(logger, async () => {
   const { app, apollo } = await createCampaignsSubgraph({
     graph: createGraph(driver, config.neo4j.database, {
       observers: [neo4jStatementMetrics(metrics)],
-      statementTimeoutMs: config.neo4j.timeouts.statementMs,
+      ...servingDeadlines(config.neo4j),
     }),
     metrics,
     attribution: config.attribution,

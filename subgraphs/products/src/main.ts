@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig } from '@experience-graph/config';
 import { createServiceMetrics, neo4jStatementMetrics } from '@experience-graph/metrics';
-import { createDriver, createGraph } from '@experience-graph/neo4j';
+import { createDriver, createGraph, servingDeadlines } from '@experience-graph/neo4j';
 import { listen, runService } from '@experience-graph/server-kit';
 import { temporalClientInterceptors } from '@experience-graph/tracing/temporal';
 import { createLifecycleGateway, deadlineInterceptors } from '@experience-graph/workflows';
@@ -30,7 +30,7 @@ runService(logger, async () => {
   const { app, apollo } = await createProductsSubgraph({
     graph: createGraph(driver, config.neo4j.database, {
       observers: [neo4jStatementMetrics(metrics)],
-      statementTimeoutMs: config.neo4j.timeouts.statementMs,
+      ...servingDeadlines(config.neo4j),
     }),
     metrics,
     lifecycle: createLifecycleGateway(client, config.temporal.taskQueue),

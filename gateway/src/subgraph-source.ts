@@ -1,6 +1,7 @@
 /**
  * How the gateway calls a subgraph: every request signed for the principal it serves, over
- * kept-alive connections, stopped when the client's request runs out of time; what comes back
+ * kept-alive connections, stopped when the client's request runs out of time (a read asked
+ * again while the same one is in flight shares its answer); what comes back
  * is passed on when it is a GraphQL answer and masked when it is a failure of the network or
  * of the subgraph itself, so no internal address reaches a client.
  */
@@ -37,13 +38,43 @@ export function createSubgraphAgent(): Agent {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
+/** What a subgraph sent back: its status and body, parsed afresh for each caller that shares it. */
+interface SubgraphAnswer {
+  status: number;
+  text: string;
+}
+
+/** A read (`query`, or a shorthand `{ ... }`), which may be shared by callers asking the same. */
+const isRead = (query: string | undefined) => /^\s*(query\b|\{)/.test(query ?? '');
+
+/** Waits for `answer`, or throws the signal's reason as soon as it is aborted. */
+function unlessAborted<T>(answer: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return answer;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    answer.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 export class SignedSubgraphSource implements GraphQLDataSource<GatewayContext> {
+  /**
+   * Reads in flight, by principal and exact body: an identical read asked while one is on its
+   * way waits for that one's answer instead of sending another (a hot entity asked by many
+   * clients at once costs the subgraph one fetch). Only for the same principal, whose rights
+   * shaped the answer; never for a mutation.
+   */
+  private readonly inFlight = new Map<string, Promise<SubgraphAnswer>>();
+  /** How many fetches were answered by one already in flight (for tests and metrics). */
+  shared = 0;
+
   constructor(private readonly options: SubgraphSourceOptions) {}
 
   async process(
     options: GraphQLDataSourceProcessOptions<GatewayContext>,
   ): Promise<GatewayResponse> {
-    const { name, url, secret, agent, logger } = this.options;
+    const { name, logger } = this.options;
     const context = options.context as Partial<GatewayContext> | undefined;
     const principal = context?.principal;
     // Only requests on behalf of an authenticated principal go out; the supergraph is static,
@@ -55,32 +86,65 @@ export class SignedSubgraphSource implements GraphQLDataSource<GatewayContext> {
     const { query, variables, operationName, extensions } = options.request;
     // The exact bytes sent are the bytes signed.
     const body = JSON.stringify({ query, variables, operationName, extensions });
-    let response: Awaited<ReturnType<typeof fetch>>;
+    const signal = context.abort?.signal;
+    let answer: Promise<SubgraphAnswer>;
+    if (isRead(query)) {
+      const key = `${JSON.stringify(principal)}\n${body}`;
+      const pending = this.inFlight.get(key);
+      if (pending) {
+        this.shared++;
+        answer = pending;
+      } else {
+        // A shared fetch is not cut off by one caller's deadline: each caller stops waiting on
+        // its own, and the fetch ends when the subgraph answers.
+        answer = this.fetch(body, principal, undefined);
+        this.inFlight.set(key, answer);
+        const forget = () => this.inFlight.delete(key);
+        answer.then(forget, forget);
+      }
+    } else {
+      answer = this.fetch(body, principal, signal);
+    }
+    let received: SubgraphAnswer;
     try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/graphql-response+json, application/json',
-          ...(secret === null ? {} : signRequest(secret, principal, body)),
-        },
-        body,
-        dispatcher: agent,
-        signal: context.abort?.signal,
-      });
+      received = await unlessAborted(answer, signal);
     } catch (error) {
-      if (context.abort?.signal.aborted) throw context.abort.signal.reason as Error;
+      if (signal?.aborted) throw signal.reason as Error;
       logger.warn({ subgraph: name, err: error }, 'subgraph request failed');
       throw unavailable();
     }
+    return this.interpret(received);
+  }
+
+  private async fetch(
+    body: string,
+    principal: NonNullable<GatewayContext['principal']>,
+    signal: AbortSignal | undefined,
+  ): Promise<SubgraphAnswer> {
+    const { url, secret, agent } = this.options;
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        ...(secret === null ? {} : signRequest(secret, principal, body)),
+      },
+      body,
+      dispatcher: agent,
+      signal,
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  private interpret({ status, text }: SubgraphAnswer): GatewayResponse {
+    const { name, logger } = this.options;
     let parsed: unknown;
     try {
-      parsed = await response.json();
+      parsed = JSON.parse(text);
     } catch {
-      if (context.abort?.signal.aborted) throw context.abort.signal.reason as Error;
       parsed = undefined;
     }
-    if (response.status === 401) {
+    if (status === 401) {
       // The subgraph did not accept the gateway's signature: a configuration problem, never the
       // client's; their credential was already accepted.
       logger.error({ subgraph: name }, 'subgraph refused the gateway signature');
@@ -88,11 +152,8 @@ export class SignedSubgraphSource implements GraphQLDataSource<GatewayContext> {
     }
     const graphqlAnswer =
       isObject(parsed) && (Array.isArray(parsed['errors']) || isObject(parsed['data']));
-    if (!graphqlAnswer || response.status >= 500) {
-      logger.warn(
-        { subgraph: name, status: response.status },
-        'subgraph answered no GraphQL result',
-      );
+    if (!graphqlAnswer || status >= 500) {
+      logger.warn({ subgraph: name, status }, 'subgraph answered no GraphQL result');
       throw unavailable();
     }
     // A 4xx with a GraphQL body (variables the subgraph's scalars reject, a refused operation)

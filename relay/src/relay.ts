@@ -6,6 +6,8 @@ import { continueStoredTraces } from '@experience-graph/tracing';
 import {
   createOutboxRepository,
   type ClaimedQueue,
+  type CompleteInput,
+  type CompleteResult,
   type OutboxRepository,
   type OwedEntry,
 } from '@experience-graph/outbox';
@@ -171,17 +173,52 @@ export function createRelay(deps: RelayDependencies): Relay {
     }
   }
 
+  // Deliveries finish at about the same time, 32 at once: their completions share statements.
+  // While one statement runs, the completions that arrive wait for it and then go together in
+  // the next one, so a lone completion waits for nothing and a burst costs one round trip.
+  const completions: Array<{
+    input: CompleteInput;
+    resolve: (result: CompleteResult) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  let completing = false;
+  function complete(input: CompleteInput): Promise<CompleteResult> {
+    return new Promise((resolve, reject) => {
+      completions.push({ input, resolve, reject });
+      if (!completing) void flushCompletions();
+    });
+  }
+  async function flushCompletions() {
+    completing = true;
+    try {
+      while (completions.length > 0) {
+        const batch = completions.splice(0);
+        try {
+          const results = await outbox.completeMany(batch.map((c) => c.input));
+          batch.forEach((c, i) => c.resolve(results[i] ?? { held: false, more: false }));
+        } catch (error) {
+          for (const c of batch) c.reject(error);
+        }
+      }
+    } finally {
+      completing = false;
+    }
+  }
+
   /** Delivers one claimed queue until it is empty, the lease is lost, or the relay stops. */
   async function drain(queue: ClaimedQueue): Promise<void> {
     let failures = queue.failures;
+    // Read with the claim, then with each completion: a delivery reads nothing on its own.
+    let next: OwedEntry[] | undefined = queue.owed;
     for (;;) {
       let entries: OwedEntry[];
       try {
-        entries = await outbox.owed(lane, queue.workflowId, batchSize);
+        entries = next ?? (await outbox.owed(lane, queue.workflowId, batchSize));
       } catch (error) {
         logger.warn({ err: error, workflowId: queue.workflowId }, 'could not read owed signals');
         return handBack(queue, backoff(++failures), message(error));
       }
+      next = undefined;
       if (entries.length > 0) {
         let ended: boolean;
         try {
@@ -233,14 +270,15 @@ export function createRelay(deps: RelayDependencies): Relay {
           );
         }
       }
-      let settled: { held: boolean; more: boolean };
+      let settled: CompleteResult;
       try {
-        settled = await outbox.complete({
+        settled = await complete({
           lane,
           workflowId: queue.workflowId,
           lease: queue.lease,
           seqs: entries.map((e) => e.seq),
           leaseMs,
+          next: stopping ? 0 : batchSize,
         });
       } catch (error) {
         // Delivered but still owed: delivered again after the lease, and dropped as repeats.
@@ -260,6 +298,7 @@ export function createRelay(deps: RelayDependencies): Relay {
       if (!settled.more) return;
       failures = 0;
       if (stopping) return handBack(queue, 0);
+      next = settled.owed;
     }
   }
 
@@ -274,7 +313,13 @@ export function createRelay(deps: RelayDependencies): Relay {
       let claimed: ClaimedQueue[];
       let contended: number;
       try {
-        ({ claimed, contended } = await outbox.claim({ lane, max: free, leaseMs, owner: name }));
+        ({ claimed, contended } = await outbox.claim({
+          lane,
+          max: free,
+          leaseMs,
+          owner: name,
+          entries: batchSize,
+        }));
         if (graphFailures > 0) logger.info({ after: graphFailures }, 'the graph answers again');
         graphFailures = 0;
       } catch (error) {

@@ -18,6 +18,8 @@ export {
   createOutboxRepository,
   type ClaimedQueue,
   type ClaimResult,
+  type CompleteInput,
+  type CompleteResult,
   type OutboxRepository,
   type OwedEntry,
 } from './outbox-repository';

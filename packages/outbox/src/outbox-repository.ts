@@ -11,6 +11,31 @@ export interface ClaimedQueue {
   lease: string;
   /** Deliveries that failed in a row before this claim, for the holder's back-off. */
   failures: number;
+  /**
+   * The first signals owed to the workflow, read under the claim's lock in the claim's own
+   * transaction when the claim asked for them (`entries`), so that a delivery needs no read of
+   * its own; undefined otherwise.
+   */
+  owed?: OwedEntry[];
+}
+
+/** What {@link OutboxRepository.completeMany} is told of one delivered queue. */
+export interface CompleteInput {
+  lane: string;
+  workflowId: string;
+  lease: string;
+  seqs: readonly number[];
+  leaseMs: number;
+  /** When more signals are owed and the lease is held, return up to this many of them. */
+  next?: number;
+}
+
+/** What became of one completed queue. */
+export interface CompleteResult {
+  held: boolean;
+  more: boolean;
+  /** With `next`, the signals owed next (read under the same lock), when `more`. */
+  owed?: OwedEntry[];
 }
 
 /** One owed signal, as a relay delivers it. */
@@ -37,7 +62,14 @@ export interface OutboxRepository {
    * Claims up to `max` due queues of a lane, oldest due first, each with a lease of `leaseMs`:
    * until it runs out, no other relay claims them.
    */
-  claim(input: { lane: string; max: number; leaseMs: number; owner: string }): Promise<ClaimResult>;
+  claim(input: {
+    lane: string;
+    max: number;
+    leaseMs: number;
+    owner: string;
+    /** Read up to this many owed signals of each claimed queue in the same transaction. */
+    entries?: number;
+  }): Promise<ClaimResult>;
   /** The first `limit` signals owed to a workflow, in the order owed. */
   owed(lane: string, workflowId: string, limit: number): Promise<OwedEntry[]>;
   /**
@@ -53,6 +85,12 @@ export interface OutboxRepository {
     seqs: readonly number[];
     leaseMs: number;
   }): Promise<{ held: boolean; more: boolean }>;
+  /**
+   * {@link complete} for several queues in one statement (one round trip however many queues a
+   * relay has just delivered to), locked in workflow-id order as the intake and claims lock
+   * them. Results are in the order of `inputs`.
+   */
+  completeMany(inputs: readonly CompleteInput[]): Promise<CompleteResult[]>;
   /**
    * Lets a claimed queue go, claimable again after `retryInMs`. With an `error` it counts as a
    * failed delivery (its `failures` grow, for the next holder's back-off); without, it is a
@@ -92,7 +130,14 @@ WITH q, claim
 WHERE q.dueAt IS NOT NULL AND q.dueAt <= timestamp()
 SET q.dueAt = timestamp() + toInteger($leaseMs), q.lease = claim.lease, q.leasedBy = $owner
 RETURN q.workflowId AS workflowId, q.workflowType AS workflowType, q.lease AS lease,
-       coalesce(q.failures, 0) AS failures`;
+       coalesce(q.failures, 0) AS failures,
+       CASE WHEN $entries > 0 THEN COLLECT {
+         MATCH (s:OwedSignal)
+         WHERE s.lane = $lane AND s.workflowId = q.workflowId AND s.seq >= 0
+         WITH s ORDER BY s.seq LIMIT toInteger($entries)
+         RETURN {seq: s.seq, eventId: s.eventId, event: s.event,
+                 owedAtMs: s.owedAt.epochMillis, traceparent: s.traceparent}
+       } END AS owed`;
 
 const OWED = `
 MATCH (s:OwedSignal)
@@ -132,6 +177,55 @@ SET q.dueAt = CASE WHEN NOT held THEN q.dueAt
     q.lastError = CASE WHEN held THEN null ELSE q.lastError END
 RETURN held, held AND more AS more`;
 
+/**
+ * {@link COMPLETE} for a list of queues (in workflow-id order), each row locking its queue
+ * first; with `next`, the signals owed next are read under the same lock (LIMIT takes no
+ * variable: `$next` is the largest asked for, and each queue's list is cut to its own).
+ */
+const COMPLETE_MANY = `
+UNWIND $items AS item
+MATCH (q:SignalQueue {lane: item.lane, workflowId: item.workflowId})
+SET q.completing = true
+REMOVE q.completing
+WITH q, item, coalesce(q.lease = item.lease, false) AS held
+CALL (item) {
+  UNWIND item.seqs AS seq
+  MATCH (s:OwedSignal {lane: item.lane, workflowId: item.workflowId, seq: toInteger(seq)})
+  DELETE s
+  RETURN count(*) AS deleted
+}
+WITH q, item, held, EXISTS {
+  MATCH (s:OwedSignal) WHERE s.lane = item.lane AND s.workflowId = item.workflowId AND s.seq >= 0
+} AS more
+SET q.dueAt = CASE WHEN NOT held THEN q.dueAt
+                   WHEN more THEN timestamp() + toInteger(item.leaseMs)
+                   ELSE null END,
+    q.lease = CASE WHEN held AND NOT more THEN null ELSE q.lease END,
+    q.leasedBy = CASE WHEN held AND NOT more THEN null ELSE q.leasedBy END,
+    q.failures = CASE WHEN held THEN 0 ELSE q.failures END,
+    q.lastError = CASE WHEN held THEN null ELSE q.lastError END
+RETURN item.i AS i, held, held AND more AS more,
+       CASE WHEN held AND more AND item.next > 0 THEN COLLECT {
+         MATCH (s:OwedSignal)
+         WHERE s.lane = item.lane AND s.workflowId = item.workflowId AND s.seq >= 0
+         WITH s ORDER BY s.seq LIMIT toInteger($next)
+         RETURN {seq: s.seq, eventId: s.eventId, event: s.event,
+                 owedAtMs: s.owedAt.epochMillis, traceparent: s.traceparent}
+       } END AS owed`;
+
+interface StoredEntry {
+  seq: number;
+  eventId: string;
+  event: string;
+  owedAtMs: number;
+  traceparent: string | null;
+}
+
+const entryOf = (row: StoredEntry): OwedEntry => ({
+  ...row,
+  event: JSON.parse(row.event) as Record<string, unknown>,
+});
+
 const RELEASE = `
 MATCH (q:SignalQueue {lane: $lane, workflowId: $workflowId})
 SET q.releasing = true
@@ -155,13 +249,15 @@ const BACKLOG = `
 MATCH (s:OwedSignal)
 RETURN count(s) AS owed, min(s.owedAt).epochMillis AS oldestMs`;
 
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 const isWorkflowType = (value: unknown): value is OwedWorkflowType =>
   OWED_WORKFLOW_TYPES.includes(value as OwedWorkflowType);
 
 /** The outbox's relay-side Cypher, on one graph. */
 export function createOutboxRepository(graph: Graph): OutboxRepository {
   return {
-    claim({ lane, max, leaseMs, owner }) {
+    claim({ lane, max, leaseMs, owner, entries = 0 }) {
       return graph.transaction(async (tx) => {
         const due = await tx.run<{ workflowId: string }>(DUE, { lane, max });
         // Locked in workflow-id order, as the intake locks them: no deadlock between the two.
@@ -175,15 +271,21 @@ export function createOutboxRepository(graph: Graph): OutboxRepository {
           workflowType: unknown;
           lease: string;
           failures: number;
-        }>(CLAIM, { lane, claims, leaseMs, owner });
+          owed: StoredEntry[] | null;
+        }>(CLAIM, { lane, claims, leaseMs, owner, entries });
         const claimed: ClaimedQueue[] = [];
-        for (const row of rows) {
+        for (const { owed, ...row } of rows) {
           if (!isWorkflowType(row.workflowType)) {
             throw new Error(
               `Queue ${row.workflowId} has unknown workflow type ${String(row.workflowType)}`,
             );
           }
-          claimed.push({ ...row, lane, workflowType: row.workflowType });
+          claimed.push({
+            ...row,
+            lane,
+            workflowType: row.workflowType,
+            ...(owed ? { owed: owed.map(entryOf) } : {}),
+          });
         }
         return { claimed, contended: claims.length - claimed.length };
       });
@@ -192,17 +294,41 @@ export function createOutboxRepository(graph: Graph): OutboxRepository {
     async owed(lane, workflowId, limit) {
       // From the leader, like the writes around it: a follower that lags would hand out signals
       // already delivered, or none of those just owed.
+      const rows = await graph.write<StoredEntry>(OWED, { lane, workflowId, limit });
+      return rows.map(entryOf);
+    },
+
+    async completeMany(inputs) {
+      if (inputs.length === 0) return [];
+      const items = inputs
+        .map((input, i) => ({
+          i,
+          lane: input.lane,
+          workflowId: input.workflowId,
+          lease: input.lease,
+          seqs: input.seqs,
+          leaseMs: input.leaseMs,
+          next: input.next ?? 0,
+        }))
+        // Locked in workflow-id order, as the intake and claims lock them: no deadlock.
+        .sort((a, b) =>
+          a.lane === b.lane ? compare(a.workflowId, b.workflowId) : compare(a.lane, b.lane),
+        );
       const rows = await graph.write<{
-        seq: number;
-        eventId: string;
-        event: string;
-        owedAtMs: number;
-        traceparent: string | null;
-      }>(OWED, { lane, workflowId, limit });
-      return rows.map((row) => ({
-        ...row,
-        event: JSON.parse(row.event) as Record<string, unknown>,
-      }));
+        i: number;
+        held: boolean;
+        more: boolean;
+        owed: StoredEntry[] | null;
+      }>(COMPLETE_MANY, { items, next: Math.max(0, ...items.map((item) => item.next)) });
+      const results: CompleteResult[] = inputs.map(() => ({ held: false, more: false }));
+      for (const row of rows) {
+        results[row.i] = {
+          held: row.held,
+          more: row.more,
+          ...(row.owed ? { owed: row.owed.slice(0, inputs[row.i]?.next ?? 0).map(entryOf) } : {}),
+        };
+      }
+      return results;
     },
 
     async complete({ lane, workflowId, lease, seqs, leaseMs }) {

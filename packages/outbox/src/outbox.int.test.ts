@@ -195,6 +195,62 @@ describe('the outbox on a real Neo4j', () => {
     ).toBe(false);
   });
 
+  it('hands out owed signals with the claim and with each completion of several queues at once', async () => {
+    const lane = newLane();
+    await graph.transaction((tx) =>
+      oweSignals(tx, lane, [
+        signal('device:f', 'f1'),
+        signal('device:g', 'g1'),
+        signal('device:f', 'f2'),
+        signal('device:f', 'f3'),
+      ]),
+    );
+    const { claimed } = await outbox.claim({
+      lane,
+      max: 5,
+      leaseMs: 60_000,
+      owner: 'r',
+      entries: 2,
+    });
+    const byId = new Map(claimed.map((q) => [q.workflowId, q]));
+    const f = byId.get('device:f');
+    const g = byId.get('device:g');
+    if (!f || !g) throw new Error('both queues should be claimed');
+    expect(f.owed?.map((e) => [e.seq, e.eventId])).toEqual([
+      [0, 'f1'],
+      [1, 'f2'],
+    ]);
+    expect(f.owed?.[0]?.event).toEqual(signal('device:f', 'f1').event);
+    expect(g.owed?.map((e) => e.eventId)).toEqual(['g1']);
+
+    // Results in the order asked, whatever order the queues are locked in; a lost lease
+    // deletes what was delivered but hands out nothing.
+    const results = await outbox.completeMany([
+      { lane, workflowId: 'device:g', lease: g.lease, seqs: [0], leaseMs: 60_000, next: 2 },
+      { lane, workflowId: 'device:f', lease: f.lease, seqs: [0, 1], leaseMs: 60_000, next: 2 },
+      { lane, workflowId: 'device:f', lease: 'not-the-lease', seqs: [], leaseMs: 60_000 },
+    ]);
+    expect(results[0]).toEqual({ held: true, more: false });
+    expect(results[1]?.held).toBe(true);
+    expect(results[1]?.more).toBe(true);
+    expect(results[1]?.owed?.map((e) => [e.seq, e.eventId])).toEqual([[2, 'f3']]);
+    expect(results[2]).toEqual({ held: false, more: false });
+    expect((await positions(lane, 'device:f')).map((p) => p.eventId)).toEqual(['f3']);
+    expect(await positions(lane, 'device:g')).toEqual([]);
+
+    expect(
+      await outbox.completeMany([
+        { lane, workflowId: 'device:f', lease: f.lease, seqs: [2], leaseMs: 60_000, next: 2 },
+      ]),
+    ).toEqual([{ held: true, more: false }]);
+    expect(await outbox.completeMany([])).toEqual([]);
+    // Without `entries`, a claim reads nothing owed.
+    await graph.transaction((tx) => oweSignals(tx, lane, [signal('device:h', 'h1')]));
+    const [h] = (await outbox.claim({ lane, max: 5, leaseMs: 60_000, owner: 'r' })).claimed;
+    expect(h?.workflowId).toBe('device:h');
+    expect(h?.owed).toBeUndefined();
+  });
+
   it('refuses signals it could not deliver', async () => {
     const lane = newLane();
     await expect(

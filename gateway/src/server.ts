@@ -21,6 +21,7 @@ import {
   type SubgraphName,
 } from '@experience-graph/config';
 import {
+  counter,
   createServiceMetrics,
   graphqlMetricsPlugin,
   httpMetrics,
@@ -129,6 +130,12 @@ export async function createGateway(deps: GatewayDependencies): Promise<GatewayA
   // is constructed; forcing it here means no way of building our gateway can report.
   process.env['APOLLO_TELEMETRY_DISABLED'] = 'true';
   const agent = createSubgraphAgent();
+  const metrics = deps.metrics ?? createServiceMetrics('gateway');
+  const sharedFetches = counter(metrics, {
+    name: 'eg_gateway_subgraph_fetches_shared_total',
+    help: 'Subgraph fetches answered by an identical one already in flight',
+    labelNames: ['subgraph'],
+  });
   const gateway = new DeadlineGateway(
     {
       supergraphSdl: deps.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8'),
@@ -139,6 +146,7 @@ export async function createGateway(deps: GatewayDependencies): Promise<GatewayA
           secret: deps.benchmarkWithoutAccessChecks ? null : deps.signing.secret,
           agent,
           logger: logger.child({ component: 'subgraph-fetch' }),
+          onShared: () => sharedFetches.inc({ subgraph: name }),
         }),
       logger: logger.child({ component: 'apollo-gateway' }),
     },
@@ -156,7 +164,6 @@ export async function createGateway(deps: GatewayDependencies): Promise<GatewayA
     blockFieldSuggestion: { enabled: false },
   }).protect();
   const rateLimiter = new RateLimiter(config.limits.rateLimit);
-  const metrics = deps.metrics ?? createServiceMetrics('gateway');
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: armor.validationRules,

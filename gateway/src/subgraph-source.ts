@@ -28,6 +28,8 @@ export interface SubgraphSourceOptions {
   secret: string | null;
   agent: Agent;
   logger: Logger;
+  /** Told of each fetch answered by an identical one already in flight. */
+  onShared?: () => void;
 }
 
 /** Connections to the subgraphs, kept alive between requests (one pool per gateway). */
@@ -66,8 +68,6 @@ export class SignedSubgraphSource implements GraphQLDataSource<GatewayContext> {
    * shaped the answer; never for a mutation.
    */
   private readonly inFlight = new Map<string, Promise<SubgraphAnswer>>();
-  /** How many fetches were answered by one already in flight (for tests and metrics). */
-  shared = 0;
 
   constructor(private readonly options: SubgraphSourceOptions) {}
 
@@ -92,7 +92,7 @@ export class SignedSubgraphSource implements GraphQLDataSource<GatewayContext> {
       const key = `${JSON.stringify(principal)}\n${body}`;
       const pending = this.inFlight.get(key);
       if (pending) {
-        this.shared++;
+        this.options.onShared?.();
         answer = pending;
       } else {
         // A shared fetch is not cut off by one caller's deadline: each caller stops waiting on

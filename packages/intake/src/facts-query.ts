@@ -71,8 +71,14 @@ CALL () {
   RETURN collect({id: id, sku: camp.productSku}) AS campaigns
 }
 // The devices named, and those of the orders named (a delivery's lifecycle is its device's).
+// The orders are sought one by one on their key: written as \`o.id IN $orderIds\`, the cached
+// plan scanned every CONTAINS relationship of the graph.
 CALL () {
-  UNWIND $serials + COLLECT { MATCH (o:Order WHERE o.id IN $orderIds)-[:CONTAINS]->(x:Device) RETURN x.serial } AS named
+  UNWIND $serials + COLLECT {
+    UNWIND $orderIds AS orderId
+    MATCH (:Order {id: orderId})-[:CONTAINS]->(x:Device)
+    RETURN x.serial
+  } AS named
   WITH DISTINCT named AS serial
   MATCH (d:Device {serial: serial})
   RETURN collect({

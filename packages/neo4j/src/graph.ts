@@ -1,5 +1,6 @@
 import neo4j, { type Driver, type QueryConfig } from 'neo4j-driver';
 import type { Neo4jConfig } from '@experience-graph/config';
+import { sendBoltWithoutDelay } from './bolt-no-delay';
 import { renewDriver, renewingDriver } from './renewing-driver';
 import { traceStatement } from '@experience-graph/tracing';
 
@@ -38,6 +39,7 @@ export interface GraphTransaction {
  */
 export function createDriver(config: Neo4jConfig): Driver {
   const { connectMs, acquireMs, retryMs } = config.timeouts;
+  sendBoltWithoutDelay(config.uri);
   return renewingDriver(() =>
     neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password), {
       disableLosslessIntegers: true,

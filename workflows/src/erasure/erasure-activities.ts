@@ -89,22 +89,26 @@ export const ANONYMOUS_TOUCHPOINT_FIELDS = [
 
 const PERSON = 'MATCH (c:Customer {erasureId: $erasureId})';
 
-// The person's journey queues in the outbox, locked (a relay claims a queue under its lock too),
-// with how many a relay is delivering from right now (a live lease).
+// The person's journey queues in the outbox (theirs and those of records merged into them),
+// locked (a relay claims a queue under its lock too), with how many a relay is delivering from
+// right now (a live lease).
 const LOCK_JOURNEY_QUEUES = `
-MATCH (q:SignalQueue) WHERE q.workflowId STARTS WITH $journeyPrefix
+MATCH (q:SignalQueue) WHERE any(p IN $journeyPrefixes WHERE q.workflowId STARTS WITH p)
 SET q.erasing = true
 RETURN count(CASE WHEN q.lease IS NOT NULL AND q.dueAt > timestamp() THEN 1 END) AS busy`;
 
-// The outbox entries that name the person: their journeys' queues and signals, and signals to
-// their devices' lifecycles that carry their id (a purchase, an opt-out).
+// The outbox entries that concern the person alone, dropped: their journeys' queues and signals,
+// and signals to device lifecycles that carry their id (or a merged record's) or one of their
+// orders (a purchase, its shipment and delivery, an opt-out). Signals their touchpoints raised
+// to lifecycles of anyone else are kept, renamed when the touchpoints are anonymised.
 const FORGET_OWED_SIGNALS = `
 CALL () {
   MATCH (s:OwedSignal)
-  WHERE s.workflowId STARTS WITH $journeyPrefix OR s.event CONTAINS $named
+  WHERE any(p IN $journeyPrefixes WHERE s.workflowId STARTS WITH p)
+     OR any(n IN $named WHERE s.event CONTAINS n)
   DETACH DELETE s
 }
-MATCH (q:SignalQueue) WHERE q.workflowId STARTS WITH $journeyPrefix
+MATCH (q:SignalQueue) WHERE any(p IN $journeyPrefixes WHERE q.workflowId STARTS WITH p)
 DETACH DELETE q`;
 
 // Devices of a model the person opted out of lost every link to them; those that ended opted
@@ -117,6 +121,7 @@ WITH c, COLLECT {
   } AS serials
 RETURN c.id AS customerId, serials,
   [(m:MergedCustomer)-[:MERGED_INTO*1..]->(c) | m.id] AS aliases,
+  [(c)-[:PLACED]->(o:Order) | o.id] AS orders,
   COLLECT {
     MATCH (c)-[:JOURNEY]->(m:ProductModel) RETURN m.sku AS sku
     UNION MATCH (c)-[:HAD]->(:Touchpoint)-[:ABOUT]->(m:ProductModel) RETURN m.sku AS sku
@@ -194,7 +199,24 @@ RETURN count(p) AS placeholders`;
 // is anonymised by one row (the key naming the sender goes with the other properties).
 const TOUCHPOINTS_OF = `${PERSON}
 MATCH (c)-[:HAD]->(t:Touchpoint)
-RETURN DISTINCT t.eventId AS eventId`;
+RETURN t.eventId AS eventId, collect(DISTINCT t.key) AS keys`;
+
+// A touchpoint's lifecycle signals carry its key (the sender's event id) as their event id. Those
+// still owed, to anyone's lifecycle, are renamed with the touchpoint in one transaction: first
+// their queues are locked, as a relay claims them, and one a relay is delivering from right now
+// fails the step, which is retried once that delivery is over.
+const LOCK_OWED_OF_TOUCHPOINTS = `
+MATCH (s:OwedSignal) WHERE s.eventId IN $keys
+WITH DISTINCT s.lane AS lane, s.workflowId AS workflowId
+MATCH (q:SignalQueue {lane: lane, workflowId: workflowId})
+SET q.erasing = true
+RETURN count(CASE WHEN q.lease IS NOT NULL AND q.dueAt > timestamp() THEN 1 END) AS busy`;
+
+// One pass over the owed signals, however many touchpoints the person had.
+const RENAME_OWED_OF_TOUCHPOINTS = `
+MATCH (s:OwedSignal) WHERE s.eventId IN $keys
+WITH s, [o IN $owed WHERE o.key = s.eventId][0] AS o
+SET s.eventId = o.anonymousId, s.event = replace(s.event, o.from, o.to)`;
 
 // The touchpoints stay with the person's placeholder, so the funnels that counted the person
 // still do.
@@ -208,11 +230,17 @@ DELETE h
 RETURN count(t) AS anonymised`;
 
 // Identifiers only this person had are hashed into the tombstone, so events carrying them are
-// dropped later. A shared one (a family tablet) is someone else's too: only the link goes.
+// dropped later. A shared one (a family tablet) is someone else's too: only the link goes. So is
+// one that anybody else has presented, even if it is linked to this person alone: a kiosk phone
+// typed by a stranger, refused for them by the identity rules, is remembered as seen with them
+// (`seenWith`), and a tombstone would reject that stranger's later events. The person's own ids
+// are theirs and the ids of records merged into them.
 const OWN_IDENTIFIERS = `${PERSON}
+WITH c, [c.id] + [(m:MergedCustomer)-[:MERGED_INTO*1..]->(c) | m.id] AS selves
 MATCH (c)-[:IDENTIFIED_BY]->(i:Identifier)
 RETURN i.key AS key,
-  COUNT { (:Customer)-[:IDENTIFIED_BY]->(i) } = 1 AND coalesce(i.shared, false) = false AS own`;
+  COUNT { (:Customer)-[:IDENTIFIED_BY]->(i) } = 1 AND coalesce(i.shared, false) = false
+  AND all(seen IN coalesce(i.seenWith, []) WHERE seen IN selves) AS own`;
 
 const REMEMBER_IDENTIFIERS = `
 MATCH (e:Erasure {id: $erasureId})
@@ -645,6 +673,7 @@ export function createErasureActivities(deps: ErasureActivityDependencies) {
       const [person] = await graph.read<{
         customerId: string;
         aliases: string[];
+        orders: string[];
         skus: string[];
         serials: string[];
         formerSerials: string[];
@@ -662,9 +691,13 @@ export function createErasureActivities(deps: ErasureActivityDependencies) {
       // with their id once it is stopped.
       // A relay delivering to one of their journeys now could start it again after it stops:
       // the step fails, and is retried, until that delivery is over.
+      const people = [person.customerId, ...person.aliases];
       const params = {
-        journeyPrefix: `journey:${person.customerId}:`,
-        named: JSON.stringify({ customerId: person.customerId }).slice(1, -1),
+        journeyPrefixes: people.map((id) => `journey:${id}:`),
+        named: [
+          ...people.map((customerId) => JSON.stringify({ customerId }).slice(1, -1)),
+          ...person.orders.map((orderId) => JSON.stringify({ orderId }).slice(1, -1)),
+        ],
       };
       await graph.transaction(async (tx) => {
         const [row] = await tx.run<{ busy: number }>(LOCK_JOURNEY_QUEUES, params);
@@ -692,11 +725,33 @@ export function createErasureActivities(deps: ErasureActivityDependencies) {
 
     async anonymiseTouchpoints({ erasureId }: ErasureInput) {
       return graph.transaction(async (tx) => {
-        const rows = await tx.run<{ eventId: string }>(TOUCHPOINTS_OF, { erasureId });
+        const rows = await tx.run<{ eventId: string; keys: string[] }>(TOUCHPOINTS_OF, {
+          erasureId,
+        });
         const touchpoints = rows.map(({ eventId }) => ({
           eventId,
           anonymousId: anonymousEventId(salt, eventId),
         }));
+        const owed = rows.flatMap(({ eventId, keys }) =>
+          keys.map((key) => {
+            const anonymousId = anonymousEventId(salt, eventId);
+            return {
+              key,
+              anonymousId,
+              // How the id appears in the signal's JSON (`oweSignals` stores JSON.stringify).
+              from: `"eventId":${JSON.stringify(key)}`,
+              to: `"eventId":${JSON.stringify(anonymousId)}`,
+            };
+          }),
+        );
+        if (owed.length > 0) {
+          const keys = owed.map((o) => o.key);
+          const [lock] = await tx.run<{ busy: number }>(LOCK_OWED_OF_TOUCHPOINTS, { keys });
+          if ((lock?.busy ?? 0) > 0) {
+            throw new Error('A relay is delivering a signal of this person; retrying');
+          }
+          await tx.run(RENAME_OWED_OF_TOUCHPOINTS, { keys, owed });
+        }
         const [row] = await tx.run<{ anonymised: number }>(ANONYMISE_TOUCHPOINTS, {
           erasureId,
           touchpoints,

@@ -5,6 +5,7 @@
  * workflow history once they are delivered, while another person's owed signals still arrive.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { anonymousEventId } from '@experience-graph/erasure-keys';
 import { deviceLifecycleWorkflowId, journeyWorkflowId } from '@experience-graph/workflows';
 import { eventually, startSystem, uniqueKey, type TestSystem } from '../support/system';
 import { findPersonInTemporal } from '../support/temporal-payloads';
@@ -29,6 +30,8 @@ describe('erasure without residue', () => {
   const people = new Set<string>();
   const erasures = new Set<string>();
   let eventNo = 0;
+  /** The ids of every event sent, for removing their touchpoints once anonymised. */
+  const sent = new Set<string>();
 
   async function send(...events: Array<Record<string, unknown>>): Promise<Result[]> {
     const data = await system.data<{ recordEvents: { results: Result[] } }>(
@@ -38,7 +41,11 @@ describe('erasure without residue', () => {
         }
       }`,
       {
-        events: events.map((e) => ({ eventId: id(`e${(eventNo += 1)}`), occurredAt: at(), ...e })),
+        events: events.map((e) => {
+          const eventId = id(`e${(eventNo += 1)}`);
+          sent.add(eventId);
+          return { eventId, occurredAt: at(), ...e };
+        }),
       },
     );
     return data.recordEvents.results;
@@ -92,11 +99,20 @@ describe('erasure without residue', () => {
        DETACH DELETE e, k, p`,
       { erasures: [...erasures] },
     );
+    // The erased people's anonymised touchpoints and the placeholders holding them and their
+    // orders: all of this run's.
     await system.graph.write(
-      `MATCH (p:ErasedPerson)-[:HAD|PLACED]->(x) WHERE x.eventId STARTS WITH 'erased:' OR x.id STARTS WITH $run
-       WITH DISTINCT p WHERE NOT EXISTS { (p)-[:HAD|PLACED]->(y) WHERE NOT (y.id STARTS WITH $run) AND NOT EXISTS { (y)-[:ABOUT|ABOUT_DEVICE|ABOUT_ORDER]->(z) WHERE z.sku STARTS WITH $run OR z.serial STARTS WITH $run } }
+      `CALL () {
+         MATCH (t:Touchpoint) WHERE t.eventId IN $anonymous
+         OPTIONAL MATCH (p:ErasedPerson)-[:HAD]->(t)
+         DETACH DELETE t, p
+       }
+       MATCH (p:ErasedPerson)-[:PLACED]->(o:Order) WHERE o.id STARTS WITH $run
        DETACH DELETE p`,
-      { run },
+      {
+        run,
+        anonymous: [...sent].map((e) => anonymousEventId(system.config.erasure.salt, e)),
+      },
     );
     await system.graph.write(
       `MATCH (n)
@@ -204,6 +220,8 @@ describe('erasure without residue', () => {
         },
       },
     );
+    for (const name of ['click', 'purchase', 'expert']) sent.add(`${ben}-${name}`);
+    sent.add(id('ana-click'));
     // The relay is not delivering: whatever these events owe stays in the outbox.
     await system.relay.stop();
     // Ben's event ids name him, as a sender's ids may.

@@ -3,6 +3,7 @@ import {
   assessSilence,
   evaluate,
   HEALTH_THRESHOLDS,
+  MIN_EVIDENCE,
   RECENT_READING_IDS,
   validateReading,
   type DeviceHealthState,
@@ -10,6 +11,7 @@ import {
   type HealthEvaluation,
   type TelemetryReading,
 } from './device-health';
+import { degradingPrinterReadings, mulberry32 } from './fleet-simulation';
 
 const T0 = Date.parse('2026-03-02T00:00:00.000Z');
 const HOUR = 3_600_000;
@@ -260,6 +262,144 @@ describe('device health', () => {
     const second = evaluate(first.state, [], iso(T0 + 3 * DAY + HOUR));
     expect(second.change).toBe('INK_LOW');
     expect(evaluate(second.state, [], iso(T0 + 3 * DAY + 2 * HOUR)).change).toBeNull();
+  });
+
+  describe('failure evidence', () => {
+    /** Poisson errors at `rate` on `pages` pages per reading, drawn from a seeded generator. */
+    function poissonStream(seed: number, rate: number, pages: number, count: number): Spec[] {
+      const random = mulberry32(seed);
+      return Array.from({ length: count }, () => {
+        const limit = Math.exp(-pages * rate);
+        let errors = 0;
+        for (let p = random(); p > limit; p *= random()) errors += 1;
+        return { pages, errors };
+      });
+    }
+    const levels = (results: HealthEvaluation[]) => results.map((r) => r.assessment.level);
+
+    it('compares a printer with its own rate: a steady high rate is no risk, the same rate after a low one is', () => {
+      // 100 pages every 6 hours: one printer at 1.2% all along, one at 0.3% that rises to 1.2%.
+      const high = errorStream(() => 0.012, 100, 60 * 4);
+      const risen = [
+        ...errorStream(() => 0.003, 100, 50 * 4),
+        ...errorStream(() => 0.012, 100, 40),
+      ];
+      const steady = daily(readingsOf(high));
+      expect(changes(steady)).toEqual([]);
+      expect(steady.at(-1)!.assessment.failureRisk).toBe(0);
+      const changed = daily(readingsOf(risen));
+      expect(changes(changed)).toEqual(['PREDICTED_FAILURE']);
+      const predicted = changed.find((r) => r.change === 'PREDICTED_FAILURE')!;
+      expect((Date.parse(predicted.now) - T0) / DAY).toBeGreaterThan(50);
+    });
+
+    it('counts errors per page, so a printer that prints little is predicted on its few errors', () => {
+      // 10 pages every 6 hours: 40 a day, and about one error a day at the end.
+      const quiet = [
+        ...errorStream(() => 0.005, 10, 30 * 4),
+        ...errorStream((i) => 0.005 * Math.pow(24, i / 40), 10, 40),
+      ];
+      const results = daily(readingsOf(quiet));
+      expect(changes(results)).toEqual(['PREDICTED_FAILURE']);
+      const predicted = results.find((r) => r.change === 'PREDICTED_FAILURE')!;
+      const day = (Date.parse(predicted.now) - T0) / DAY;
+      expect(day).toBeGreaterThan(30);
+      expect(day).toBeLessThan(40);
+    });
+
+    it('does not drift up with age: a year of random errors at a steady rate raises nothing', () => {
+      const results = daily(readingsOf(poissonStream(1, 0.008, 30, 365 * 4)));
+      expect(changes(results)).toEqual([]);
+      expect(levels(results)).not.toContain('AT_RISK');
+      const last = results.at(-1)!.state;
+      expect(last.evidence).toBeLessThan(0);
+      expect(last.shiftStatistics).toHaveLength(HEALTH_THRESHOLDS.shiftMultiples.length);
+    });
+
+    it('learns that a printer bursts: two bursts in a row are a risk only on a printer that never had one', () => {
+      const withBursts = healthy(60 * 4);
+      for (const i of [40, 80, 120, 160, 200]) withBursts[i] = { pages: 25, errors: 20 };
+      const quiet = healthy(60 * 4);
+      for (const specs of [withBursts, quiet]) {
+        specs[220] = { pages: 25, errors: 6 };
+        specs[221] = { pages: 25, errors: 6 };
+      }
+      const now = iso(T0 + 222 * 6 * HOUR);
+      const bursty = evaluate(null, readingsOf(withBursts).slice(0, 222), now);
+      const trusted = evaluate(null, readingsOf(quiet).slice(0, 222), now);
+      // The five earlier bursts were each followed by a normal reading: isolated bursts,
+      // counted with the older ones faded (over burstWindowDays).
+      expect(bursty.state.burstReadings).toBeGreaterThan(3);
+      expect(trusted.state.burstReadings).toBe(0);
+      expect(bursty.assessment.level).not.toBe('AT_RISK');
+      expect(trusted.assessment.level).toBe('AT_RISK');
+      expect(bursty.state.evidence).toBeLessThan(trusted.state.evidence);
+    });
+
+    it('weighs a burst far above any plausible rate as evidence of nothing', () => {
+      const specs = healthy(30 * 4);
+      const before = evaluate(null, readingsOf(specs.slice(0, 100)), iso(T0 + 100 * 6 * HOUR));
+      const burst = evaluate(
+        before.state,
+        readingsOf([{ pages: 25, errors: 30 }], 100),
+        iso(T0 + 101 * 6 * HOUR),
+      );
+      expect(burst.state.evidence).toBeLessThan(HEALTH_THRESHOLDS.evidenceScale * 0.5);
+      expect(burst.assessment.level).toBe('OK');
+    });
+
+    it('predicts the demo printer with a risk that ships a part, in one batch', () => {
+      const end = T0 + 28 * DAY;
+      const readings = degradingPrinterReadings('demo', end).map((r) => ({
+        ...r,
+        serial: 'PRN-1',
+      }));
+      const { change, assessment } = evaluate(null, readings, iso(end));
+      expect(change).toBe('PREDICTED_FAILURE');
+      // The lifecycle ships a replacement part from a risk of 0.8 (SHIP_PART_RISK).
+      expect(assessment.failureRisk).toBeGreaterThanOrEqual(0.8);
+      expect(assessment.failureHorizonDays).toBeGreaterThan(0);
+    });
+
+    it('migrates a version 1 state: the baseline carries over and a device at risk stays at risk', () => {
+      const now = iso(T0 + 30 * DAY);
+      const current = evaluate(null, readingsOf(healthy(29 * 4)), now).state;
+      // A version 1 state had none of the fields version 2 added.
+      const added = ['shiftStatistics', 'burstWeight', 'burstReadings', 'burstPending'];
+      const common = Object.fromEntries(
+        Object.entries(current).filter(([key]) => !added.includes(key)),
+      );
+      const v1 = (evidence: number, condition: 'OK' | 'AT_RISK') =>
+        ({
+          ...common,
+          version: 1,
+          evidence,
+          condition,
+          level: condition,
+        }) as unknown as DeviceHealthState;
+      const next = readingsOf(healthy(1), 29 * 4);
+      const calm = evaluate(v1(0, 'OK'), next, now);
+      expect(calm.state).toMatchObject({ version: 2, baselinePages: expect.any(Number) });
+      expect(calm.state.shiftStatistics.every((r) => r >= 0 && r < 1)).toBe(true);
+      expect(calm.state.baselinePages).toBeGreaterThan(current.baselinePages);
+      expect(calm.assessment.level).toBe('OK');
+      const atRisk = evaluate(v1(12, 'AT_RISK'), next, now);
+      expect(atRisk.state.version).toBe(2);
+      expect(atRisk.assessment.level).toBe('AT_RISK');
+      expect(atRisk.change).toBeNull();
+    });
+
+    it('reseeds its statistics when the thresholds name other multiples', () => {
+      const now = iso(T0 + 39 * DAY);
+      const { state } = evaluate(null, readingsOf(degrading(30).slice(0, 38 * 4)), now);
+      expect(state.condition).toBe('AT_RISK');
+      const other = evaluate(state, [], now, { shiftMultiples: [3, 9] });
+      expect(other.state.shiftStatistics).toHaveLength(2);
+      expect(other.state.evidence).toBeCloseTo(state.evidence, 6);
+      expect(other.assessment.level).toBe('AT_RISK');
+      const fresh = evaluate(null, [], now).state;
+      expect(fresh.evidence).toBe(MIN_EVIDENCE);
+    });
   });
 
   describe('validation', () => {

@@ -8,17 +8,37 @@
  * give the same answer, and the module can run inside Temporal's workflow sandbox.
  *
  * How a failure is predicted: printers that are about to fail usually show it first as a
- * rising share of pages that end in an error. Each device learns its own baseline error rate
- * (a slow, time-decayed average), and a one-sided CUSUM accumulates the evidence that the
- * current rate is a multiple of that baseline. CUSUM rather than a threshold on a short
- * average because it weighs a steady small excess as much as one large one, which is what a
- * degradation looks like at first. A reading far above both the baseline and the recent rate
- * is a burst (a bad ream, a user fighting a tray) and adds no evidence, so isolated bursts
- * cannot raise an alarm. The evidence becomes a failure risk from 0 to 1, with hysteresis
- * between entering and leaving AT_RISK so a device near the line does not flap. A hard
- * failure is simpler: several readings in a row with errors on a large share of their pages.
+ * rising share of pages that end in an error. Evidence is counted per page, never per day, so
+ * a printer that prints little is judged on what it printed:
  *
- * The thresholds were tuned on `fleet-simulation.ts`; run `simulate.ts` to see the figures.
+ * - Each device learns its own baseline error rate, a slow time-decayed average of errors per
+ *   page, shrunk towards the fleet's typical rate while its history is short. The baseline
+ *   learns only while the device is OK, so a degradation does not become the new normal. A
+ *   printer with a high error rate of its own is not at risk for it: only a change is.
+ * - The evidence is a Shiryaev-Roberts statistic: the likelihood ratio of "the error rate rose
+ *   to k times the baseline at some point in the last weeks" against "it is the baseline",
+ *   summed over where the change began (recent starts weigh more) and averaged over several
+ *   multiples k (2, 4, 8, 16). One multiple suits one stage of a degradation: a printer at
+ *   twice its rate is judged against k = 2, one a day from failing against k = 16, so both an
+ *   early small excess and a late large one count at their worth. Averaging over where the
+ *   change began, rather than taking the best start (CUSUM), does not reward the luckiest
+ *   window of a healthy printer; and as older starts fade, the statistic of a printer that
+ *   does not change stays around 1 or below however long its history.
+ * - Each reading's likelihood allows for a burst: with a small probability, a reading's errors
+ *   have nothing to do with the printer's rate (a bad ream, a user fighting a tray). Under
+ *   both hypotheses, so a burst far above any plausible rate is evidence of nothing, while a
+ *   reading a degradation explains still counts. How often a device bursts is learnt from its
+ *   own history: a reading far above the baseline followed by a normal one is an isolated
+ *   burst. A printer known for bursts needs more than a burst or two to be at risk; a printer
+ *   that never had one is trusted when its errors climb.
+ *
+ * The evidence (the logarithm of that statistic) becomes a failure risk from 0 to 1, with
+ * hysteresis between entering and leaving AT_RISK so a device near the line does not flap. A
+ * hard failure is simpler: several readings in a row with errors on a large share of their
+ * pages. Every step is a handful of arithmetic per reading, and the state stays a few numbers.
+ *
+ * The thresholds were chosen on `fleet-simulation.ts` (seeds 1 to 40) and checked on seeds 41
+ * to 120; run `simulate.ts` to see the figures, and see its notes for what limits them.
  */
 
 /** One telemetry reading, as a connected printer reports it. */
@@ -73,7 +93,9 @@ export interface HealthAssessment {
 export interface HealthThresholds {
   /** Time constant, in days, of the short error-rate average that reasons and horizons quote. */
   shortWindowDays: number;
-  /** Time constant, in days, of a device's own baseline error rate. */
+  /** Time constant, in days, of a device's own baseline error rate. A long one: the longer
+   * the history, the better a device's own rate is known, and the less a cluster of errors
+   * on a printer that prints little looks like a change. */
   baselineWindowDays: number;
   /** Error rate assumed for a device with no history yet, weighted as if seen on
    * `priorPages` pages: a new device's first few errors are judged against the fleet's
@@ -83,23 +105,42 @@ export interface HealthThresholds {
   /** The baseline never counts as lower than this, or a device with almost no errors would
    * sound an alarm at its first few. */
   minBaselineErrorRate: number;
-  /** The evidence is for "the error rate is now this multiple of the baseline". */
-  shiftMultiple: number;
-  /** Evidence scale: failure risk is `1 − exp(−evidence / evidenceScale)`. At 6.75, entering
-   * AT_RISK (0.6) takes an evidence of 6.2, a likelihood ratio of about 500 to 1 for the
-   * raised rate, and leaving it (0.4) takes the evidence back under 3.4. */
+  /** The evidence is for "the error rate is now one of these multiples of the baseline",
+   * each weighed equally. */
+  shiftMultiples: readonly number[];
+  /** Time constant, in days, of the prior on when a change began: a start this much further
+   * back weighs e times less. A degradation shows in its last week or two; older starts
+   * would only let a long quiet history dilute the evidence. */
+  changeWindowDays: number;
+  /** Evidence scale: failure risk is `1 − exp(−evidence / evidenceScale)` for an evidence
+   * (the logarithm of the statistic, in nats) above 0. At 4.64, entering AT_RISK (0.6) takes
+   * an evidence of 4.25, odds of about 70 to 1 for a raised rate against the baseline, and
+   * leaving it (0.4) takes the evidence back under 2.4; WATCH (0.3) starts at 1.65. */
   evidenceScale: number;
   /** The evidence is capped at this many scales, so a device that settles down leaves
    * AT_RISK in bounded time. */
   maxEvidenceScales: number;
-  /** A reading is a burst, and adds no evidence, when its errors exceed
+  /** A reading's errors count in the averages (the baseline and the recent rate) up to
    * `ceil(pages × max(burstBaselineMultiple × baseline, burstRecentMultiple × recent rate))
-   * + burstSlack`. A burst on a healthy printer (a bad ream, a user fighting a tray) is one
-   * reading far above the rest; a degradation raises the recent rate with it, so its
-   * readings stay under the bound. Bursts count up to the bound in the averages. */
+   * + burstSlack`, so one burst does not move them. The evidence is not capped so: it allows
+   * for bursts through their probability, below. */
   burstBaselineMultiple: number;
   burstRecentMultiple: number;
   burstSlack: number;
+  /** Share of readings assumed to be bursts on a device with no history, weighted as if seen
+   * on `burstPriorReadings` readings; a device's own share is learnt over `burstWindowDays`.
+   * A burst's errors are spread evenly: each count from 1 up has a probability of
+   * 1 / `burstMaxErrors`. */
+  burstShare: number;
+  burstPriorReadings: number;
+  burstWindowDays: number;
+  burstMaxErrors: number;
+  /** A reading is burst-like when it has at least `burstMinErrors` errors and at most a
+   * `burstTailProbability` chance at twice the baseline; it is an isolated burst, counted in
+   * the device's share, when the next reading is back to normal (at most a few times the
+   * baseline). */
+  burstMinErrors: number;
+  burstTailProbability: number;
   /** Risk at which a device becomes AT_RISK... */
   atRiskEnter: number;
   /** ...and below which it stops being AT_RISK (hysteresis). */
@@ -147,16 +188,23 @@ export interface HealthThresholds {
 
 export const HEALTH_THRESHOLDS: Readonly<HealthThresholds> = Object.freeze({
   shortWindowDays: 1,
-  baselineWindowDays: 30,
-  priorErrorRate: 0.01,
-  priorPages: 500,
+  baselineWindowDays: 90,
+  priorErrorRate: 0.008,
+  priorPages: 1000,
   minBaselineErrorRate: 0.002,
-  shiftMultiple: 3,
-  evidenceScale: 6.75,
+  shiftMultiples: Object.freeze([2, 4, 8, 16]),
+  changeWindowDays: 14,
+  evidenceScale: 4.64,
   maxEvidenceScales: 3,
-  burstBaselineMultiple: 2,
+  burstBaselineMultiple: 3,
   burstRecentMultiple: 3,
   burstSlack: 1,
+  burstShare: 0.01,
+  burstPriorReadings: 40,
+  burstWindowDays: 60,
+  burstMaxErrors: 40,
+  burstMinErrors: 4,
+  burstTailProbability: 0.001,
   atRiskEnter: 0.6,
   atRiskLeave: 0.4,
   watchRisk: 0.3,
@@ -184,12 +232,13 @@ export const HEALTH_THRESHOLDS: Readonly<HealthThresholds> = Object.freeze({
 export const RECENT_READING_IDS = 32;
 
 /**
- * What a device's health remembers between batches: a flat record of numbers, strings and one
- * bounded string array, so it can be stored as properties of the Device node as it is. Its
- * size does not depend on how many readings were folded in.
+ * What a device's health remembers between batches: a flat record of numbers, strings and two
+ * bounded arrays, so it can be stored as properties of the Device node as it is. Its size does
+ * not depend on how many readings were folded in. Version 1 (a single CUSUM) is migrated when
+ * read: its baseline, averages and streaks carry over, its evidence seeds the new one.
  */
 export interface DeviceHealthState {
-  version: 1;
+  version: 2;
   /** The device's serial; null until its first reading. */
   serial: string | null;
   /** Readings folded in so far. */
@@ -208,10 +257,19 @@ export interface DeviceHealthState {
   /** Time-decayed errors (capped per reading) and pages behind the baseline error rate. */
   baselineErrors: number;
   baselinePages: number;
-  /** CUSUM evidence that the error rate has risen above the baseline. */
+  /** The Shiryaev-Roberts statistic for each of `shiftMultiples`, in order: a likelihood
+   * ratio, 0 before the first reading. */
+  shiftStatistics: number[];
+  /** The evidence that the error rate has risen above the baseline: the logarithm of the
+   * mean of `shiftStatistics`, in nats, floored at `MIN_EVIDENCE`. */
   evidence: number;
-  /** Time of the reading at which the evidence last started rising: the change point. */
+  /** Time of the reading at which the evidence last rose above 0: the change point. */
   evidenceSince: string | null;
+  /** Time-decayed count of readings, and of isolated bursts among them, over
+   * `burstWindowDays`; and whether the last reading was burst-like (judged by the next). */
+  burstWeight: number;
+  burstReadings: number;
+  burstPending: boolean;
   /** Consecutive hard-failure readings, the time of the last one, and consecutive calm
    * readings. */
   hardStreak: number;
@@ -261,13 +319,16 @@ export interface HealthEvaluation {
 }
 
 const DAY_MS = 86_400_000;
+/** The evidence of a device with no sign of a change is at least this (a statistic of 0 has
+ * no logarithm, and a state must survive JSON). */
+export const MIN_EVIDENCE = -20;
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** The state of a device before its first reading. */
 export function initialHealthState(): DeviceHealthState {
   return {
-    version: 1,
+    version: 2,
     serial: null,
     readings: 0,
     lastReadingAt: null,
@@ -278,8 +339,12 @@ export function initialHealthState(): DeviceHealthState {
     shortJams: 0,
     baselineErrors: 0,
     baselinePages: 0,
-    evidence: 0,
+    shiftStatistics: HEALTH_THRESHOLDS.shiftMultiples.map(() => 0),
+    evidence: MIN_EVIDENCE,
     evidenceSince: null,
+    burstWeight: 0,
+    burstReadings: 0,
+    burstPending: false,
     hardStreak: 0,
     lastHardAt: null,
     calmStreak: 0,
@@ -382,7 +447,61 @@ function baselineRate(s: DeviceHealthState, t: HealthThresholds): number {
   return Math.max(rate, t.minBaselineErrorRate);
 }
 
-const riskOf = (evidence: number, t: HealthThresholds) => 1 - Math.exp(-evidence / t.evidenceScale);
+const riskOf = (evidence: number, t: HealthThresholds) =>
+  1 - Math.exp(-Math.max(0, evidence) / t.evidenceScale);
+
+/** ln(n!), exact for small n and by Stirling's series beyond (errors are unbounded counts). */
+function logFactorial(n: number): number {
+  if (n < 2) return 0;
+  if (n <= 30) {
+    let sum = 0;
+    for (let i = 2; i <= n; i += 1) sum += Math.log(i);
+    return sum;
+  }
+  return n * Math.log(n) - n + 0.5 * Math.log(2 * Math.PI * n) + 1 / (12 * n) - 1 / (360 * n ** 3);
+}
+
+/** ln P(X = k) for X ~ Poisson(mean). */
+function logPoisson(k: number, mean: number, lnKFactorial: number): number {
+  if (mean <= 0) return k === 0 ? 0 : -Infinity;
+  return -mean + k * Math.log(mean) - lnKFactorial;
+}
+
+/** P(X ≥ k) for X ~ Poisson(mean), for small k (the sum stops when it can no longer matter). */
+function poissonTail(k: number, mean: number): number {
+  if (k <= 0) return 1;
+  if (k > mean + 12 * Math.sqrt(mean) + 30) return 0;
+  let term = Math.exp(-mean);
+  let below = 0;
+  for (let i = 0; i < k; i += 1) {
+    below += term;
+    term *= mean / (i + 1);
+  }
+  return Math.max(0, 1 - below);
+}
+
+/** ln(e^a + e^b), for a or b possibly −∞. */
+function logAddExp(a: number, b: number): number {
+  const high = Math.max(a, b);
+  if (high === -Infinity) return -Infinity;
+  return high + Math.log(Math.exp(a - high) + Math.exp(b - high));
+}
+
+/** The share of this device's readings that are bursts, its own history shrunk to the prior
+ * (and at most a half: a burst is told by the normal reading after it). */
+function burstShareOf(s: DeviceHealthState, t: HealthThresholds): number {
+  const share =
+    (s.burstReadings + t.burstShare * t.burstPriorReadings) /
+    (s.burstWeight + t.burstPriorReadings);
+  return Math.min(Math.max(share, 1e-9), 0.5);
+}
+
+/** The evidence from the statistics: the logarithm of their mean, floored. */
+function evidenceOf(statistics: readonly number[]): number {
+  if (statistics.length === 0) return MIN_EVIDENCE;
+  const mean = statistics.reduce((sum, r) => sum + r, 0) / statistics.length;
+  return mean > 0 ? Math.max(MIN_EVIDENCE, Math.log(mean)) : MIN_EVIDENCE;
+}
 
 /** The depletion fit: level at the last reading and depletion in points per day, if any. */
 function inkFit(
@@ -426,7 +545,6 @@ function fold(s: DeviceHealthState, r: TelemetryReading, at: number, t: HealthTh
     Math.ceil(
       pages * Math.max(baseline * t.burstBaselineMultiple, recent * t.burstRecentMultiple),
     ) + t.burstSlack;
-  const burst = errors > bound;
   const counted = Math.min(errors, bound);
 
   s.shortErrors = s.shortErrors * short + errors;
@@ -434,14 +552,43 @@ function fold(s: DeviceHealthState, r: TelemetryReading, at: number, t: HealthTh
   s.shortPages = s.shortPages * short + pages;
   s.shortJams = s.shortJams * short + paperJams;
 
-  // Evidence: the log-likelihood ratio of "the rate is shiftMultiple × baseline" against
-  // "the rate is the baseline" for this reading, accumulated as a CUSUM that never goes
-  // below zero. It starts rising at the change point, which the horizon needs.
-  const k = t.shiftMultiple;
+  // Evidence. Each reading's likelihood is a mixture: Poisson at the rate, or (with the
+  // device's burst share) a burst with any number of errors up to burstMaxErrors. For each
+  // multiple k, the Shiryaev-Roberts recursion R ← (w + δ·R) × LR(k) sums the likelihood
+  // ratios since every possible change point: w is the prior weight of a change starting in
+  // the time since the last reading, δ how much less an older start weighs.
+  const share = burstShareOf(s, t);
+  const lnFactorial = logFactorial(errors);
+  const burstLog = errors === 0 ? -Infinity : Math.log(share / t.burstMaxErrors);
+  const keepLog = Math.log(1 - share);
+  const expected = pages * baseline;
+  const normalLog = logAddExp(keepLog + logPoisson(errors, expected, lnFactorial), burstLog);
+  const w = Math.max(dtDays, 1 / 24) / t.changeWindowDays;
+  const delta = Math.exp(-dtDays / t.changeWindowDays);
+  const maxStatistic = Math.exp(t.maxEvidenceScales * t.evidenceScale);
+  s.shiftStatistics = t.shiftMultiples.map((k, i) => {
+    const raisedLog = logAddExp(keepLog + logPoisson(errors, expected * k, lnFactorial), burstLog);
+    const previous = s.shiftStatistics[i] ?? 0;
+    const next = (w + delta * previous) * Math.exp(raisedLog - normalLog);
+    return Number.isNaN(next) ? previous : Math.min(next, maxStatistic);
+  });
   const before = s.evidence;
-  const llr = burst ? 0 : errors * Math.log(k) - pages * baseline * (k - 1);
-  s.evidence = Math.min(Math.max(0, before + llr), t.maxEvidenceScales * t.evidenceScale);
-  if (before === 0 || s.evidenceSince === null) s.evidenceSince = new Date(at).toISOString();
+  s.evidence = evidenceOf(s.shiftStatistics);
+  // The change point the horizon extrapolates from: where the evidence last rose above 0.
+  if ((before <= 0 && s.evidence > 0) || s.evidenceSince === null) {
+    s.evidenceSince = new Date(at).toISOString();
+  }
+
+  // Burstiness: a burst-like reading followed by a normal one was an isolated burst. Judged
+  // only while OK, so a failing printer's errors do not teach it that errors are bursts.
+  const decay = Math.exp(-dtDays / t.burstWindowDays);
+  s.burstWeight = s.burstWeight * decay + 1;
+  s.burstReadings *= decay;
+  if (s.burstPending && errors <= Math.max(1, 3 * expected)) s.burstReadings += 1;
+  s.burstPending =
+    s.condition === 'OK' &&
+    errors >= t.burstMinErrors &&
+    poissonTail(errors, 2 * expected) < t.burstTailProbability;
 
   // The baseline learns while the device is OK and is frozen (not decayed) otherwise, so a
   // degradation does not become the new normal. Gating it earlier, on the risk, biases it
@@ -477,7 +624,8 @@ function fold(s: DeviceHealthState, r: TelemetryReading, at: number, t: HealthTh
     // A failure that clears was a repair: the evidence gathered against the old parts says
     // nothing about the new ones.
     s.condition = 'OK';
-    s.evidence = 0;
+    s.shiftStatistics = t.shiftMultiples.map(() => 0);
+    s.evidence = MIN_EVIDENCE;
     s.evidenceSince = new Date(at).toISOString();
   }
   if (s.condition !== 'FAILING') {
@@ -624,6 +772,30 @@ function changeOf(previous: HealthLevel, next: HealthLevel): HealthChange | null
 }
 
 /**
+ * The state to fold into: spread over the initial state, because Neo4j drops properties set
+ * to null and a state read back from the Device node lacks its null fields; and migrated
+ * from version 1, whose one CUSUM evidence (in nats, 0 when calm) seeds every statistic, so
+ * a device at risk stays at risk. Statistics kept for other multiples than `t`'s are seeded
+ * the same way from the evidence.
+ */
+function readState(state: DeviceHealthState | null, t: HealthThresholds): DeviceHealthState {
+  const merged = { ...initialHealthState(), ...state } as Omit<DeviceHealthState, 'version'> & {
+    version: number;
+  };
+  const cap = t.maxEvidenceScales * t.evidenceScale;
+  const seeded = (evidence: number) =>
+    t.shiftMultiples.map(() => (evidence > MIN_EVIDENCE ? Math.exp(Math.min(evidence, cap)) : 0));
+  if (merged.version !== 2) {
+    const old = typeof merged.evidence === 'number' && merged.evidence > 0 ? merged.evidence : 0;
+    merged.shiftStatistics = old > 0 ? seeded(old) : t.shiftMultiples.map(() => 0);
+    merged.evidence = evidenceOf(merged.shiftStatistics);
+  } else if (merged.shiftStatistics.length !== t.shiftMultiples.length) {
+    merged.shiftStatistics = seeded(merged.evidence);
+  }
+  return { ...merged, version: 2 };
+}
+
+/**
  * Folds a batch of readings into a device's health and says what changed.
  *
  * - Invalid readings (see `validateReading`) and readings of another device are skipped.
@@ -649,10 +821,12 @@ export function evaluate(
 ): HealthEvaluation {
   const t: HealthThresholds = { ...HEALTH_THRESHOLDS, ...options };
   const nowMs = parseNow(now);
-  // Spread over the initial state: Neo4j drops properties set to null, so a state read back
-  // from the Device node lacks its null fields.
-  const previous: DeviceHealthState = { ...initialHealthState(), ...state };
-  const s: DeviceHealthState = { ...previous, recentReadingIds: [...previous.recentReadingIds] };
+  const previous = readState(state, t);
+  const s: DeviceHealthState = {
+    ...previous,
+    shiftStatistics: [...previous.shiftStatistics],
+    recentReadingIds: [...previous.recentReadingIds],
+  };
   const ignored: IgnoredReadings = { invalid: 0, duplicate: 0, late: 0, foreign: 0 };
 
   const valid: { reading: TelemetryReading; at: number }[] = [];

@@ -4,9 +4,10 @@
  *   npx tsx packages/device-health/src/simulate.ts [--devices=1000] [--days=120] [--seed=42]
  *     [--faulty=0.1] [--interval-hours=6]
  *
- * With `--seeds=<n>`, the same fleet under seeds 1 to n instead of one seed: a line per seed
- * and the spread of precision, recall and lead time over them (as the fleet-simulation test
- * checks with `--devices=200 --days=90 --seeds=40`).
+ * With `--seeds=<n>`, the same fleet under seeds 1 to n instead of one seed (or from
+ * `--first-seed=<m>`, seeds m to m + n − 1): a line per seed, the spread of precision, recall
+ * and lead time over them, and precision and recall pooled over all seeds (as the
+ * fleet-simulation test checks with `--devices=200 --days=90 --seeds=40`).
  */
 import { DEFAULT_FLEET_OPTIONS, simulateFleet, type FleetOptions } from './fleet-simulation';
 
@@ -47,20 +48,28 @@ function spread(values: number[]): string {
   return `min ${fixed(sorted[0] ?? null, 3)}, median ${fixed(median, 3)}, max ${fixed(sorted[sorted.length - 1] ?? null, 3)}`;
 }
 
-function seeds(count: number, options: FleetOptions): void {
-  const runs = Array.from({ length: count }, (_, i) => simulateFleet({ ...options, seed: i + 1 }));
+function seeds(count: number, first: number, options: FleetOptions): void {
+  const runs = Array.from({ length: count }, (_, i) =>
+    simulateFleet({ ...options, seed: first + i }),
+  );
   runs.forEach((m, i) => {
     process.stdout.write(
-      `seed ${String(i + 1).padStart(3)}: ${String(m.faultyDevices).padStart(3)} faulty, precision ${fixed(m.precision, 3)}, recall ${fixed(m.recall, 3)}, lead ${fixed(m.meanLeadDays)} days, ${m.falsePositives} false\n`,
+      `seed ${String(first + i).padStart(3)}: ${String(m.faultyDevices).padStart(3)} faulty, precision ${fixed(m.precision, 3)}, recall ${fixed(m.recall, 3)}, lead ${fixed(m.meanLeadDays)} days, ${m.falsePositives} false\n`,
     );
   });
   const both = runs.filter((m) => m.precision >= 0.9 && m.recall >= 0.9).length;
+  const sum = (values: number[]) => values.reduce((total, v) => total + v, 0);
+  const truePositives = sum(runs.map((m) => m.truePositives));
+  const predictions = truePositives + sum(runs.map((m) => m.falsePositives));
+  const predicted = sum(runs.map((m) => Math.round(m.recall * m.faultyDevices)));
+  const faulty = sum(runs.map((m) => m.faultyDevices));
   process.stdout.write(
     [
-      `${count} seeds of ${options.devices} devices over ${options.days} days`,
-      `precision: ${spread(runs.map((m) => m.precision))}`,
-      `recall:    ${spread(runs.map((m) => m.recall))}`,
+      `${count} seeds (${first} to ${first + count - 1}) of ${options.devices} devices over ${options.days} days`,
+      `precision: ${spread(runs.map((m) => m.precision))}, pooled ${fixed(predictions === 0 ? 1 : truePositives / predictions, 3)}`,
+      `recall:    ${spread(runs.map((m) => m.recall))}, pooled ${fixed(faulty === 0 ? 1 : predicted / faulty, 3)}`,
       `lead days: ${spread(runs.map((m) => m.meanLeadDays ?? 0))}`,
+      `false positives per device-month: ${spread(runs.map((m) => m.falsePositivesPerDeviceMonth))}`,
       `seeds with precision and recall of at least 0.9: ${both} of ${count}`,
     ].join('\n') + '\n',
   );
@@ -69,14 +78,20 @@ function seeds(count: number, options: FleetOptions): void {
 function main(): void {
   const args = process.argv.slice(2);
   const seedCount = args.find((arg) => arg.startsWith('--seeds='));
+  const firstSeed = args.find((arg) => arg.startsWith('--first-seed='));
   const options = {
     ...DEFAULT_FLEET_OPTIONS,
-    ...parseArgs(args.filter((arg) => arg !== seedCount)),
+    ...parseArgs(args.filter((arg) => arg !== seedCount && arg !== firstSeed)),
   };
+  if (firstSeed !== undefined && seedCount === undefined) {
+    throw new Error('--first-seed goes with --seeds');
+  }
   if (seedCount !== undefined) {
     const count = Number(seedCount.slice('--seeds='.length));
+    const first = firstSeed === undefined ? 1 : Number(firstSeed.slice('--first-seed='.length));
     if (!Number.isInteger(count) || count < 1) throw new Error(`invalid argument ${seedCount}`);
-    seeds(count, options);
+    if (!Number.isInteger(first)) throw new Error(`invalid argument ${firstSeed}`);
+    seeds(count, first, options);
     return;
   }
   const started = performance.now();

@@ -1,4 +1,4 @@
-import { subscribe } from 'node:diagnostics_channel';
+import { channel, subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 
 /**
@@ -12,8 +12,28 @@ import type { Socket } from 'node:net';
  * those that connect to a Bolt port named here get TCP_NODELAY once connected. Other sockets of
  * the process are left as they are.
  */
-const boltPorts = new Set<number>();
-let subscribed = false;
+const CHANNEL = 'net.client.socket';
+const STATE = Symbol.for('experience-graph.bolt-no-delay');
+
+interface BoltNoDelay {
+  /** The ports whose sockets get TCP_NODELAY. */
+  readonly ports: Set<number>;
+  /** Whether the process listens on the channel yet. */
+  subscribed: boolean;
+}
+
+/**
+ * The ports and the subscription belong to the process, not to this module: a module loaded more
+ * than once (Jest loads it afresh for each test file) would otherwise subscribe once per load and
+ * give every socket one 'connect' listener per load. They are kept on the channel object, which
+ * Node's `net` holds for the life of the process and which every load (and every Jest context,
+ * whose `globalThis` differs) reaches under the same name.
+ */
+function state(): BoltNoDelay {
+  const holder = channel(CHANNEL) as object as { [STATE]?: BoltNoDelay };
+  holder[STATE] ??= { ports: new Set<number>(), subscribed: false };
+  return holder[STATE];
+}
 
 /** The port of a `bolt://`, `neo4j://` (or `+s`, `+ssc`) URI; 7687 when it names none. */
 export function boltPortOf(uri: string): number | null {
@@ -30,13 +50,15 @@ export function boltPortOf(uri: string): number | null {
 export function sendBoltWithoutDelay(uri: string): void {
   const port = boltPortOf(uri);
   if (port === null) return;
-  boltPorts.add(port);
-  if (subscribed) return;
-  subscribed = true;
-  subscribe('net.client.socket', (message) => {
+  const shared = state();
+  shared.ports.add(port);
+  if (shared.subscribed) return;
+  shared.subscribed = true;
+  const { ports } = shared;
+  subscribe(CHANNEL, (message) => {
     const { socket } = message as { socket: Socket };
     socket.once('connect', () => {
-      if (socket.remotePort !== undefined && boltPorts.has(socket.remotePort)) {
+      if (socket.remotePort !== undefined && ports.has(socket.remotePort)) {
         socket.setNoDelay(true);
       }
     });

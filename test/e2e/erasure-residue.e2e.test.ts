@@ -7,6 +7,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { anonymousEventId } from '@experience-graph/erasure-keys';
 import { deviceLifecycleWorkflowId, journeyWorkflowId } from '@experience-graph/workflows';
+import { registerErasureFixtures } from '../support/erasure-fixtures';
 import { eventually, startSystem, uniqueKey, type TestSystem } from '../support/system';
 import { findPersonInTemporal } from '../support/temporal-payloads';
 
@@ -199,27 +200,13 @@ describe('erasure without residue', () => {
     const serial = id('serial');
     const campaign = id('camp');
     const order = id('order');
-    await system.data(
-      `mutation ($a: RegisterCustomerInput!, $b: RegisterCustomerInput!, $m: RegisterProductModelInput!,
-                 $d: RegisterDeviceInput!, $k: CreateCampaignInput!) {
-        a: registerCustomer(input: $a) { id } b: registerCustomer(input: $b) { id }
-        registerProductModel(input: $m) { sku } registerDevice(input: $d) { serial }
-        createCampaign(input: $k) { id }
-      }`,
-      {
-        a: { id: ana, displayName: 'Ana Residue' },
-        b: { id: ben, displayName: 'Ben Residue' },
-        m: { sku, name: 'Model' },
-        d: { serial, sku },
-        k: {
-          id: campaign,
-          name: 'Campaign',
-          channel: 'EMAIL',
-          journeyStage: 'INTERESTED',
-          productSku: sku,
-        },
-      },
-    );
+    await registerErasureFixtures(system, {
+      kept: { id: ana, displayName: 'Ana Residue' },
+      erased: { id: ben, displayName: 'Ben Residue' },
+      sku,
+      serial,
+      campaign,
+    });
     for (const name of ['click', 'purchase', 'expert']) sent.add(`${ben}-${name}`);
     sent.add(id('ana-click'));
     // The relay is not delivering: whatever these events owe stays in the outbox.

@@ -5,6 +5,7 @@ import {
   journeyWorkflowId,
   searchAttributes,
 } from '@experience-graph/workflows';
+import { registerErasureFixtures } from '../support/erasure-fixtures';
 import { eventually, startSystem, uniqueKey, type TestSystem } from '../support/system';
 import { findPersonInTemporal } from '../support/temporal-payloads';
 
@@ -79,27 +80,13 @@ describe('erasing a customer through the gateway', () => {
 
   beforeAll(async () => {
     system = await startSystem();
-    await system.data(
-      `mutation ($a: RegisterCustomerInput!, $b: RegisterCustomerInput!, $m: RegisterProductModelInput!,
-                 $d: RegisterDeviceInput!, $k: CreateCampaignInput!) {
-        a: registerCustomer(input: $a) { id } b: registerCustomer(input: $b) { id }
-        registerProductModel(input: $m) { sku } registerDevice(input: $d) { serial }
-        createCampaign(input: $k) { id }
-      }`,
-      {
-        a: { id: ids.ana, displayName: 'Ana Example' },
-        b: { id: ids.erased, displayName: 'Ben Erasable' },
-        m: { sku: ids.sku, name: 'Model' },
-        d: { serial: ids.serial, sku: ids.sku },
-        k: {
-          id: ids.campaign,
-          name: 'Campaign',
-          channel: 'EMAIL',
-          journeyStage: 'INTERESTED',
-          productSku: ids.sku,
-        },
-      },
-    );
+    await registerErasureFixtures(system, {
+      kept: { id: ids.ana, displayName: 'Ana Example' },
+      erased: { id: ids.erased, displayName: 'Ben Erasable' },
+      sku: ids.sku,
+      serial: ids.serial,
+      campaign: ids.campaign,
+    });
     const { recordEvents } = await system.data<Batch>(RECORD, {
       events: [
         event({ adClick: { customerId: ids.erased, campaignId: ids.campaign } }),

@@ -21,6 +21,15 @@ describe('the outbox on a real Neo4j', () => {
     eventId,
     event: { eventId, serial: workflowId.slice('device:'.length), type: 'FEEDBACK' },
   });
+  /** Owes `owed` on `lane` in one transaction. */
+  const owe = (lane: string, ...owed: OwedSignal[]) =>
+    graph.transaction((tx) => oweSignals(tx, lane, owed));
+  /** A new lane whose queues owe `owed`, in one transaction. */
+  const laneOwing = async (...owed: OwedSignal[]) => {
+    const lane = newLane();
+    await owe(lane, ...owed);
+    return lane;
+  };
   const positions = (lane: string, workflowId: string) =>
     graph.read<{ seq: number; eventId: string }>(
       `MATCH (s:OwedSignal {lane: $lane, workflowId: $workflowId})
@@ -37,14 +46,11 @@ describe('the outbox on a real Neo4j', () => {
   });
 
   it('owes in list order within a transaction, and nothing when the transaction rolls back', async () => {
-    const lane = newLane();
-    await graph.transaction((tx) =>
-      oweSignals(tx, lane, [
-        signal('device:a', 'a1'),
-        signal('device:b', 'b1'),
-        signal('device:a', 'a2'),
-        signal('device:a', 'a3'),
-      ]),
+    const lane = await laneOwing(
+      signal('device:a', 'a1'),
+      signal('device:b', 'b1'),
+      signal('device:a', 'a2'),
+      signal('device:a', 'a3'),
     );
     await expect(
       graph.transaction(async (tx) => {
@@ -52,7 +58,7 @@ describe('the outbox on a real Neo4j', () => {
         throw new Error('the events failed to record');
       }),
     ).rejects.toThrow('the events failed to record');
-    await graph.transaction((tx) => oweSignals(tx, lane, [signal('device:a', 'a4')]));
+    await owe(lane, signal('device:a', 'a4'));
     expect(await positions(lane, 'device:a')).toEqual([
       { seq: 0, eventId: 'a1' },
       { seq: 1, eventId: 'a2' },
@@ -72,12 +78,9 @@ describe('the outbox on a real Neo4j', () => {
     const perWriter = 25;
     await Promise.all(
       Array.from({ length: writers }, (_, w) =>
-        graph.transaction((tx) =>
-          oweSignals(
-            tx,
-            lane,
-            Array.from({ length: perWriter }, (_, i) => signal('device:hot', `w${w}-${i}`)),
-          ),
+        owe(
+          lane,
+          ...Array.from({ length: perWriter }, (_, i) => signal('device:hot', `w${w}-${i}`)),
         ),
       ),
     );
@@ -96,8 +99,7 @@ describe('the outbox on a real Neo4j', () => {
   });
 
   it('lets only one of many concurrent claims win a queue, until its lease runs out', async () => {
-    const lane = newLane();
-    await graph.transaction((tx) => oweSignals(tx, lane, [signal('device:c', 'c1')]));
+    const lane = await laneOwing(signal('device:c', 'c1'));
     const claims = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
         outbox.claim({ lane, max: 5, leaseMs: 1_500, owner: `relay-${i}` }),
@@ -146,14 +148,11 @@ describe('the outbox on a real Neo4j', () => {
   });
 
   it('keeps the lease while more is owed, and backs a failed queue off', async () => {
-    const lane = newLane();
-    await graph.transaction((tx) =>
-      oweSignals(tx, lane, [signal('device:d', 'd1'), signal('device:d', 'd2')]),
-    );
+    const lane = await laneOwing(signal('device:d', 'd1'), signal('device:d', 'd2'));
     const [claimed] = (await outbox.claim({ lane, max: 1, leaseMs: 60_000, owner: 'r' })).claimed;
     if (!claimed) throw new Error('nothing claimed');
     // Owed while the queue is leased: the holder sees it when it completes.
-    await graph.transaction((tx) => oweSignals(tx, lane, [signal('device:d', 'd3')]));
+    await owe(lane, signal('device:d', 'd3'));
     const batch = await outbox.owed(lane, 'device:d', 1);
     expect(batch.map((e) => e.eventId)).toEqual(['d1']);
     expect(
@@ -196,14 +195,11 @@ describe('the outbox on a real Neo4j', () => {
   });
 
   it('hands out owed signals with the claim and with each completion of several queues at once', async () => {
-    const lane = newLane();
-    await graph.transaction((tx) =>
-      oweSignals(tx, lane, [
-        signal('device:f', 'f1'),
-        signal('device:g', 'g1'),
-        signal('device:f', 'f2'),
-        signal('device:f', 'f3'),
-      ]),
+    const lane = await laneOwing(
+      signal('device:f', 'f1'),
+      signal('device:g', 'g1'),
+      signal('device:f', 'f2'),
+      signal('device:f', 'f3'),
     );
     const { claimed } = await outbox.claim({
       lane,
@@ -245,7 +241,7 @@ describe('the outbox on a real Neo4j', () => {
     ).toEqual([{ held: true, more: false }]);
     expect(await outbox.completeMany([])).toEqual([]);
     // Without `entries`, a claim reads nothing owed.
-    await graph.transaction((tx) => oweSignals(tx, lane, [signal('device:h', 'h1')]));
+    await owe(lane, signal('device:h', 'h1'));
     const [h] = (await outbox.claim({ lane, max: 5, leaseMs: 60_000, owner: 'r' })).claimed;
     expect(h?.workflowId).toBe('device:h');
     expect(h?.owed).toBeUndefined();
@@ -254,16 +250,14 @@ describe('the outbox on a real Neo4j', () => {
   it('refuses signals it could not deliver', async () => {
     const lane = newLane();
     await expect(
-      graph.transaction((tx) =>
-        oweSignals(tx, lane, [
-          signal('device:e', 'e1'),
-          { ...signal('device:e', 'e2'), workflowType: 'customerJourney' },
-        ]),
-      ),
+      owe(lane, signal('device:e', 'e1'), {
+        ...signal('device:e', 'e2'),
+        workflowType: 'customerJourney',
+      }),
     ).rejects.toThrow(/signals\[1\] names workflow device:e as customerJourney/);
-    await expect(
-      graph.transaction((tx) => oweSignals(tx, lane, [signal('device:e', '')])),
-    ).rejects.toThrow(/signals\[0\] needs a workflow id and an event id/);
+    await expect(owe(lane, signal('device:e', ''))).rejects.toThrow(
+      /signals\[0\] needs a workflow id and an event id/,
+    );
     expect((await outbox.signalBacklog(lane)).owed).toBe(0);
   });
 });

@@ -258,6 +258,16 @@ async function mergeIn(tx: GraphTransaction, args: MergeArgs): Promise<MergeReco
   return readMerge(record.merge);
 }
 
+/**
+ * The identities of customer `c` (IdentityRecord), by key, for a `CALL (c) { }` returning the
+ * column `as`; `since` is the earliest link.
+ */
+export const identitiesOfCustomer = (as: string) => `
+  MATCH (c)-[r:IDENTIFIED_BY]->(i:Identifier)
+  WITH i, min(r.since) AS since ORDER BY i.key
+  RETURN collect({namespace: i.namespace, value: i.value, shared: coalesce(i.shared, false),
+                  since: toString(since)}) AS ${as}`;
+
 /** Cypher of identity: resolution reads, the changes of an accepted event, merges and undos. */
 export function createIdentityRepository(
   graph: Graph,
@@ -600,11 +610,9 @@ export function createIdentityRepository(
       customerIds: readonly string[],
     ): Promise<Map<string, IdentityRecord[]>> {
       const rows = await graph.read<{ customerId: string; identities: IdentityRecord[] }>(
-        `MATCH (c:Customer)-[r:IDENTIFIED_BY]->(i:Identifier) WHERE c.id IN $customerIds
-         WITH c, i, min(r.since) AS since ORDER BY i.key
-         RETURN c.id AS customerId,
-           collect({namespace: i.namespace, value: i.value, shared: coalesce(i.shared, false),
-                    since: toString(since)}) AS identities`,
+        `MATCH (c:Customer) WHERE c.id IN $customerIds
+         CALL (c) { ${identitiesOfCustomer('identities')} }
+         RETURN c.id AS customerId, identities`,
         { customerIds },
       );
       return new Map(rows.map((r) => [r.customerId, r.identities]));

@@ -22,11 +22,23 @@ export const HELPFUL_VOTES = `
  * count. The chain walks through erased people's anonymous placeholders.
  */
 export function customerValueCypher(maxHops: number): string {
-  // A variable-length bound cannot be a parameter; it is a validated integer from configuration.
-  const hops = String(Math.trunc(maxHops));
   return `
 UNWIND $ids AS id
 MATCH (c:Customer {id: id})
+${customerValueCalls(maxHops)}
+WITH c, id, historical, orderCount, referral, peopleReferred, peopleReferredDirectly, helpfulVotes,
+     helpfulVotes * $helpfulVoteValue AS helpfulness`;
+}
+
+/**
+ * The value of one customer `c` (`$discount`), as `customerValueCypher` reckons it: subqueries
+ * binding historical, orderCount, referral, peopleReferred, peopleReferredDirectly and
+ * helpfulVotes.
+ */
+export function customerValueCalls(maxHops: number): string {
+  // A variable-length bound cannot be a parameter; it is a validated integer from configuration.
+  const hops = String(Math.trunc(maxHops));
+  return `
 CALL (c) {
   OPTIONAL MATCH (c)-[:PLACED]->(o:Order)
   RETURN coalesce(sum(o.amount), 0.0) AS historical, count(o) AS orderCount
@@ -39,9 +51,7 @@ CALL (c) {
   RETURN coalesce(sum($discount ^ hops * spent), 0.0) AS referral, count(d) AS peopleReferred,
          count(CASE WHEN hops = 1 THEN d END) AS peopleReferredDirectly
 }
-CALL (c) { ${HELPFUL_VOTES} }
-WITH c, id, historical, orderCount, referral, peopleReferred, peopleReferredDirectly, helpfulVotes,
-     helpfulVotes * $helpfulVoteValue AS helpfulness`;
+CALL (c) { ${HELPFUL_VOTES} }`;
 }
 
 /** Everything segment conditions look at, for a batch of customers, in one query. */

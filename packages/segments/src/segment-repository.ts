@@ -11,6 +11,19 @@ const definitionOf = (s: StoredSegment): SegmentDefinition => ({
   conditions: JSON.parse(s.conditions) as SegmentDefinition['conditions'],
 });
 
+/**
+ * The segments customer `c` is in, ordered by id, for a `CALL (c) { }`: one row whose column
+ * `as` holds them as stored; `segmentsFromStore` makes definitions of them.
+ */
+export const segmentsOfCustomer = (as: string) => `
+  MATCH (c)-[:IN_SEGMENT]->(s:Segment)
+  WITH s ORDER BY s.id
+  RETURN collect(${SEGMENT_FIELDS}) AS ${as}`;
+
+/** The definitions of segments as `segmentsOfCustomer` read them. */
+export const segmentsFromStore = (stored: unknown): SegmentDefinition[] =>
+  (stored as StoredSegment[]).map(definitionOf);
+
 /** Customers re-evaluated per query when a whole population is refreshed. */
 const PAGE = 2000;
 
@@ -125,12 +138,12 @@ export function createSegmentRepository(graph: Graph, reckoning: ValueReckoning)
 
     async segmentsOf(customerIds: readonly string[]): Promise<Map<string, SegmentDefinition[]>> {
       const rows = await graph.read<{ id: string; segments: StoredSegment[] }>(
-        `MATCH (c:Customer)-[:IN_SEGMENT]->(s:Segment) WHERE c.id IN $customerIds
-         WITH c, s ORDER BY s.id
-         RETURN c.id AS id, collect(${SEGMENT_FIELDS}) AS segments`,
+        `MATCH (c:Customer) WHERE c.id IN $customerIds
+         CALL (c) { ${segmentsOfCustomer('segments')} }
+         RETURN c.id AS id, segments`,
         { customerIds },
       );
-      return new Map(rows.map((r) => [r.id, r.segments.map(definitionOf)]));
+      return new Map(rows.map((r) => [r.id, segmentsFromStore(r.segments)]));
     },
 
     async members(

@@ -45,3 +45,4 @@ export {
   type SignedResponse,
   type SignedSubgraph,
 } from './signed-client';
+export { selectedFields, type SelectedField } from './selection';

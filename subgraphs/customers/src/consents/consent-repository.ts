@@ -12,6 +12,21 @@ export interface ConsentRecord {
 const CONSENT_FIELDS =
   'k { .customerId, .purpose, .granted, channels: coalesce(k.channels, []), updatedAt: toString(k.updatedAt) }';
 
+/** The consents of customer `c` by purpose, for a `CALL (c) { }` returning the column `as`. */
+export const consentsOfCustomer = (as: string) => `
+  MATCH (c)-[:GAVE]->(k:Consent)
+  WITH k ORDER BY k.purpose
+  RETURN collect(${CONSENT_FIELDS}) AS ${as}`;
+
+/**
+ * The preferences of customer `c`, newest first, for a `CALL (c) { }` returning the column
+ * `as`; superseded ones too when the boolean parameter `withHistory` names is true.
+ */
+export const preferencesOfCustomer = (as: string, withHistory: string) => `
+  MATCH (c)-[:VOLUNTEERED]->(p:Preference) WHERE $${withHistory} OR p.current
+  WITH p ORDER BY p.at DESC, p.key
+  RETURN collect(p { .key, .value, .source, .current, at: toString(p.at) }) AS ${as}`;
+
 /** One decision as it was made: consent history is never rewritten. */
 export interface ConsentChangeRecord {
   purpose: string;
@@ -39,9 +54,9 @@ export function createConsentRepository(graph: Graph) {
       customerIds: readonly string[],
     ): Promise<Map<string, ConsentRecord[]>> {
       const rows = await graph.read<{ customerId: string; consents: ConsentRecord[] }>(
-        `MATCH (c:Customer)-[:GAVE]->(k:Consent) WHERE c.id IN $customerIds
-         WITH c, k ORDER BY k.purpose
-         RETURN c.id AS customerId, collect(${CONSENT_FIELDS}) AS consents`,
+        `MATCH (c:Customer) WHERE c.id IN $customerIds
+         CALL (c) { ${consentsOfCustomer('consents')} }
+         RETURN c.id AS customerId, consents`,
         { customerIds },
       );
       return new Map(rows.map((r) => [r.customerId, r.consents]));
@@ -118,11 +133,9 @@ export function createConsentRepository(graph: Graph) {
       withHistory: boolean,
     ): Promise<Map<string, PreferenceRecord[]>> {
       const rows = await graph.read<{ id: string; preferences: PreferenceRecord[] }>(
-        `MATCH (c:Customer)-[:VOLUNTEERED]->(p:Preference)
-         WHERE c.id IN $customerIds AND ($withHistory OR p.current)
-         WITH c, p ORDER BY p.at DESC, p.key
-         RETURN c.id AS id,
-                collect(p { .key, .value, .source, .current, at: toString(p.at) }) AS preferences`,
+        `MATCH (c:Customer) WHERE c.id IN $customerIds
+         CALL (c) { ${preferencesOfCustomer('preferences', 'withHistory')} }
+         RETURN c.id AS id, preferences`,
         { customerIds, withHistory },
       );
       return new Map(rows.map((r) => [r.id, r.preferences]));

@@ -9,11 +9,15 @@ import {
 } from '@experience-graph/server-kit';
 import { principalKey, reachesCustomer, type Principal } from '@experience-graph/access';
 import type { Resolvers } from '../__generated__/resolvers-types';
-import type {
-  ConsentChangeRecord,
-  ConsentRecord,
-  ConsentRepository,
-  PreferenceRecord,
+import type { CustomersContext } from '../context';
+import type { ViewPart } from '../view/customer-view';
+import {
+  consentsOfCustomer,
+  preferencesOfCustomer,
+  type ConsentChangeRecord,
+  type ConsentRecord,
+  type ConsentRepository,
+  type PreferenceRecord,
 } from './consent-repository';
 
 const SOURCES = ['APP', 'WEB', 'STORE', 'SUPPORT', 'IMPORT'] as const;
@@ -64,6 +68,31 @@ export function createConsentLoaders(repo: ConsentRepository) {
 }
 
 export type ConsentLoaders = ReturnType<typeof createConsentLoaders>;
+
+/** Consents and preferences in the customer view's statement. */
+export const consentViewParts: Array<ViewPart<CustomersContext>> = [
+  {
+    fields: ['consents'],
+    read: (column, _selection, { consentLoaders }) => ({
+      cypher: consentsOfCustomer(column),
+      prime: (id, value) => consentLoaders.consentsByCustomer.prime(id, value as ConsentRecord[]),
+    }),
+  },
+  {
+    fields: ['preferences'],
+    read(column, selection, { consentLoaders }) {
+      const withHistory = selection.get('preferences')?.args['includeSuperseded'] === true;
+      const loader = withHistory
+        ? consentLoaders.allPreferences
+        : consentLoaders.currentPreferences;
+      return {
+        cypher: preferencesOfCustomer(column, `${column}History`),
+        params: { [`${column}History`]: withHistory },
+        prime: (id, value) => loader.prime(id, value as PreferenceRecord[]),
+      };
+    },
+  },
+];
 
 /** Where a person can speak for themselves: not in a store or to support, who record it for them. */
 const PERSON_SOURCES = ['APP', 'WEB'];

@@ -7,18 +7,27 @@ export interface CustomerRecord {
   createdAt: string;
 }
 
-const CUSTOMER_FIELDS = 'c { .id, .displayName, createdAt: toString(c.createdAt) }';
+/** A customer node `v` as a CustomerRecord. */
+export const customerFields = (v: string) =>
+  `${v} { .id, .displayName, createdAt: toString(${v}.createdAt) }`;
+const CUSTOMER_FIELDS = customerFields('c');
+
+/**
+ * The customers `$ids` name, one row each as `id, c`: the id of a person merged into another
+ * names the survivor (see the identity package); unknown ids have no row.
+ */
+export const RESOLVE_CUSTOMERS = `
+UNWIND $ids AS id
+OPTIONAL MATCH (own:Customer {id: id})
+OPTIONAL MATCH (:MergedCustomer {id: id})-[:MERGED_INTO*1..]->(survivor:Customer)
+WITH id, coalesce(own, survivor) AS c WHERE c IS NOT NULL`;
 
 /** Cypher for customers; every read is batched by key. */
 export function createCustomerRepository(graph: Graph) {
   return {
     async customersById(ids: readonly string[]): Promise<Map<string, CustomerRecord>> {
-      // The id of a person merged into another names the survivor (see the identity package).
       const rows = await graph.read<{ id: string; customer: CustomerRecord }>(
-        `UNWIND $ids AS id
-         OPTIONAL MATCH (own:Customer {id: id})
-         OPTIONAL MATCH (:MergedCustomer {id: id})-[:MERGED_INTO*1..]->(survivor:Customer)
-         WITH id, coalesce(own, survivor) AS c WHERE c IS NOT NULL
+        `${RESOLVE_CUSTOMERS}
          RETURN id, ${CUSTOMER_FIELDS} AS customer`,
         { ids },
       );

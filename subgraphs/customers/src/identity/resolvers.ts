@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { principalKey, reachesCustomer } from '@experience-graph/access';
 import { z } from 'zod';
 import {
+  identitiesOfCustomer,
   IdentityError,
   parseIdentifier,
   type IdentityRecord,
@@ -16,6 +17,8 @@ import {
   text,
 } from '@experience-graph/server-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
+import type { CustomersContext } from '../context';
+import type { ViewPart } from '../view/customer-view';
 import type { ProvenanceRepository } from './provenance-repository';
 
 const mergeCustomersInput = z.object({
@@ -51,6 +54,15 @@ export function createIdentityLoaders(repo: IdentityRepository, provenance: Prov
 }
 
 export type IdentityLoaders = ReturnType<typeof createIdentityLoaders>;
+
+/** A customer's identities in the customer view's statement. */
+export const identityViewPart: ViewPart<CustomersContext> = {
+  fields: ['identities'],
+  read: (column, _selection, { identityLoaders }) => ({
+    cypher: identitiesOfCustomer(column),
+    prime: (id, value) => identityLoaders.identitiesByCustomer.prime(id, value as IdentityRecord[]),
+  }),
+};
 
 /** The repository's refusals as GraphQL errors with their code and field. */
 async function asGraphQLError<T>(work: () => Promise<T>): Promise<T> {

@@ -2,10 +2,14 @@ import { z } from 'zod';
 import { keyedLoader, parseArgument } from '@experience-graph/server-kit';
 import {
   segmentDefinition,
+  segmentsFromStore,
+  segmentsOfCustomer,
   type SegmentDefinition,
   type SegmentRepository,
 } from '@experience-graph/segments';
 import type { Resolvers } from '../__generated__/resolvers-types';
+import type { CustomersContext } from '../context';
+import type { ViewPart } from '../view/customer-view';
 
 const first = z.number().int().min(1, 'must be 1 to 500').max(500, 'must be 1 to 500');
 
@@ -21,6 +25,15 @@ export function createSegmentLoaders(repo: SegmentRepository) {
 }
 
 export type SegmentLoaders = ReturnType<typeof createSegmentLoaders>;
+
+/** A customer's segments in the customer view's statement. */
+export const segmentViewPart: ViewPart<CustomersContext> = {
+  fields: ['segments'],
+  read: (column, _selection, { segmentLoaders }) => ({
+    cypher: segmentsOfCustomer(column),
+    prime: (id, value) => segmentLoaders.segmentsOf.prime(id, segmentsFromStore(value)),
+  }),
+};
 
 export const segmentResolvers: Pick<Resolvers, 'Customer' | 'Segment' | 'Query' | 'Mutation'> = {
   Query: {

@@ -2,7 +2,13 @@ import DataLoader from 'dataloader';
 import { z } from 'zod';
 import { parseArgument } from '@experience-graph/server-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
-import type { TimelineRepository, TouchpointRecord } from './timeline-repository';
+import type { CustomersContext } from '../context';
+import type { ViewPart } from '../view/customer-view';
+import {
+  timelineOfCustomer,
+  type TimelineRepository,
+  type TouchpointRecord,
+} from './timeline-repository';
 
 const first = z.number().int().min(1, 'must be 1 to 200').max(200, 'must be 1 to 200');
 
@@ -26,6 +32,24 @@ export function createTimelineLoaders(repo: TimelineRepository) {
 }
 
 export type TimelineLoaders = ReturnType<typeof createTimelineLoaders>;
+
+/** The timeline in the customer view's statement, for a page size its resolver accepts. */
+export const timelineViewPart: ViewPart<CustomersContext> = {
+  fields: ['timeline'],
+  read(column, selection, { timelineLoaders }) {
+    const size = first.safeParse(selection.get('timeline')?.args['first']);
+    if (!size.success) return null;
+    return {
+      cypher: timelineOfCustomer(column, `${column}First`),
+      params: { [`${column}First`]: size.data },
+      prime: (customerId, value) =>
+        timelineLoaders.timeline.prime(
+          { customerId, first: size.data },
+          value as TouchpointRecord[],
+        ),
+    };
+  },
+};
 
 const ref = <T>(value: string | null, make: (key: string) => T): T | null =>
   value === null ? null : make(value);

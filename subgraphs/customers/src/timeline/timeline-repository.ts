@@ -17,6 +17,22 @@ export interface TouchpointRecord {
   recordedBy: string | null;
 }
 
+/**
+ * The newest touchpoints of customer `c`, as many as the parameter `first` names, for a
+ * `CALL (c) { }` returning the column `as`.
+ */
+export const timelineOfCustomer = (as: string, first: string) => `
+  MATCH (c)-[:HAD]->(t:Touchpoint)
+  WITH t ORDER BY t.occurredAt DESC, t.eventId LIMIT toInteger($${first})
+  RETURN collect(t {
+    .eventId, .type, .channel, .sentiment, .recordedBy,
+    occurredAt: toString(t.occurredAt),
+    campaign: head([(t)-[:VIA]->(x:Campaign) | x { .id, .name }]),
+    product: head([(t)-[:ABOUT]->(x:ProductModel) | x { .sku, .name }]),
+    serial: head([(t)-[:ABOUT_DEVICE]->(x:Device) | x.serial]),
+    store: head([(t)-[:AT]->(x:Store) | x { .id, .name }])
+  }) AS ${as}`;
+
 /** Cypher for a customer's timeline; batched by customer. */
 export function createTimelineRepository(graph: Graph) {
   return {
@@ -26,18 +42,7 @@ export function createTimelineRepository(graph: Graph) {
     ): Promise<Map<string, TouchpointRecord[]>> {
       const rows = await graph.read<{ customerId: string; touchpoints: TouchpointRecord[] }>(
         `MATCH (c:Customer) WHERE c.id IN $customerIds
-         CALL (c) {
-           MATCH (c)-[:HAD]->(t:Touchpoint)
-           WITH t ORDER BY t.occurredAt DESC, t.eventId LIMIT toInteger($first)
-           RETURN collect(t {
-             .eventId, .type, .channel, .sentiment, .recordedBy,
-             occurredAt: toString(t.occurredAt),
-             campaign: head([(t)-[:VIA]->(x:Campaign) | x { .id, .name }]),
-             product: head([(t)-[:ABOUT]->(x:ProductModel) | x { .sku, .name }]),
-             serial: head([(t)-[:ABOUT_DEVICE]->(x:Device) | x.serial]),
-             store: head([(t)-[:AT]->(x:Store) | x { .id, .name }])
-           }) AS touchpoints
-         }
+         CALL (c) { ${timelineOfCustomer('touchpoints', 'first')} }
          RETURN c.id AS customerId, touchpoints`,
         { customerIds, first },
       );

@@ -1,11 +1,18 @@
 import { keyedLoader } from '@experience-graph/server-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { populationKey, refreshValueModel } from './value-model';
-import type {
-  CustomerValueRecord,
-  PredictedValueRecord,
-  ValueModelFitRecord,
-  ValueRepository,
+import type { CustomersContext } from '../context';
+import type { CustomerRecord } from '../customers/customer-repository';
+import type { ViewPart } from '../view/customer-view';
+import {
+  predictionOfCustomer,
+  referralsOfCustomer,
+  referrerOfCustomer,
+  valueOfCustomer,
+  type CustomerValueRecord,
+  type PredictedValueRecord,
+  type ValueModelFitRecord,
+  type ValueRepository,
 } from './value-repository';
 
 export function createValueLoaders(repo: ValueRepository) {
@@ -23,6 +30,56 @@ export function createValueLoaders(repo: ValueRepository) {
 }
 
 export type ValueLoaders = ReturnType<typeof createValueLoaders>;
+
+/** Value (with its prediction when asked), referrer and referrals in the customer view. */
+export const valueViewParts: Array<ViewPart<CustomersContext>> = [
+  {
+    fields: ['value'],
+    read(column, selection, { value, valueLoaders }) {
+      const predicted = selection.get('value')?.fields.has('predicted') === true;
+      return {
+        cypher: `
+  CALL (c) { ${valueOfCustomer('value', value.maxHops)} }
+  ${predicted ? `CALL (c) { ${predictionOfCustomer('prediction')} }` : 'WITH value, null AS prediction'}
+  RETURN {value: value, prediction: prediction} AS ${column}`,
+        params: value.valueParams,
+        prime(customerId, read) {
+          const { value: own, prediction } = read as {
+            value: Omit<CustomerValueRecord, 'customerId'>;
+            prediction: PredictedValueRecord | null;
+          };
+          valueLoaders.valueById.prime(customerId, { customerId, ...own });
+          if (predicted) valueLoaders.predictionById.prime(customerId, prediction);
+        },
+      };
+    },
+  },
+  {
+    fields: ['referredBy'],
+    read: (column, _selection, { valueLoaders, loaders }) => ({
+      cypher: referrerOfCustomer(column),
+      prime(customerId, read) {
+        const referrer = read as CustomerRecord | null;
+        valueLoaders.referrerOf.prime(customerId, referrer?.id ?? null);
+        if (referrer) loaders.customerById.prime(referrer.id, referrer);
+      },
+    }),
+  },
+  {
+    fields: ['referrals'],
+    read: (column, _selection, { valueLoaders, loaders }) => ({
+      cypher: referralsOfCustomer(column),
+      prime(customerId, read) {
+        const referred = read as CustomerRecord[];
+        valueLoaders.referralsOf.prime(
+          customerId,
+          referred.map((x) => x.id),
+        );
+        for (const x of referred) loaders.customerById.prime(x.id, x);
+      },
+    }),
+  },
+];
 
 export const valueResolvers: Pick<Resolvers, 'Customer' | 'CustomerValue' | 'Query' | 'Mutation'> =
   {

@@ -1,6 +1,7 @@
 import type { Graph } from '@experience-graph/neo4j';
 import type { ValueConfig } from '@experience-graph/config';
-import { customerValueCypher } from '@experience-graph/segments';
+import { customerValueCalls } from '@experience-graph/segments';
+import { customerFields, type CustomerRecord } from '../customers/customer-repository';
 
 export interface CustomerValueRecord {
   /** Whose value this is, for the fields resolved from it (the prediction). */
@@ -13,10 +14,35 @@ export interface CustomerValueRecord {
   peopleReferredDirectly: number;
 }
 
-/** The value of each customer in `$ids`: spent, brought through referrals, helpfulness. */
-const valuesCypher = (maxHops: number) => `${customerValueCypher(maxHops)}
-RETURN id, historical, referral, helpfulness, historical + referral + helpfulness AS total,
-       peopleReferred, peopleReferredDirectly`;
+/**
+ * The value of customer `c` (`$discount`, `$helpfulVoteValue`) without its id: spent, brought
+ * through referrals, helpfulness; for a `CALL (c) { }` returning the column `as`.
+ */
+export const valueOfCustomer = (as: string, maxHops: number) => `
+  ${customerValueCalls(maxHops)}
+  WITH historical, referral, helpfulVotes * $helpfulVoteValue AS helpfulness, peopleReferred,
+       peopleReferredDirectly
+  RETURN {historical: historical, referral: referral, helpfulness: helpfulness,
+          total: historical + referral + helpfulness, peopleReferred: peopleReferred,
+          peopleReferredDirectly: peopleReferredDirectly} AS ${as}`;
+
+/** The stored prediction of customer `c` (PredictedValueRecord) or null, into the column `as`. */
+export const predictionOfCustomer = (as: string) => `
+  RETURN CASE WHEN c.pAlive IS NULL THEN null ELSE {
+    probabilityAlive: c.pAlive, expectedPurchases: c.expectedPurchases,
+    expectedValue: c.expectedValue, horizonDays: c.predictionHorizonDays,
+    fittedAt: toString(c.predictedAt), fitId: c.valueModelFitId} END AS ${as}`;
+
+/** Who referred customer `c` (a CustomerRecord) or null, into the column `as`. */
+export const referrerOfCustomer = (as: string) => `
+  OPTIONAL MATCH (r:Customer)-[:REFERRED]->(c)
+  RETURN head(collect(${customerFields('r')})) AS ${as}`;
+
+/** The people customer `c` referred (CustomerRecords) in the order referred, into `as`. */
+export const referralsOfCustomer = (as: string) => `
+  MATCH (c)-[r:REFERRED]->(x:Customer)
+  WITH x, r ORDER BY r.at, x.id
+  RETURN collect(${customerFields('x')}) AS ${as}`;
 
 /** A customer's stored prediction, as the value-model job wrote it. */
 export interface PredictedValueRecord {
@@ -50,10 +76,8 @@ export interface ValueModelFitRecord {
 const PREDICTIONS = `
 UNWIND $ids AS id
 MATCH (c:Customer {id: id})
-WHERE c.pAlive IS NOT NULL
-RETURN id, c.pAlive AS probabilityAlive, c.expectedPurchases AS expectedPurchases,
-       c.expectedValue AS expectedValue, c.predictionHorizonDays AS horizonDays,
-       toString(c.predictedAt) AS fittedAt, c.valueModelFitId AS fitId`;
+CALL (c) { ${predictionOfCustomer('prediction')} }
+RETURN id, prediction`;
 
 const FIT_FIELDS = `
 f.id AS id, f.status AS status, f.population AS population, toString(f.asOf) AS asOf,
@@ -67,19 +91,37 @@ f.fitMillis AS fitMillis, f.jobMillis AS jobMillis`;
 
 /** Cypher for customer value and referrals; batched by customer. */
 export function createValueRepository(graph: Graph, config: ValueConfig) {
-  const values = valuesCypher(config.referralMaxHops);
+  const values = `
+UNWIND $ids AS id
+MATCH (c:Customer {id: id})
+CALL (c) { ${valueOfCustomer('value', config.referralMaxHops)} }
+RETURN id, value`;
+  const valueParams = {
+    discount: config.referralDiscount,
+    helpfulVoteValue: config.helpfulVoteValue,
+  };
   return {
+    /** The parameters `valueOfCustomer` reads, as configured. */
+    valueParams,
+    /** The referral hops `valueOfCustomer` follows, as configured. */
+    maxHops: config.referralMaxHops,
+
     async valuesById(ids: readonly string[]): Promise<Map<string, CustomerValueRecord>> {
-      const rows = await graph.read<Omit<CustomerValueRecord, 'customerId'> & { id: string }>(
+      const rows = await graph.read<{ id: string; value: Omit<CustomerValueRecord, 'customerId'> }>(
         values,
-        { ids, discount: config.referralDiscount, helpfulVoteValue: config.helpfulVoteValue },
+        { ids, ...valueParams },
       );
-      return new Map(rows.map(({ id, ...value }) => [id, { customerId: id, ...value }]));
+      return new Map(rows.map(({ id, value }) => [id, { customerId: id, ...value }]));
     },
 
     async predictionsById(ids: readonly string[]): Promise<Map<string, PredictedValueRecord>> {
-      const rows = await graph.read<PredictedValueRecord & { id: string }>(PREDICTIONS, { ids });
-      return new Map(rows.map(({ id, ...prediction }) => [id, prediction]));
+      const rows = await graph.read<{ id: string; prediction: PredictedValueRecord | null }>(
+        PREDICTIONS,
+        { ids },
+      );
+      return new Map(
+        rows.flatMap(({ id, prediction }) => (prediction ? [[id, prediction] as const] : [])),
+      );
     },
 
     async fitsById(ids: readonly string[]): Promise<Map<string, ValueModelFitRecord>> {
@@ -129,12 +171,15 @@ export function createValueRepository(graph: Graph, config: ValueConfig) {
     },
 
     async referrerOf(ids: readonly string[]): Promise<Map<string, string>> {
-      const rows = await graph.read<{ id: string; referrerId: string }>(
-        `MATCH (r:Customer)-[:REFERRED]->(c:Customer) WHERE c.id IN $ids
-         RETURN c.id AS id, r.id AS referrerId`,
+      const rows = await graph.read<{ id: string; referrer: CustomerRecord | null }>(
+        `MATCH (c:Customer) WHERE c.id IN $ids
+         CALL (c) { ${referrerOfCustomer('referrer')} }
+         RETURN c.id AS id, referrer`,
         { ids },
       );
-      return new Map(rows.map((r) => [r.id, r.referrerId]));
+      return new Map(
+        rows.flatMap(({ id, referrer }) => (referrer ? [[id, referrer.id] as const] : [])),
+      );
     },
 
     /** How many people each customer referred directly who were erased since. */
@@ -148,13 +193,13 @@ export function createValueRepository(graph: Graph, config: ValueConfig) {
     },
 
     async referralsOf(ids: readonly string[]): Promise<Map<string, string[]>> {
-      const rows = await graph.read<{ id: string; referred: string[] }>(
-        `MATCH (c:Customer)-[r:REFERRED]->(x:Customer) WHERE c.id IN $ids
-         WITH c, x ORDER BY r.at, x.id
-         RETURN c.id AS id, collect(x.id) AS referred`,
+      const rows = await graph.read<{ id: string; referred: CustomerRecord[] }>(
+        `MATCH (c:Customer) WHERE c.id IN $ids
+         CALL (c) { ${referralsOfCustomer('referred')} }
+         RETURN c.id AS id, referred`,
         { ids },
       );
-      return new Map(rows.map((r) => [r.id, r.referred]));
+      return new Map(rows.map((r) => [r.id, r.referred.map((x) => x.id)]));
     },
   };
 }

@@ -1,6 +1,12 @@
 import { keyedLoader } from '@experience-graph/server-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
-import type { CustomerVoiceRecord, VoiceRepository } from './voice-repository';
+import type { CustomersContext } from '../context';
+import type { ViewPart } from '../view/customer-view';
+import {
+  voiceOfCustomer,
+  type CustomerVoiceRecord,
+  type VoiceRepository,
+} from './voice-repository';
 
 export function createVoiceLoaders(repo: VoiceRepository) {
   return {
@@ -9,6 +15,15 @@ export function createVoiceLoaders(repo: VoiceRepository) {
 }
 
 export type VoiceLoaders = ReturnType<typeof createVoiceLoaders>;
+
+/** Sentiment and helpful votes in the customer view's statement. */
+export const voiceViewPart: ViewPart<CustomersContext> = {
+  fields: ['sentiment', 'helpfulVotes', 'superUser'],
+  read: (column, _selection, { voiceLoaders }) => ({
+    cypher: voiceOfCustomer(column),
+    prime: (id, value) => voiceLoaders.voiceById.prime(id, value as CustomerVoiceRecord),
+  }),
+};
 
 const SILENT: CustomerVoiceRecord = { sentimentScore: null, sentimentMentions: 0, helpfulVotes: 0 };
 

@@ -14,22 +14,28 @@ export interface CustomerVoiceRecord {
  * still excludes them, so the count cannot be inflated by data written another way.
  */
 
+/** The voice (CustomerVoiceRecord) of customer `c`, for a `CALL (c) { }` into the column `as`. */
+export const voiceOfCustomer = (as: string) => `
+  CALL (c) {
+    OPTIONAL MATCH (c)-[:HAD]->(t:Touchpoint) WHERE t.sentiment IS NOT NULL
+    RETURN avg(t.sentiment) AS sentimentScore, count(t) AS sentimentMentions
+  }
+  CALL (c) { ${HELPFUL_VOTES} }
+  RETURN {sentimentScore: sentimentScore, sentimentMentions: sentimentMentions,
+          helpfulVotes: helpfulVotes} AS ${as}`;
+
 const VOICES = `
 UNWIND $ids AS id
 MATCH (c:Customer {id: id})
-CALL (c) {
-  OPTIONAL MATCH (c)-[:HAD]->(t:Touchpoint) WHERE t.sentiment IS NOT NULL
-  RETURN avg(t.sentiment) AS sentimentScore, count(t) AS sentimentMentions
-}
-CALL (c) { ${HELPFUL_VOTES} }
-RETURN id, sentimentScore, sentimentMentions, helpfulVotes`;
+CALL (c) { ${voiceOfCustomer('voice')} }
+RETURN id, voice`;
 
 /** Cypher of the voice of the customer, batched by customer. */
 export function createVoiceRepository(graph: Graph) {
   return {
     async voicesById(ids: readonly string[]): Promise<Map<string, CustomerVoiceRecord>> {
-      const rows = await graph.read<CustomerVoiceRecord & { id: string }>(VOICES, { ids });
-      return new Map(rows.map(({ id, ...voice }) => [id, voice]));
+      const rows = await graph.read<{ id: string; voice: CustomerVoiceRecord }>(VOICES, { ids });
+      return new Map(rows.map(({ id, voice }) => [id, voice]));
     },
   };
 }

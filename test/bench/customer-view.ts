@@ -9,7 +9,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Graph } from '@experience-graph/neo4j';
-import { gql, num, printTable, times, type BenchContext, type BenchSection } from './kit';
+import {
+  atMost,
+  gql,
+  num,
+  printTable,
+  times,
+  verdict,
+  type BenchContext,
+  type BenchSection,
+} from './kit';
+import type { StatementPlan } from './profile';
 import { runLoad, summarize, type Summary } from './load';
 import { startBenchSystem } from './system';
 
@@ -131,7 +141,7 @@ async function generateChains(graph: Graph, prefix: string) {
 }
 
 /** Removes every node of the run, label by label, in batches. */
-async function remove(graph: Graph, prefix: string): Promise<Record<string, number>> {
+export async function remove(graph: Graph, prefix: string): Promise<Record<string, number>> {
   const deleted: Record<string, number> = {};
   const targets: Array<[string, string, string]> = [
     ['Touchpoint', 'eventId', prefix],
@@ -193,6 +203,8 @@ export async function runCustomerView(ctx: BenchContext): Promise<BenchSection> 
         gateway: Summary;
         subgraph: Summary;
         chains: Record<string, Summary>;
+        statements: { perView: number; byLabel: Record<string, number>; cpuMsPerView: number };
+        plans: StatementPlan[];
       }
     | undefined;
   try {
@@ -223,6 +235,27 @@ export async function runCustomerView(ctx: BenchContext): Promise<BenchSection> 
       gatewayRounds.push(await run(system.gatewayUrl, VIEW, ids, half));
       subgraphRounds.push(await run(customersUrl, CUSTOMERS_PART, ids, half));
     }
+    // Statements per view and the in-process CPU per view (gateway and the three subgraphs
+    // share this process), over views of their own after the measured rounds; then the
+    // statements of a few views under PROFILE.
+    const counted = Math.min(200, options.viewRequests);
+    system.profiles.servers.reset();
+    const cpuBefore = process.cpuUsage();
+    await run(system.gatewayUrl, VIEW, (i) => pick(i + 7), counted);
+    const cpu = process.cpuUsage(cpuBefore);
+    const byLabel: Record<string, number> = {};
+    for (const line of system.profiles.servers.snapshot()) {
+      if (line.kind === 'graph') byLabel[line.label] = line.count / counted;
+    }
+    system.profiles.servers.plans = [];
+    await run(system.gatewayUrl, VIEW, (i) => pick(i + 11), 3);
+    const plans = system.profiles.servers.plans;
+    system.profiles.servers.plans = null;
+    const statements = {
+      perView: Object.values(byLabel).reduce((a, b) => a + b, 0),
+      byLabel,
+      cpuMsPerView: (cpu.user + cpu.system) / 1000 / counted,
+    };
     const chainIds: Record<string, string> = {
       'no referrals': `${prefix}-chain1-1`,
       ...Object.fromEntries(CHAIN_DEPTHS.map((d) => [`chain depth ${d}`, `${prefix}-chain${d}-0`])),
@@ -240,6 +273,8 @@ export async function runCustomerView(ctx: BenchContext): Promise<BenchSection> 
       gateway: summarize(half * 2, options.concurrency, gatewayRounds),
       subgraph: summarize(half * 2, options.concurrency, subgraphRounds),
       chains,
+      statements,
+      plans,
     };
   } catch (error) {
     failure = { error };
@@ -258,7 +293,14 @@ export async function runCustomerView(ctx: BenchContext): Promise<BenchSection> 
   });
   if (failure || !result) throw failure?.error ?? new Error('Nothing was measured');
 
-  const { gateway, subgraph, chains, generationSeconds } = result;
+  const { gateway, subgraph, chains, generationSeconds, statements, plans } = result;
+  const p99Target = atMost(
+    'customer-view',
+    `CustomerView p99, ${options.concurrency} in flight`,
+    gateway.p99Ms,
+    50,
+    (v) => `${num(v)} ms`,
+  );
   const baseline = chains['no referrals'] as Summary;
   const size = `${customers} customers, ${customers * perCustomer} touchpoints`;
   const failures = [gateway, subgraph, ...Object.values(chains)]
@@ -274,7 +316,24 @@ export async function runCustomerView(ctx: BenchContext): Promise<BenchSection> 
         measured: `${num(gateway.p50Ms)} / ${num(gateway.p99Ms)}`,
         baseline: `${num(subgraph.p50Ms)} / ${num(subgraph.p99Ms)} customers subgraph`,
         ratio: `${times(gateway.p50Ms / subgraph.p50Ms)} p50, ${times(gateway.p99Ms / subgraph.p99Ms)} p99`,
-        data: size,
+        data: `${size}, ${options.concurrency} in flight`,
+        target: verdict(p99Target),
+      },
+      {
+        benchmark: 'customer-view',
+        metric: 'CustomerView req/s, gateway',
+        measured: num(gateway.throughputPerSecond),
+        baseline: `${num(subgraph.throughputPerSecond)} customers subgraph`,
+        ratio: times(gateway.throughputPerSecond / subgraph.throughputPerSecond),
+        data: `${size}, ${options.concurrency} in flight`,
+      },
+      {
+        benchmark: 'customer-view',
+        metric: 'Neo4j statements / in-process CPU ms per view',
+        measured: `${num(statements.perView)} / ${num(statements.cpuMsPerView)}`,
+        baseline: 'one view, 3 subgraph fetches',
+        ratio: '',
+        data: `${Object.keys(statements.byLabel).length} kinds of statement`,
       },
       ...Object.entries(chains)
         .filter(([name]) => name !== 'no referrals')
@@ -294,9 +353,23 @@ export async function runCustomerView(ctx: BenchContext): Promise<BenchSection> 
       gateway,
       subgraph,
       chains,
+      statements,
+      plans,
     },
     cleanup: { deleted },
-    print: () =>
+    print: () => {
+      printTable(
+        ['statement per view', 'count'],
+        Object.entries(statements.byLabel).map(([label, n]) => [label, num(n)]),
+      );
+      printTable(
+        ['statement under PROFILE', 'db hits', 'costliest operator'],
+        plans.map((p) => [
+          p.label,
+          num(p.dbHits),
+          p.operators[0] ? `${p.operators[0].operator} ${num(p.operators[0].dbHits)}` : '',
+        ]),
+      );
       printTable(
         ['scenario', 'req/s', 'p50 ms', 'p99 ms'],
         [
@@ -304,6 +377,7 @@ export async function runCustomerView(ctx: BenchContext): Promise<BenchSection> 
           ['customers subgraph part', subgraph, 'x'] as const,
           ...Object.entries(chains).map(([n, s]) => [`value, ${n}`, s, 'x'] as const),
         ].map(([name, s]) => [name, num(s.throughputPerSecond), num(s.p50Ms), num(s.p99Ms)]),
-      ),
+      );
+    },
   };
 }

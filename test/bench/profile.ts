@@ -115,6 +115,12 @@ export function statementLabel(cypher: string, params: CypherParams = {}): strin
     return `intake write ${typeof type === 'string' ? type : '?'} (${rows.length} rows)`;
   }
   if (text.includes('CREATE (:OwedSignal')) return 'outbox: owe signals';
+  if (
+    text.includes('(:MergedCustomer {id: id})-[:MERGED_INTO*1..]') &&
+    text.includes('CALL (c) {')
+  ) {
+    return `customers: view (${text.split('CALL (c) {').length - 1} subqueries)`;
+  }
   if (text.includes('(:MergedCustomer {id: id})-[:MERGED_INTO*1..]')) {
     const ids = params['ids'];
     return `identity: canonical people${Array.isArray(ids) && ids.length === 0 ? ' (no ids)' : ''}`;

@@ -38,48 +38,75 @@ export function refusalOf(
   operation: OperationDefinitionNode,
   principal: Principal,
 ): Refusal | null {
-  const rootType = schema.getRootType(operation.operation);
-  if (!rootType) return null;
-  const who = describe(principal);
-  let refusal: Refusal | null = null;
-  const typeInfo = new TypeInfo(schema);
-  const check = (node: DocumentNode | OperationDefinitionNode) =>
-    visit(
-      node,
-      visitWithTypeInfo(typeInfo, {
-        Field(field) {
-          if (refusal) return false;
-          const parent = typeInfo.getParentType();
-          if (!parent || !isObjectType(getNamedType(parent))) return undefined;
-          const type = getNamedType(parent).name;
-          const name = field.name.value;
-          if (type === rootType.name) {
-            if (FEDERATION_ROOT_FIELDS.has(name)) return undefined;
-            if (!mayUseRootField(principal, operation.operation, name)) {
-              refusal = {
-                coordinate: `${type}.${name}`,
-                message: `${who} may not use ${name}`,
-              };
-              return false;
-            }
-            return undefined;
-          }
-          if (!mayReadField(principal, type, name)) {
-            refusal = {
-              coordinate: `${type}.${name}`,
-              message: `${who} may not read ${type}.${name}`,
-            };
-            return false;
-          }
-          return undefined;
-        },
-      }),
-    );
-  check(operation);
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) check(definition as never);
+  for (const { type, name, root } of fieldsUsed(schema, document, operation)) {
+    if (root) {
+      if (FEDERATION_ROOT_FIELDS.has(name)) continue;
+      if (!mayUseRootField(principal, operation.operation, name)) {
+        return {
+          coordinate: `${type}.${name}`,
+          message: `${describe(principal)} may not use ${name}`,
+        };
+      }
+    } else if (!mayReadField(principal, type, name)) {
+      return {
+        coordinate: `${type}.${name}`,
+        message: `${describe(principal)} may not read ${type}.${name}`,
+      };
+    }
   }
-  return refusal;
+  return null;
+}
+
+/** A field an operation uses: its object type, its name, whether it is a root field. */
+interface FieldUse {
+  type: string;
+  name: string;
+  root: boolean;
+}
+
+/**
+ * Operations are parsed once and their documents kept by the server (Apollo's document store),
+ * so what an operation uses is worked out once per operation and schema, not per request: a
+ * walk with type information costs more than the checks themselves.
+ */
+const usesBySchema = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, FieldUse[]>>();
+
+/** The fields of the operation and then of the document's fragments, in document order. */
+function fieldsUsed(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): FieldUse[] {
+  let byOperation = usesBySchema.get(schema);
+  if (!byOperation) {
+    byOperation = new WeakMap();
+    usesBySchema.set(schema, byOperation);
+  }
+  const known = byOperation.get(operation);
+  if (known) return known;
+  const uses: FieldUse[] = [];
+  const rootType = schema.getRootType(operation.operation);
+  if (rootType) {
+    const typeInfo = new TypeInfo(schema);
+    const walk = (node: DocumentNode | OperationDefinitionNode) =>
+      visit(
+        node,
+        visitWithTypeInfo(typeInfo, {
+          Field(field) {
+            const parent = typeInfo.getParentType();
+            if (!parent || !isObjectType(getNamedType(parent))) return;
+            const type = getNamedType(parent).name;
+            uses.push({ type, name: field.name.value, root: type === rootType.name });
+          },
+        }),
+      );
+    walk(operation);
+    for (const definition of document.definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) walk(definition as never);
+    }
+  }
+  byOperation.set(operation, uses);
+  return uses;
 }
 
 /** How a refusal names the principal: by kind and role, never by key or token. */

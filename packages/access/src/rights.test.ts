@@ -106,4 +106,17 @@ describe('refusalOf', () => {
       'Mutation.mergeCustomers',
     );
   });
+
+  it('judges one parsed operation afresh for each principal', () => {
+    // Servers keep parsed documents: the same operation node comes back for every request.
+    const document = parse('{ device(serial: "1") { serial owner { displayName } } }');
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const admin: Principal = { kind: 'employee', id: 'root', roles: ['admin'] };
+    expect(refusalOf(schema, document, operation, cloud)?.coordinate).toBe('Device.owner');
+    expect(refusalOf(schema, document, operation, admin)).toBeNull();
+    expect(refusalOf(schema, document, operation, { ...cloud, id: 'other' })).toEqual({
+      coordinate: 'Device.owner',
+      message: 'Partner other (deviceCloud) may not read Device.owner',
+    });
+  });
 });

@@ -1,10 +1,9 @@
-import pino from 'pino';
 import { principalKey, type Principal } from '@experience-graph/access';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
-import { serveSigned, type SignedSubgraph } from '@experience-graph/server-kit';
+import type { SignedSubgraph } from '@experience-graph/server-kit';
 import { uniqueKey } from '@experience-graph/test-kit';
-import { createCustomersSubgraph } from '../server';
+import { serveCustomersForTests } from '../signed-for-tests';
 
 /**
  * Reach in the customers subgraph, called directly as the gateway would (signed), on the real
@@ -53,17 +52,7 @@ beforeAll(async () => {
             (:Identifier {key: 'EMAIL:' + $email, namespace: 'EMAIL', value: $email})`,
     ids,
   );
-  const built = await createCustomersSubgraph({
-    graph,
-    value: config.value,
-    erasure: {
-      salt: config.erasure.salt,
-      starter: { start: async (id) => ({ workflowId: `erasure:${id}` }) },
-    },
-    signing: config.signing,
-    logger: pino({ level: 'silent' }),
-  });
-  subgraph = await serveSigned(built, config.signing.secret);
+  subgraph = await serveCustomersForTests(graph, config);
   call = subgraph.call;
 });
 

@@ -1,10 +1,9 @@
-import pino from 'pino';
 import type { Principal } from '@experience-graph/access';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph, type Graph } from '@experience-graph/neo4j';
-import { serveSigned, type SignedSubgraph } from '@experience-graph/server-kit';
+import type { SignedSubgraph } from '@experience-graph/server-kit';
 import { uniqueKey } from '@experience-graph/test-kit';
-import { createCustomersSubgraph } from '../server';
+import { serveCustomersForTests } from '../signed-for-tests';
 
 /**
  * The customer view in one statement, on the real Neo4j: a view asked by id, or as the
@@ -79,17 +78,7 @@ beforeAll(async () => {
        CREATE (voter)-[:VOTED {helpful: true}]->(t))`,
     { ...ids, k },
   );
-  const built = await createCustomersSubgraph({
-    graph: counted,
-    value: config.value,
-    erasure: {
-      salt: config.erasure.salt,
-      starter: { start: async (id) => ({ workflowId: `erasure:${id}` }) },
-    },
-    signing: config.signing,
-    logger: pino({ level: 'silent' }),
-  });
-  subgraph = await serveSigned(built, config.signing.secret);
+  subgraph = await serveCustomersForTests(counted, config);
 });
 
 afterAll(async () => {

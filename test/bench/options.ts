@@ -15,6 +15,7 @@ export const BENCHMARKS = [
   'memory',
   'value-model',
   'customer-view',
+  'funnel',
   'neo4j-settings',
 ] as const;
 export type Benchmark = (typeof BENCHMARKS)[number];
@@ -117,6 +118,12 @@ export interface BenchOptions {
   viewRequests: number;
 
   // neo4j-settings: the launcher's profiles, each on a Neo4j of the benchmark's own
+  // funnel: a campaign's funnel and attribution on a campaign reaching many people
+  /** People the campaign reached. */
+  funnelPeople: number;
+  /** Measured requests per query, one at a time, after one warm-up. */
+  funnelRounds: number;
+
   /** Customers of the graph every profile serves (10 touchpoints each). */
   settingsCustomers: number;
   /** CustomerView requests measured per profile and round, after the warm-up. */
@@ -165,6 +172,8 @@ const INTEGER_OPTIONS = {
   'view-customers': { default: 100_000, min: 100, max: 1_000_000 },
   'view-touchpoints': { default: 10, min: 1, max: 100 },
   'view-requests': { default: 2_000, min: 10, max: 100_000 },
+  'funnel-people': { default: 10_000, min: 10, max: 1_000_000 },
+  'funnel-rounds': { default: 20, min: 1, max: 1_000 },
   'settings-customers': { default: 20_000, min: 100, max: 1_000_000 },
   'settings-requests': { default: 1_500, min: 10, max: 100_000 },
   'settings-concurrency': { default: 50, min: 1, max: 256 },
@@ -227,6 +236,11 @@ export const USAGE = `Usage: npm run bench -- [options]
   --view-customers N        customers of the generated graph (default 100000)
   --view-touchpoints N      touchpoints per customer (default 10: 1,000,000 in all)
   --view-requests N         measured requests per side (default 2000)
+
+ funnel: Campaign.funnel and attribution on the campaigns subgraph for a campaign reaching many
+ people, against one raw statement counting them
+  --funnel-people N         people the campaign reached (default 10000)
+  --funnel-rounds N         measured requests per query (default 20)
 
  neo4j-settings: each profile of services/neo4j-launcher/profiles.json on a Neo4j of its own
  (start-up time; CustomerView and recordEvents through the gateway) against the baseline profile
@@ -331,6 +345,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     viewCustomers: integer('view-customers'),
     viewTouchpoints: integer('view-touchpoints'),
     viewRequests: integer('view-requests'),
+    funnelPeople: integer('funnel-people'),
+    funnelRounds: integer('funnel-rounds'),
     settingsCustomers: integer('settings-customers'),
     settingsRequests: integer('settings-requests'),
     settingsConcurrency: integer('settings-concurrency'),

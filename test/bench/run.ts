@@ -19,6 +19,8 @@
  *   customer-view the single customer view through the gateway vs the customers subgraph's
  *                 part of it, on 100,000 customers and 1,000,000 touchpoints; referral value
  *                 of deep chains vs a customer who referred no one
+ *   funnel        a campaign's funnel (and its attributed revenue under every model) for a
+ *                 campaign reaching 10,000 people vs one raw statement counting those people
  *   neo4j-settings the launcher's JVM and page-cache profiles, each on a Neo4j of its own:
  *                 start-up, CustomerView and recordEvents against the baseline profile
  *
@@ -50,6 +52,7 @@ import { runTelemetry } from './telemetry';
 import { runValueModel } from './value-model';
 import { runCustomerView } from './customer-view';
 import { runNeo4jSettings } from './neo4j-settings';
+import { runFunnel } from './funnel';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUTPUT = path.join(ROOT, '.data', 'bench', 'latest.json');
@@ -63,6 +66,7 @@ const RUNNERS: Record<Benchmark, (ctx: BenchContext) => Promise<BenchSection>> =
   memory: runMemory,
   'value-model': runValueModel,
   'customer-view': runCustomerView,
+  funnel: runFunnel,
   'neo4j-settings': runNeo4jSettings,
 };
 

@@ -25,11 +25,17 @@ export interface OrderTouches {
   touches: StoredTouch[];
 }
 
-/** One person who touched a campaign, and what followed. */
-export interface FunnelPerson {
-  customerId: string;
+/**
+ * The people who touched a campaign who share one answer to each question the funnel asks:
+ * did they click, did they come near a store with the product after touching it, did the
+ * campaign influence an order of theirs. A campaign has at most eight such groups, however
+ * many people it reached, so the graph counts them and the stage rules (funnel.ts) stay here.
+ */
+export interface FunnelGroup {
   clicked: boolean;
   visitedStore: boolean;
+  purchased: boolean;
+  people: number;
   /** Orders influenced by the campaign: after one of the person's touches, within the window. */
   orders: Array<{ id: string; amount: number }>;
 }
@@ -69,24 +75,29 @@ RETURN o.id AS orderId, toFloat(o.amount) AS amount, o.placedAt.epochMillis AS p
       ELSE [] END AS touches`;
 
 // Per campaign, per person who touched it: did they click, did they come near a store with the
-// product after touching it, and which orders it influenced.
-const FUNNEL_PEOPLE = `
+// product after touching it, and which orders it influenced; then the people counted per
+// answer, so that a campaign reaching many people returns a few rows (FunnelGroup).
+const FUNNEL_GROUPS = `
 UNWIND $ids AS id
-MATCH (camp:Campaign {id: id})<-[:VIA]-(t:Touchpoint)<-[:HAD]-(c:${PERSON_LABELS})
-WITH camp, c, collect(t.occurredAt) AS times, collect(t.type) AS types
-WITH camp, c, types, times,
-     reduce(first = head(times), x IN times | CASE WHEN x < first THEN x ELSE first END) AS firstTouch
-RETURN camp.id AS campaignId, coalesce(c.id, 'anonymous:' + elementId(c)) AS customerId,
-  'AD_CLICK' IN types AS clicked,
-  EXISTS {
-    (c)-[:HAD]->(v:Touchpoint {type: 'STORE_PROXIMITY'})-[:ABOUT]->(:ProductModel {sku: camp.productSku})
-    WHERE v.occurredAt >= firstTouch
-  } AS visitedStore,
-  [(c)-[:PLACED]->(o:Order)
-     WHERE coalesce(${ORDER_SKU}, camp.productSku) = camp.productSku
-       AND any(x IN times WHERE x <= o.placedAt AND x >= o.placedAt - duration({days: $lookbackDays}))
-     | {id: o.id, amount: toFloat(o.amount)}] AS orders
-ORDER BY customerId`;
+MATCH (camp:Campaign {id: id})
+CALL (camp) {
+  MATCH (camp)<-[:VIA]-(t:Touchpoint)<-[:HAD]-(c:${PERSON_LABELS})
+  WITH c, collect(t.occurredAt) AS times, min(t.occurredAt) AS firstTouch,
+       count(CASE WHEN t.type = 'AD_CLICK' THEN 1 END) > 0 AS clicked
+  WITH clicked,
+    EXISTS {
+      (c)-[:HAD]->(v:Touchpoint {type: 'STORE_PROXIMITY'})-[:ABOUT]->(:ProductModel {sku: camp.productSku})
+      WHERE v.occurredAt >= firstTouch
+    } AS visitedStore,
+    [(c)-[:PLACED]->(o:Order)
+       WHERE coalesce(${ORDER_SKU}, camp.productSku) = camp.productSku
+         AND any(x IN times WHERE x <= o.placedAt AND x >= o.placedAt - duration({days: $lookbackDays}))
+       | {id: o.id, amount: toFloat(o.amount)}] AS orders
+  WITH clicked, visitedStore, size(orders) > 0 AS purchased, count(*) AS people,
+       collect(orders) AS orders
+  RETURN clicked, visitedStore, purchased, people, orders
+}
+RETURN camp.id AS campaignId, clicked, visitedStore, purchased, people, orders`;
 
 // Per referrer: the orders of the people they referred, placed after the referral.
 const REFERRED_ORDERS = `
@@ -109,18 +120,20 @@ export function createAttributionRepository(graph: Graph, config: AttributionCon
       return new Map(rows.map((r) => [r.id, r.orderIds]));
     },
 
-    async funnelPeople(ids: readonly string[]): Promise<Map<string, FunnelPerson[]>> {
-      const rows = await graph.read<FunnelPerson & { campaignId: string }>(FUNNEL_PEOPLE, {
-        ids,
-        lookbackDays,
-      });
-      const people = new Map<string, FunnelPerson[]>();
-      for (const { campaignId, ...person } of rows) {
-        const list = people.get(campaignId) ?? [];
-        list.push(person);
-        people.set(campaignId, list);
+    async funnelGroups(ids: readonly string[]): Promise<Map<string, FunnelGroup[]>> {
+      type Row = Omit<FunnelGroup, 'orders'> & {
+        campaignId: string;
+        orders: FunnelGroup['orders'][];
+      };
+      const rows = await graph.read<Row>(FUNNEL_GROUPS, { ids, lookbackDays });
+      const groups = new Map<string, FunnelGroup[]>();
+      for (const { campaignId, orders, ...group } of rows) {
+        const list = groups.get(campaignId) ?? [];
+        // Orders come per person; each order has one buyer, so none is listed twice.
+        list.push({ ...group, orders: orders.flat() });
+        groups.set(campaignId, list);
       }
-      return people;
+      return groups;
     },
   };
 }

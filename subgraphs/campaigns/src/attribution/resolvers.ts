@@ -2,7 +2,7 @@ import type { AttributionConfig } from '@experience-graph/config';
 import { keyedLoader } from '@experience-graph/server-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { ATTRIBUTION_MODELS, attribute, type AttributionModel } from './attribution-models';
-import type { AttributionRepository, FunnelPerson, OrderTouches } from './attribution-repository';
+import type { AttributionRepository, FunnelGroup, OrderTouches } from './attribution-repository';
 import { buildFunnel } from './funnel';
 
 /** One touch's credit, as the API shows it. */
@@ -22,7 +22,7 @@ export function createAttributionLoaders(repo: AttributionRepository) {
       (ids) => repo.touchesOfOrders(ids),
       null,
     ),
-    funnelPeople: keyedLoader<string, FunnelPerson[]>((ids) => repo.funnelPeople(ids), []),
+    funnelGroups: keyedLoader<string, FunnelGroup[]>((ids) => repo.funnelGroups(ids), []),
     referredOrders: keyedLoader<string, string[]>((ids) => repo.referredOrders(ids), []),
   };
 }
@@ -71,7 +71,7 @@ async function attributedRevenue(
   loaders: AttributionLoaders,
   config: AttributionConfig,
 ): Promise<number> {
-  const { orderIds } = buildFunnel(await loaders.funnelPeople.load(campaignId));
+  const { orderIds } = buildFunnel(await loaders.funnelGroups.load(campaignId));
   return creditedRevenue(orderIds, (c) => c.campaignId === campaignId, model, loaders, config);
 }
 
@@ -102,7 +102,7 @@ export const attributionResolvers: Pick<
   Campaign: {
     funnel: async ({ id }, _args, { attributionLoaders }) => ({
       campaignId: id,
-      ...buildFunnel(await attributionLoaders.funnelPeople.load(id)),
+      ...buildFunnel(await attributionLoaders.funnelGroups.load(id)),
     }),
     attributedRevenue: ({ id }, { model }, { attributionLoaders, attribution }) =>
       attributedRevenue(id, model, attributionLoaders, attribution),

@@ -76,7 +76,9 @@ RETURN o.id AS orderId, toFloat(o.amount) AS amount, o.placedAt.epochMillis AS p
 
 // Per campaign, per person who touched it: did they click, did they come near a store with the
 // product after touching it, and which orders it influenced; then the people counted per
-// answer, so that a campaign reaching many people returns a few rows (FunnelGroup).
+// answer, so that a campaign reaching many people returns a few rows (FunnelGroup). A person's
+// store visits and orders are found in one walk over their relationships (`mine`): walking them
+// once per question cost about a third more.
 const FUNNEL_GROUPS = `
 UNWIND $ids AS id
 MATCH (camp:Campaign {id: id})
@@ -84,15 +86,15 @@ CALL (camp) {
   MATCH (camp)<-[:VIA]-(t:Touchpoint)<-[:HAD]-(c:${PERSON_LABELS})
   WITH c, collect(t.occurredAt) AS times, min(t.occurredAt) AS firstTouch,
        count(CASE WHEN t.type = 'AD_CLICK' THEN 1 END) > 0 AS clicked
+  WITH c, times, firstTouch, clicked,
+       [(c)-[r:HAD|PLACED]->(x) WHERE type(r) = 'PLACED' OR x.type = 'STORE_PROXIMITY' | x] AS mine
   WITH clicked,
-    EXISTS {
-      (c)-[:HAD]->(v:Touchpoint {type: 'STORE_PROXIMITY'})-[:ABOUT]->(:ProductModel {sku: camp.productSku})
-      WHERE v.occurredAt >= firstTouch
-    } AS visitedStore,
-    [(c)-[:PLACED]->(o:Order)
-       WHERE coalesce(${ORDER_SKU}, camp.productSku) = camp.productSku
-         AND any(x IN times WHERE x <= o.placedAt AND x >= o.placedAt - duration({days: $lookbackDays}))
-       | {id: o.id, amount: toFloat(o.amount)}] AS orders
+    any(v IN mine WHERE v:Touchpoint AND v.occurredAt >= firstTouch
+        AND EXISTS { (v)-[:ABOUT]->(:ProductModel {sku: camp.productSku}) }) AS visitedStore,
+    [o IN mine WHERE o:Order
+       AND coalesce(${ORDER_SKU}, camp.productSku) = camp.productSku
+       AND any(x IN times WHERE x <= o.placedAt AND x >= o.placedAt - duration({days: $lookbackDays}))
+     | {id: o.id, amount: toFloat(o.amount)}] AS orders
   WITH clicked, visitedStore, size(orders) > 0 AS purchased, count(*) AS people,
        collect(orders) AS orders
   RETURN clicked, visitedStore, purchased, people, orders

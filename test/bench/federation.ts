@@ -4,7 +4,15 @@
  * figures to compare (this machine is shared and small; absolute figures move from run to run).
  */
 import type { Config } from '@experience-graph/config';
-import { num, printTable, times, type BenchContext, type BenchSection } from './kit';
+import {
+  atMost,
+  num,
+  printTable,
+  times,
+  verdict,
+  type BenchContext,
+  type BenchSection,
+} from './kit';
 import { runLoad, summarize, type LoadResult, type Summary } from './load';
 import type { BenchOptions } from './options';
 import {
@@ -35,7 +43,14 @@ const BASELINE_NOTE = [
   '(one fetch): the fixed cost of a gateway request.',
   'Everything (client, gateway, subgraphs) shares one Node.js event loop; Neo4j runs beside it.',
   'The client uses keep-alive node:http, as the gateway does for its subgraph fetches.',
+  "CPU per request is this process's CPU (user + system) over a scenario's rounds divided by the",
+  "requests it answered; the gateway's own CPU per request is the gateway scenario's minus that of",
+  'the direct one (the same subgraph work; the replay also sends more client requests, so the',
+  'difference if anything understates the gateway).',
 ].join('\n');
+
+/** The design's bound on the fixed cost of a gateway request (one-field query, p50). */
+const ROOT_FIELD_P50_TARGET = 1.2;
 
 interface Ratio {
   /** Gateway throughput ÷ direct throughput: below 1 means the gateway serves fewer per second. */
@@ -46,6 +61,9 @@ interface Ratio {
   /** Gateway p50 − direct p50, in ms. */
   p50DifferenceMs: number;
 }
+
+/** A scenario's figures with the CPU this process spent per answered request. */
+type Measured = Summary & { title: string; cpuMsPerRequest: number };
 
 const ratio = (gateway: Summary, direct: Summary): Ratio => ({
   throughput: gateway.throughputPerSecond / direct.throughputPerSecond,
@@ -109,10 +127,24 @@ export async function runFederation(ctx: BenchContext): Promise<BenchSection> {
     objectsPerCustomerView: data.nodesPerView,
   };
   const size = `${dataSize.customers} customers, ${dataSize.devices} devices, ${dataSize.objectsPerCustomerView} objects/answer`;
-  const at = (key: string) => scenarios[key] as Summary;
+  const at = (key: string) => scenarios[key] as Measured;
+  const ownCpu = {
+    customerView:
+      at('gatewayCustomerView').cpuMsPerRequest - at('directCustomerViewReplay').cpuMsPerRequest,
+    customerRoot:
+      at('gatewayCustomerRoot').cpuMsPerRequest - at('directCustomerRoot').cpuMsPerRequest,
+  };
+  const rootTarget = atMost(
+    'federation',
+    'one-field query p50, gateway ÷ subgraph direct',
+    ratios.customerRoot.p50,
+    ROOT_FIELD_P50_TARGET,
+    times,
+  );
   return {
     name: 'federation',
     failures,
+    targets: [rootTarget],
     summary: [
       {
         benchmark: 'federation',
@@ -128,7 +160,16 @@ export async function runFederation(ctx: BenchContext): Promise<BenchSection> {
         measured: num(at('gatewayCustomerRoot').throughputPerSecond),
         baseline: `${num(at('directCustomerRoot').throughputPerSecond)} customers subgraph`,
         ratio: `${times(ratios.customerRoot.throughput)} thr, ${times(ratios.customerRoot.p50)} p50`,
+        target: verdict(rootTarget),
         data: `${options.requests} req, concurrency ${options.concurrency}`,
+      },
+      {
+        benchmark: 'federation',
+        metric: "gateway's own CPU ms per request: CustomerView / root field",
+        measured: `${num(ownCpu.customerView, 2)} / ${num(ownCpu.customerRoot, 2)}`,
+        baseline: `${num(at('directCustomerViewReplay').cpuMsPerRequest, 2)} / ${num(at('directCustomerRoot').cpuMsPerRequest, 2)} direct`,
+        ratio: `${times(at('gatewayCustomerView').cpuMsPerRequest / at('directCustomerViewReplay').cpuMsPerRequest)} / ${times(at('gatewayCustomerRoot').cpuMsPerRequest / at('directCustomerRoot').cpuMsPerRequest)}`,
+        data: size,
       },
       {
         benchmark: 'federation',
@@ -159,6 +200,7 @@ export async function runFederation(ctx: BenchContext): Promise<BenchSection> {
       baseline: { note: BASELINE_NOTE, planShapes, exampleFetches },
       scenarios,
       ratios,
+      gatewayOwnCpuMsPerRequest: ownCpu,
     },
     cleanup: { deleted },
     print: () => printFederation(data, scenarios, ratios),
@@ -234,6 +276,7 @@ async function measure(
   }
 
   const results = new Map<string, LoadResult[]>(scenarios.map((s) => [s.key, []]));
+  const cpuMicros = new Map<string, number>(scenarios.map((s) => [s.key, 0]));
   let offset = 0;
   for (let round = 0; round < options.rounds; round++) {
     const count =
@@ -243,7 +286,10 @@ async function measure(
     const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length] as Scenario);
     const line: string[] = [];
     for (const scenario of order) {
+      const cpuBefore = process.cpuUsage();
       const result = await load(scenario, count, offset);
+      const cpu = process.cpuUsage(cpuBefore);
+      cpuMicros.set(scenario.key, (cpuMicros.get(scenario.key) ?? 0) + cpu.user + cpu.system);
       results.get(scenario.key)?.push(result);
       line.push(`${scenario.key} ${((result.completed / result.elapsedMs) * 1000).toFixed(0)}/s`);
     }
@@ -254,11 +300,17 @@ async function measure(
     if (signal.aborted) break;
   }
 
-  const summaries: Record<string, Summary & { title: string }> = {};
+  const summaries: Record<string, Measured> = {};
   for (const scenario of scenarios) {
+    const summary = summarize(
+      options.requests,
+      options.concurrency,
+      results.get(scenario.key) ?? [],
+    );
     summaries[scenario.key] = {
       title: scenario.title,
-      ...summarize(options.requests, options.concurrency, results.get(scenario.key) ?? []),
+      ...summary,
+      cpuMsPerRequest: (cpuMicros.get(scenario.key) ?? 0) / 1000 / Math.max(1, summary.completed),
     };
   }
   const at = (key: string) => summaries[key] as Summary;
@@ -318,7 +370,7 @@ async function recordPlans(
 
 function printFederation(
   data: BenchData,
-  scenarios: Record<string, Summary & { title: string }>,
+  scenarios: Record<string, Measured>,
   ratios: Record<string, Ratio>,
 ) {
   console.log(`
@@ -333,9 +385,13 @@ federation: the gateway against the subgraphs it calls
     s.throughputPerSecond.toFixed(1),
     s.p50Ms.toFixed(2),
     s.p99Ms.toFixed(2),
+    s.cpuMsPerRequest.toFixed(2),
     String(s.errors),
   ]);
-  printTable(['scenario', 'requests', 'conc.', 'req/s', 'p50 ms', 'p99 ms', 'errors'], rows);
+  printTable(
+    ['scenario', 'requests', 'conc.', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'errors'],
+    rows,
+  );
   console.log(
     '\nGateway ÷ direct (throughput below 1 and latency above 1: the gateway costs that much)',
   );

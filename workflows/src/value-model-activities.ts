@@ -29,18 +29,35 @@ export const PURCHASE_PAGE = 5_000;
 export const PREDICTION_BATCH = 5_000;
 const DAYS_PER_WEEK = 7;
 
-// Paged by customer id (the unique constraint's index), so each page holds every purchase of its
-// customers and no customer is read twice. Only purchases up to the end of the calibration day,
-// and those after the moment of the run: they are implausible and make their customer skipped.
-const PURCHASE_PAGE_QUERY = `
+/** Pages read, and prediction batches written, at a time: Neo4j runs each statement on one core. */
+export const IN_FLIGHT = 2;
+
+// The population cut into pages of consecutive ids, from one walk of the id index (the unique
+// constraint's): the first id of every page but the first. Each page is then read by its range,
+// so several pages can be read at once, and each holds every purchase of its customers.
+const PAGE_STARTS_QUERY = `
 MATCH (c:Customer)
-WHERE c.id > $after AND ($prefix IS NULL OR c.id STARTS WITH $prefix)
-WITH c ORDER BY c.id LIMIT toInteger($limit)
+WHERE c.id >= $start AND ($prefix IS NULL OR c.id STARTS WITH $prefix)
+WITH c.id AS id ORDER BY id
+WITH collect(id) AS ids
+RETURN [i IN range(toInteger($limit), size(ids) - 1, toInteger($limit)) | ids[i]] AS starts`;
+
+// The purchases of the customers in one page's range of ids (`$from` inclusive; up to `$to`
+// exclusive, or to the end), through the id index. Only purchases up to the end of the
+// calibration day, and those after the moment of the run: they are implausible and make their
+// customer skipped.
+const purchasePageQuery = (bounded: boolean) => `
+MATCH (c:Customer)
+WHERE c.id >= $from ${bounded ? 'AND c.id < $to' : ''}
+  AND ($prefix IS NULL OR c.id STARTS WITH $prefix)
 OPTIONAL MATCH (c)-[:PLACED]->(o:Order)
 WHERE (o.placedAt < datetime($endExclusive) OR o.placedAt > datetime($now))
   AND o.amount IS NOT NULL
+WITH c, collect(o) AS orders ORDER BY c.id
 RETURN c.id AS id,
-       [x IN collect(o) | {at: toString(x.placedAt), amount: toFloat(x.amount)}] AS purchases`;
+       [x IN orders | {at: toString(x.placedAt), amount: toFloat(x.amount)}] AS purchases`;
+const PURCHASE_PAGE_QUERY = purchasePageQuery(true);
+const LAST_PURCHASE_PAGE_QUERY = purchasePageQuery(false);
 
 const WRITE_PREDICTIONS = `
 UNWIND $rows AS row
@@ -120,23 +137,41 @@ export async function readRfm(
   run: ValueModelRun,
   heartbeat: (details: unknown) => void,
   now: Date = new Date(),
+  pageSize: number = PURCHASE_PAGE,
 ): Promise<PopulationRfm> {
   const summaries: CustomerRfm[] = [];
   const skipped: SkippedCustomer[] = [];
   const endExclusive = dayAfter(run.asOf);
   const earliestPurchase = run.earliestPurchase ?? DEFAULT_EARLIEST_PURCHASE;
-  let after = '';
-  let pages = 0;
-  for (;;) {
-    const rows = await graph.read<PurchaseRow>(PURCHASE_PAGE_QUERY, {
-      after,
-      prefix: run.population.idPrefix,
-      limit: PURCHASE_PAGE,
-      endExclusive,
-      now: now.toISOString(),
-    });
-    if (rows.length === 0) break;
-    after = (rows[rows.length - 1] as PurchaseRow).id;
+  const prefix = run.population.idPrefix;
+  // Ids of a population all sort at or after its prefix: the index walk starts there.
+  const start = prefix ?? '';
+  const [cut] = await graph.read<{ starts: string[] }>(PAGE_STARTS_QUERY, {
+    start,
+    prefix,
+    limit: pageSize,
+  });
+  const starts = cut?.starts ?? [];
+  // Page k holds the ids from its start up to the next page's; the first starts at the lowest
+  // id and the last runs to the end, so a customer added meanwhile still falls in one page.
+  const ranges = [start, ...starts].map((from, k) => ({ from, to: starts[k] ?? null }));
+  const readPage = (range: { from: string; to: string | null }) => {
+    const page = graph.read<PurchaseRow>(
+      range.to === null ? LAST_PURCHASE_PAGE_QUERY : PURCHASE_PAGE_QUERY,
+      { ...range, prefix, endExclusive, now: now.toISOString() },
+    );
+    // Awaited in turn below; should an earlier page fail first, this one's failure is not
+    // left unhandled (which would end the worker process).
+    page.catch(() => undefined);
+    return page;
+  };
+  // Pages are read IN_FLIGHT at a time but summarised in id order, so the fit sees the
+  // customers in the same order whatever the timing.
+  const pending = ranges.slice(0, IN_FLIGHT).map(readPage);
+  for (let k = 0; k < ranges.length; k++) {
+    const rows = await (pending[k] as Promise<PurchaseRow[]>);
+    const next = ranges[k + IN_FLIGHT];
+    if (next) pending.push(readPage(next));
     const purchases = rows.flatMap((row) =>
       row.purchases.map((p) => ({ customerId: row.id, at: p.at, amount: p.amount })),
     );
@@ -147,10 +182,13 @@ export async function readRfm(
     for (const s of rfmSummary(screened.purchases, { calibrationEnd: run.asOf })) {
       summaries.push(s);
     }
-    pages += 1;
-    // Progress only: the cursor is a customer id, and heartbeat details can reach the history.
-    heartbeat({ phase: 'reading', pages, customers: summaries.length, skipped: skipped.length });
-    if (rows.length < PURCHASE_PAGE) break;
+    // Progress only: heartbeat details can reach the history, so no customer id goes in them.
+    heartbeat({
+      phase: 'reading',
+      pages: k + 1,
+      customers: summaries.length,
+      skipped: skipped.length,
+    });
   }
   return { customers: summaries, skipped };
 }
@@ -209,6 +247,20 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
       const horizonWeeks = run.horizonDays / DAYS_PER_WEEK;
       const predictedAt = new Date().toISOString();
       let written = 0;
+      // A batch's predictions are computed while the batches before it are written (at most
+      // IN_FLIGHT writes at once); segments over predicted value follow each batch.
+      const writing: Array<Promise<void>> = [];
+      const write = async (rows: PredictionRow[]) => {
+        await graph.write(WRITE_PREDICTIONS, {
+          rows,
+          predictedAt,
+          horizonDays: run.horizonDays,
+          fitId: run.fitId,
+        });
+        await deps.segments?.refresh(rows.map((r) => r.id));
+        written += rows.length;
+        heartbeat({ phase: 'writing', written, customers: customers.length });
+      };
       for (let i = 0; i < customers.length; i += PREDICTION_BATCH) {
         const rows: PredictionRow[] = [];
         for (const c of customers.slice(i, i + PREDICTION_BATCH)) {
@@ -225,17 +277,14 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
             expectedValue: p.expectedValue,
           });
         }
-        await graph.write(WRITE_PREDICTIONS, {
-          rows,
-          predictedAt,
-          horizonDays: run.horizonDays,
-          fitId: run.fitId,
-        });
-        // Segments over predicted value follow each batch.
-        await deps.segments?.refresh(rows.map((r) => r.id));
-        written += rows.length;
-        heartbeat({ phase: 'writing', written, customers: customers.length });
+        if (writing.length >= IN_FLIGHT) await writing.shift();
+        const batch = write(rows);
+        // Awaited in turn; should an earlier write fail first, this one's failure is handled.
+        batch.catch(() => undefined);
+        writing.push(batch);
       }
+      // Every write is awaited, so that a failed one fails the activity (and its retry).
+      for (const w of writing) await w;
       const examples = skipped.slice(0, SKIPPED_EXAMPLES);
       // The result is kept in the run's Temporal history: reasons only, ids on the fit node.
       const skippedExamples = examples.map((s) => ({ reason: s.reason, message: s.message }));

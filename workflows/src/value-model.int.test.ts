@@ -8,6 +8,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { uniqueKey } from '@experience-graph/test-kit';
+import { readRfm } from './value-model-activities';
 import { createValueModelJobs, ensureValueModelSchedule } from './value-model-client';
 import { valueModelScheduleId, valueModelWorkflowId } from './value-model-contracts';
 import { createLifecycleWorker } from './worker';
@@ -107,6 +108,34 @@ describe('the value-model job', () => {
     expect(fit).toMatchObject({ status: 'SUCCEEDED', customers: 3 });
     expect(fit?.r).toBeGreaterThan(0);
   }, 60_000);
+
+  it('reads a population in pages of consecutive ids, several at a time, each customer once and in id order', async () => {
+    const paged = `${prefix}paged-`;
+    const customers = Array.from({ length: 7 }, (_, i) => `${paged}${i}`);
+    await graph.write(
+      `UNWIND range(0, size($customers) - 1) AS i
+       CREATE (c:Customer {id: $customers[i]})
+       WITH c, i UNWIND range(0, i % 3) AS k
+       CREATE (c)-[:PLACED]->(:Order {id: c.id + '-o' + k, amount: 10 + k,
+                placedAt: datetime('2024-01-01T00:00:00Z') + duration({days: 7 * k + i})})`,
+      { customers },
+    );
+    // Someone whose id sorts inside the population's range but outside its prefix.
+    await graph.write(`CREATE (:Customer {id: $id})`, { id: `${prefix}paged` });
+    const run = {
+      fitId: `${paged}fit`,
+      asOf: '2024-06-30',
+      horizonDays: 90,
+      population: { idPrefix: paged },
+    };
+    const now = new Date('2024-07-01T00:00:00Z');
+    const whole = await readRfm(graph, run, () => undefined, now, 1_000);
+    const pages: unknown[] = [];
+    const paging = await readRfm(graph, run, (d) => pages.push(d), now, 2);
+    expect(whole.customers.map((c) => c.customerId)).toEqual(customers);
+    expect(paging).toEqual(whole);
+    expect(pages).toHaveLength(4);
+  });
 
   it('skips and reports customers with implausible histories, and fits the others', async () => {
     const sub = `${prefix}outliers-`;

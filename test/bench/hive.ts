@@ -3,8 +3,9 @@
  * scenarios.ts, for varied seeded customers, through both, in alternating rounds at the same
  * concurrency; the throughput ratio (ours ÷ Hive) is checked against the design's target of 1.3.
  *
- * Hive Gateway is not a dependency of the product: the benchmark installs one pinned version
- * into .data/bench/hive (once; later runs find it there) and loads its runtime from there. It
+ * Hive Gateway is not a dependency of the product: the benchmark installs the version and lock
+ * file of test/bench/hive-gateway into .data/bench/hive (once; later runs find it there) and
+ * loads its runtime from there. It
  * runs in this process, on a server of its own on 127.0.0.1, as our gateway and the subgraphs
  * do (startBenchSystem): both gateways share the one event loop with the subgraphs and the
  * client, so neither gets a core to itself on this two-core machine. The subgraphs refuse
@@ -13,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -37,10 +38,19 @@ import { planData, removeData, seed, type BenchData } from './seed';
 import { startBenchSystem, type BenchSystem } from './system';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-/** The Hive Gateway measured; pinned, so a run measures the same gateway as the last one. */
-export const HIVE_VERSION = '2.15.1';
 const HIVE_PACKAGE = '@graphql-hive/gateway';
+/**
+ * What is installed: a package.json naming the one Hive Gateway version, and the lock file of
+ * everything it depends on, so that every run measures the same gateway, planner included.
+ */
+const HIVE_MANIFEST = path.join(__dirname, 'hive-gateway');
 const HIVE_DIR = path.join(ROOT, '.data', 'bench', 'hive');
+/** The Hive Gateway measured, as pinned in hive-gateway/package.json. */
+export const HIVE_VERSION = (
+  JSON.parse(readFileSync(path.join(HIVE_MANIFEST, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  }
+).dependencies[HIVE_PACKAGE] as string;
 const SUPERGRAPH = path.join(ROOT, 'schema', 'supergraph.graphql');
 /** The target of the design: our gateway serves at least this many times Hive's throughput. */
 const TARGET = 1.3;
@@ -69,54 +79,49 @@ type HiveRuntime = ((request: IncomingMessage, response: ServerResponse) => void
   dispose(): Promise<void> | void;
 };
 
-/** The version installed in .data/bench/hive, if any. */
-function installedVersion(): string | undefined {
+/** Whether .data/bench/hive holds what hive-gateway/ pins: the same lock, the same gateway. */
+function installed(): boolean {
   const manifest = path.join(HIVE_DIR, 'node_modules', ...HIVE_PACKAGE.split('/'), 'package.json');
-  if (!existsSync(manifest)) return undefined;
-  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version;
+  const lock = path.join(HIVE_DIR, 'package-lock.json');
+  if (!existsSync(manifest) || !existsSync(lock)) return false;
+  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string };
+  const pinned = readFileSync(path.join(HIVE_MANIFEST, 'package-lock.json'), 'utf8');
+  return version === HIVE_VERSION && readFileSync(lock, 'utf8') === pinned;
 }
 
 /**
- * Installs the pinned Hive Gateway into .data/bench/hive unless it is there already. npm is
- * told not to save anything (there is no package.json there to save to), not to audit, and not
- * to run install scripts: the runtime needs none, and no script of a package outside the
- * product's lock file runs on this machine.
+ * Installs the pinned Hive Gateway into .data/bench/hive (npm ci of hive-gateway/'s lock file)
+ * unless it is there already. No audit, and no install scripts: the runtime needs none, and no
+ * script of a package outside the product's lock file runs on this machine.
  */
 async function installHive(signal: AbortSignal): Promise<void> {
-  if (installedVersion() === HIVE_VERSION) return;
+  if (installed()) return;
   console.log(
     `[hive] installing ${HIVE_PACKAGE}@${HIVE_VERSION} into ${path.relative(ROOT, HIVE_DIR)}...`,
   );
-  const args = [
-    'install',
-    '--no-save',
-    '--no-audit',
-    '--no-fund',
-    '--ignore-scripts',
-    '--prefix',
-    HIVE_DIR,
-    `${HIVE_PACKAGE}@${HIVE_VERSION}`,
-  ];
+  mkdirSync(HIVE_DIR, { recursive: true });
+  for (const file of ['package.json', 'package-lock.json']) {
+    copyFileSync(path.join(HIVE_MANIFEST, file), path.join(HIVE_DIR, file));
+  }
+  const args = ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', HIVE_DIR];
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('npm', args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('npm', args, { cwd: HIVE_DIR, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (part: Buffer) => {
       stderr = (stderr + part.toString('utf8')).slice(-4_000);
     });
-    // Ctrl-C ends the install too; by its pid, the one child this started.
+    // Ctrl-C ends the install too: this one child, by its handle.
     const stop = () => child.kill('SIGTERM');
     signal.addEventListener('abort', stop, { once: true });
     child.once('error', reject);
     child.once('exit', (code, killedBy) => {
       signal.removeEventListener('abort', stop);
       if (code === 0) return resolve();
-      reject(
-        new Error(`npm install of Hive Gateway failed (${killedBy ?? `exit ${code}`}): ${stderr}`),
-      );
+      reject(new Error(`npm ci of Hive Gateway failed (${killedBy ?? `exit ${code}`}): ${stderr}`));
     });
   });
-  if (installedVersion() !== HIVE_VERSION) {
-    throw new Error(`npm install ended, but ${HIVE_PACKAGE}@${HIVE_VERSION} is not in ${HIVE_DIR}`);
+  if (!installed()) {
+    throw new Error(`npm ci ended, but ${HIVE_PACKAGE}@${HIVE_VERSION} is not in ${HIVE_DIR}`);
   }
 }
 

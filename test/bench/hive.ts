@@ -35,6 +35,7 @@ import {
 import { runLoad, summarize, type LoadResult, type Summary } from './load';
 import { CUSTOMER_VIEW, checkCustomerView, gatewayCustomerView, type Scenario } from './scenarios';
 import { planData, removeData, seed, type BenchData } from './seed';
+import type { ProfileLine } from './profile';
 import { startBenchSystem, type BenchSystem } from './system';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -276,9 +277,59 @@ async function compareAnswers(
   return ids;
 }
 
+/**
+ * What one gateway's measured views cost this process and the subgraphs, per view answered:
+ * where a difference in throughput comes from (more fetches, or more CPU for the same ones).
+ */
+interface WorkPerView {
+  /** Requests each subgraph served, per view. */
+  subgraphFetches: Record<string, number>;
+  /** Neo4j statements the subgraphs ran, per view. */
+  statements: number;
+  /**
+   * CPU of this whole process (client, gateway, subgraphs), per view, in ms: the subgraphs and
+   * the client do the same work for either gateway, so the difference is the gateway's.
+   */
+  cpuMs: number;
+}
+
+/** Sums of the measured rounds of one gateway, turned into {@link WorkPerView} at the end. */
+class WorkTally {
+  private views = 0;
+  private cpuMicros = 0;
+  private statements = 0;
+  private readonly fetches: Record<string, number> = {};
+
+  add(views: number, cpu: NodeJS.CpuUsage, lines: ProfileLine[]): void {
+    this.views += views;
+    this.cpuMicros += cpu.user + cpu.system;
+    for (const line of lines) {
+      if (line.kind === 'graph') this.statements += line.count;
+      if (line.kind === 'request' && (SUBGRAPH_NAMES as readonly string[]).includes(line.label)) {
+        this.fetches[line.label] = (this.fetches[line.label] ?? 0) + line.count;
+      }
+    }
+  }
+
+  perView(): WorkPerView {
+    const per = (n: number) => (this.views ? n / this.views : NaN);
+    return {
+      subgraphFetches: Object.fromEntries(
+        Object.entries(this.fetches).map(([name, n]) => [name, per(n)]),
+      ),
+      statements: per(this.statements),
+      cpuMs: per(this.cpuMicros / 1000),
+    };
+  }
+}
+
+const fetchesPerView = (work: WorkPerView) =>
+  Object.values(work.subgraphFetches).reduce((a, b) => a + b, 0);
+
 interface Measured {
   ours: Summary;
   hive: Summary;
+  work: { ours: WorkPerView; hive: WorkPerView };
   comparedIds: string[];
 }
 
@@ -323,6 +374,7 @@ async function measure(
     }
 
     const results: Record<'ours' | 'hive', LoadResult[]> = { ours: [], hive: [] };
+    const tallies = { ours: new WorkTally(), hive: new WorkTally() };
     let offset = options.warmup;
     for (let round = 0; round < options.rounds; round++) {
       const count =
@@ -332,7 +384,14 @@ async function measure(
       const order = round % 2 === 0 ? (['ours', 'hive'] as const) : (['hive', 'ours'] as const);
       const line: string[] = [];
       for (const side of order) {
+        system.profiles.servers.reset();
+        const cpu = process.cpuUsage();
         const result = await load(scenarios[side], count, offset);
+        tallies[side].add(
+          result.completed,
+          process.cpuUsage(cpu),
+          system.profiles.servers.snapshot(),
+        );
         results[side].push(result);
         line.push(`${side} ${((result.completed / result.elapsedMs) * 1000).toFixed(0)}/s`);
       }
@@ -345,6 +404,7 @@ async function measure(
     return {
       ours: summarize(options.hiveRequests, options.concurrency, results.ours),
       hive: summarize(options.hiveRequests, options.concurrency, results.hive),
+      work: { ours: tallies.ours.perView(), hive: tallies.hive.perView() },
       comparedIds,
     };
   } finally {
@@ -387,7 +447,7 @@ export async function runHive(ctx: BenchContext): Promise<BenchSection> {
   });
   if (failure || !measured) throw failure?.error ?? new Error('Nothing was measured');
 
-  const { ours, hive, comparedIds } = measured;
+  const { ours, hive, work, comparedIds } = measured;
   const ratio = {
     throughput: ours.throughputPerSecond / hive.throughputPerSecond,
     p50: ours.p50Ms / hive.p50Ms,
@@ -441,6 +501,14 @@ export async function runHive(ctx: BenchContext): Promise<BenchSection> {
         ratio: `${times(ratio.p50)} p50, ${times(ratio.p99)} p99`,
         data: size,
       },
+      {
+        benchmark: 'hive',
+        metric: 'CustomerView subgraph fetches / process CPU ms per view, ours',
+        measured: `${num(fetchesPerView(work.ours))} / ${num(work.ours.cpuMs)}`,
+        baseline: `${num(fetchesPerView(work.hive))} / ${num(work.hive.cpuMs)} Hive Gateway`,
+        ratio: `${times(work.ours.cpuMs / work.hive.cpuMs)} CPU`,
+        data: 'CPU of client, gateway and subgraphs (one process)',
+      },
     ],
     targets: [target],
     details: {
@@ -457,6 +525,7 @@ export async function runHive(ctx: BenchContext): Promise<BenchSection> {
       ours,
       hive,
       ratio,
+      workPerView: work,
     },
     cleanup: { deleted },
     print: () => {
@@ -481,6 +550,20 @@ hive: our gateway against Hive Gateway ${HIVE_VERSION}, CustomerView
           s.p99Ms.toFixed(2),
           String(s.errors),
           s.roundsPerSecond.map((r) => r.toFixed(0)).join(' '),
+        ]),
+      );
+      printTable(
+        ['per view', 'products', 'customers', 'campaigns', 'statements', 'CPU ms'],
+        (
+          [
+            ['ours', work.ours],
+            ['Hive Gateway', work.hive],
+          ] as const
+        ).map(([name, w]) => [
+          name,
+          ...SUBGRAPH_NAMES.map((subgraph) => num(w.subgraphFetches[subgraph] ?? 0)),
+          num(w.statements),
+          num(w.cpuMs),
         ]),
       );
       console.log(

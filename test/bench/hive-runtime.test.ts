@@ -55,7 +55,7 @@ describe('signingPlugin', () => {
     });
     const sent = setOptions.mock.calls[0]?.[0] as { body: string; headers: Record<string, string> };
     expect(sent.body).toBe(body);
-    expect(sent.headers['content-type']).toBe('application/json');
+    expect(sent.headers['Content-Type']).toBe('application/json');
     const verdict = verifyRequest(
       config.signing.secret,
       sent.headers,

@@ -114,8 +114,8 @@ const digest = (value: string) => createHash('sha256').update(value).digest('hex
  * A Hive Gateway plugin giving each request the principal of its API key, and signing every
  * subgraph fetch for that principal with our signRequest, over the exact body sent. Only the
  * configured service clients are known to it (the bench's client is one); any other credential
- * is refused before a plan is made, and a fetch without a principal is refused rather than sent
- * unsigned, as our gateway's SignedSubgraphSource does.
+ * is refused before the operation is executed, and a fetch without a principal is refused rather
+ * than sent unsigned, as our gateway's SignedSubgraphSource does.
  */
 export function signingPlugin(config: Config) {
   const secret = config.signing.secret;
@@ -154,9 +154,12 @@ export function signingPlugin(config: Config) {
       if (typeof options.body !== 'string') {
         throw new Error('Refusing to sign a subgraph request whose body is not a string');
       }
-      const headers: Record<string, string> = Object.fromEntries(
-        new Headers(options.headers ?? {}).entries(),
-      );
+      // Hive's HTTP transport passes a plain object; anything else is read through Headers.
+      const given = options.headers ?? {};
+      const headers: Record<string, string> =
+        Object.getPrototypeOf(given) === Object.prototype
+          ? (given as Record<string, string>)
+          : Object.fromEntries(new Headers(given).entries());
       setOptions({
         ...options,
         headers: { ...headers, ...signRequest(secret, principal, options.body) },

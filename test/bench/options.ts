@@ -8,6 +8,7 @@ import {
 /** Every benchmark `npm run bench` runs, in the order it runs them. */
 export const BENCHMARKS = [
   'federation',
+  'hive',
   'intake',
   'relay',
   'telemetry',
@@ -47,6 +48,13 @@ export interface BenchOptions {
   maxSeconds: number;
   /** How the baseline replays the gateway's subgraph fetches: stage by stage, or one by one. */
   replay: 'staged' | 'sequential';
+
+  // hive: our gateway against Hive Gateway on the same supergraph (also uses concurrency,
+  // warmup, rounds, devices-per-customer, models and campaigns-per-model)
+  /** Customers to seed; CustomerView request i asks for customer i mod this. */
+  hiveCustomers: number;
+  /** Measured CustomerView requests per gateway, split evenly over `rounds`. */
+  hiveRequests: number;
 
   // intake, relay and telemetry: alternating rounds of the gateway and the raw baseline
   /** Intake, relay and telemetry alternate the measured side and the baseline this many times. */
@@ -145,6 +153,8 @@ const INTEGER_OPTIONS = {
   'campaigns-per-model': { default: 3, min: 1, max: 50 },
   'timeout-ms': { default: 10_000, min: 100, max: 120_000 },
   'max-seconds': { default: 900, min: 1, max: 3_600 },
+  'hive-customers': { default: 200, min: 1, max: 100_000 },
+  'hive-requests': { default: 2_000, min: 1, max: 1_000_000 },
   'lifecycle-rounds': { default: 3, min: 1, max: 20 },
   'intake-events': { default: 1_000, min: 4, max: 200_000 },
   'intake-batch': { default: 100, min: 4, max: 500 },
@@ -197,6 +207,11 @@ export const USAGE = `Usage: npm run bench -- [options]
   --models N                product models the devices are spread over (default 5)
   --campaigns-per-model N   campaigns promoting each model (default 3)
   --replay staged|sequential  how the baseline replays the gateway's fetches (default staged)
+
+ hive: our gateway against Hive Gateway (installed into .data/bench/hive) on the same
+ supergraph, CustomerView at --concurrency in flight, after --warmup, in --rounds
+  --hive-customers N        customers to seed (default 200)
+  --hive-requests N         measured requests per gateway (default 2000)
 
  intake, relay and telemetry: the gateway (or the relay) against a raw baseline of the same data
   --lifecycle-rounds N      measured side and baseline take turns N times (default 3)
@@ -317,6 +332,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     timeoutMs: integer('timeout-ms'),
     maxSeconds: integer('max-seconds'),
     replay,
+    hiveCustomers: integer('hive-customers'),
+    hiveRequests: integer('hive-requests'),
     lifecycleRounds: integer('lifecycle-rounds'),
     intakeEvents: integer('intake-events'),
     intakeBatch: integer('intake-batch'),
@@ -366,6 +383,11 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   }
   if (options.rounds > options.requests) {
     throw new Error(`--rounds (${options.rounds}) cannot exceed --requests (${options.requests})`);
+  }
+  if (options.only.includes('hive') && options.rounds > options.hiveRequests) {
+    throw new Error(
+      `--rounds (${options.rounds}) cannot exceed --hive-requests (${options.hiveRequests})`,
+    );
   }
   return options;
 }

@@ -4,6 +4,7 @@
  * figures move from run to run; the ratios are what to compare):
  *
  *   federation    the gateway's CustomerView against the subgraph fetches it makes
+ *   hive          the gateway's CustomerView against Hive Gateway's on the same supergraph
  *   intake        lifecycle events ACCEPTED per second through recordEvents vs raw UNWIND of
  *                 the same touchpoints, at 1 and 4 batches in flight; one customer's 500-event
  *                 batch vs the raw UNWIND of its 500 touchpoints
@@ -41,6 +42,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@experience-graph/config';
 import { runFederation } from './federation';
+import { runHive } from './hive';
 import { closeHttpClient } from './http-client';
 import { runIntake } from './intake';
 import { runIntervention } from './intervention';
@@ -59,6 +61,7 @@ const OUTPUT = path.join(ROOT, '.data', 'bench', 'latest.json');
 
 const RUNNERS: Record<Benchmark, (ctx: BenchContext) => Promise<BenchSection>> = {
   federation: runFederation,
+  hive: runHive,
   intake: runIntake,
   relay: runRelay,
   telemetry: runTelemetry,

@@ -21,6 +21,9 @@
  *                 of deep chains vs a customer who referred no one
  *   neo4j-settings the launcher's JVM and page-cache profiles, each on a Neo4j of its own:
  *                 start-up, CustomerView and recordEvents against the baseline profile
+ *   segments      defining a segment on 100,000 customers (every one evaluated, memberships
+ *                 written) vs one raw statement counting the same members; refresh of a few
+ *                 customers with those segments defined
  *
  * Each benchmark seeds its own uniquely keyed data and removes it by those keys (also after a
  * failure or Ctrl-C), deletes what it left owed in the outbox on its own task queue, terminates
@@ -50,6 +53,7 @@ import { runTelemetry } from './telemetry';
 import { runValueModel } from './value-model';
 import { runCustomerView } from './customer-view';
 import { runNeo4jSettings } from './neo4j-settings';
+import { runSegments } from './segments';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUTPUT = path.join(ROOT, '.data', 'bench', 'latest.json');
@@ -64,6 +68,7 @@ const RUNNERS: Record<Benchmark, (ctx: BenchContext) => Promise<BenchSection>> =
   'value-model': runValueModel,
   'customer-view': runCustomerView,
   'neo4j-settings': runNeo4jSettings,
+  segments: runSegments,
 };
 
 function describe(error: unknown): string {

@@ -217,7 +217,9 @@ export async function runSegments(ctx: BenchContext): Promise<BenchSection> {
       };
       results.push(m);
       if (m.ours !== m.rawOurs) {
-        failures.push(`${c.name}: define made ${m.ours} members of ours, the raw count ${m.rawOurs}`);
+        failures.push(
+          `${c.name}: define made ${m.ours} members of ours, the raw count ${m.rawOurs}`,
+        );
       }
       console.log(
         `[segments] ${c.name}: define ${num(defineMs / 1000, 2)} s, raw ${num(rawMs / 1000, 2)} s, ${m.members} members of ${m.population}`,
@@ -230,7 +232,10 @@ export async function runSegments(ctx: BenchContext): Promise<BenchSection> {
     for (const size of REFRESH_SIZES) {
       const took: number[] = [];
       for (let round = 0; round < REFRESH_ROUNDS; round++) {
-        const ids = Array.from({ length: size }, () => `${prefix}-c${(offset++ * 7919) % customers}`);
+        const ids = Array.from(
+          { length: size },
+          () => `${prefix}-c${(offset++ * 7919) % customers}`,
+        );
         const started = performance.now();
         await repository.refresh(ids);
         took.push(performance.now() - started);

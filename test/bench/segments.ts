@@ -129,9 +129,11 @@ const CASES: Case[] = [
       { field: 'CONSENT_GRANTED', atLeast: null, atMost: null, value: 'MARKETING_CONTACT' },
       { field: 'OWNS_DEVICE_IN_STAGE', atLeast: null, atMost: null, value: 'SUPPORT' },
     ],
+    // Per customer, through their relationships: an EXISTS on the consent's purpose is planned
+    // as a seek of every consent with that purpose for each customer.
     raw: () => `MATCH (c:Customer)
-      WHERE EXISTS { (c)-[:GAVE]->(k:Consent {purpose: 'MARKETING_CONTACT'}) WHERE k.granted }
-        AND EXISTS { (c)-[:OWNS]->(:Device {stage: 'SUPPORT'}) }`,
+      WHERE 'MARKETING_CONTACT' IN [(c)-[:GAVE]->(k:Consent) WHERE k.granted | k.purpose]
+        AND 'SUPPORT' IN [(c)-[:OWNS]->(d:Device) | d.stage]`,
   },
 ];
 

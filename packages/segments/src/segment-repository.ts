@@ -1,6 +1,11 @@
 import type { Graph } from '@experience-graph/neo4j';
-import { readFeatures, type ValueReckoning } from './features';
-import { isMember, type SegmentDefinition } from './segment-rules';
+import { readFeatures, type Population, type ValueReckoning } from './features';
+import {
+  membershipChanges,
+  partsFor,
+  type CustomerState,
+  type SegmentDefinition,
+} from './segment-rules';
 
 const SEGMENT_FIELDS = `s { .id, .name, .description, .match, conditions: s.conditions }`;
 
@@ -40,29 +45,44 @@ export function createSegmentRepository(graph: Graph, reckoning: ValueReckoning)
     return rows.map((r) => definitionOf(r.segment));
   }
 
-  /** Writes the memberships of the given customers in the given segments, as evaluated now. */
-  async function evaluate(segments: SegmentDefinition[], ids: readonly string[]): Promise<void> {
-    if (segments.length === 0 || ids.length === 0) return;
+  /**
+   * Evaluates the given segments for a population and writes what changed: memberships of
+   * customers who joined or left. Unchanged memberships are not written, so they keep their
+   * `since`. Only the feature parts these segments' conditions look at are read. Resolves the
+   * customers evaluated, in id order.
+   */
+  async function evaluate(
+    segments: SegmentDefinition[],
+    population: Population,
+  ): Promise<CustomerState[]> {
+    const segmentIds = segments.map((s) => s.id);
     const now = Date.now();
-    const features = await readFeatures(graph, reckoning, ids);
-    const rows = features.map((f) => ({
-      id: f.id,
-      member: segments.filter((s) => isMember(s, f, now)).map((s) => s.id),
-    }));
-    await graph.write(
-      `UNWIND $rows AS row
-       MATCH (c:Customer {id: row.id})
-       CALL (c, row) {
-         MATCH (c)-[m:IN_SEGMENT]->(s:Segment) WHERE s.id IN $segmentIds AND NOT s.id IN row.member
-         DELETE m
-       }
-       CALL (c, row) {
-         UNWIND row.member AS segmentId
-         MATCH (s:Segment {id: segmentId})
-         MERGE (c)-[m:IN_SEGMENT]->(s) ON CREATE SET m.since = datetime()
-       }`,
-      { rows, segmentIds: segments.map((s) => s.id) },
+    const customers = await readFeatures(
+      graph,
+      reckoning,
+      partsFor(segments),
+      population,
+      segmentIds,
     );
+    const changes = membershipChanges(segments, customers, now);
+    if (changes.length > 0) {
+      await graph.write(
+        `UNWIND $changes AS change
+         MATCH (s:Segment {id: change.segmentId})
+         CALL (s, change) {
+           UNWIND change.leaving AS id
+           MATCH (:Customer {id: id})-[m:IN_SEGMENT]->(s)
+           DELETE m
+         }
+         CALL (s, change) {
+           UNWIND change.joining AS id
+           MATCH (c:Customer {id: id})
+           MERGE (c)-[m:IN_SEGMENT]->(s) ON CREATE SET m.since = datetime()
+         }`,
+        { changes },
+      );
+    }
+    return customers;
   }
 
   return {
@@ -95,10 +115,9 @@ export function createSegmentRepository(graph: Graph, reckoning: ValueReckoning)
          RETURN DISTINCT id`,
         { ids },
       );
-      await evaluate(
-        segments,
-        rows.map((r) => r.id),
-      );
+      if (rows.length === 0) return;
+      // Few customers and every segment: one read of all the parts any definition needs.
+      await evaluate(segments, { ids: rows.map((r) => r.id) });
     },
 
     /** Creates or replaces a segment and evaluates it for every customer. */
@@ -110,19 +129,14 @@ export function createSegmentRepository(graph: Graph, reckoning: ValueReckoning)
              s.conditions = $conditions, s.updatedAt = datetime()`,
         { ...segment, conditions: JSON.stringify(segment.conditions) },
       );
+      // Everyone, a page at a time in id order: each page one read (with the memberships in
+      // this segment) and at most one write.
       let after = '';
       for (;;) {
-        const page = await graph.read<{ id: string }>(
-          `MATCH (c:Customer) WHERE c.id > $after
-           RETURN c.id AS id ORDER BY c.id LIMIT toInteger($page)`,
-          { after, page: PAGE },
-        );
-        await evaluate(
-          [segment],
-          page.map((r) => r.id),
-        );
-        if (page.length < PAGE) break;
-        after = page[page.length - 1]?.id as string;
+        const page = await evaluate([segment], { after, limit: PAGE });
+        const last = page.at(-1);
+        if (page.length < PAGE || !last) break;
+        after = last.features.id;
       }
       return segment;
     },

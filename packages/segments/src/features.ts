@@ -93,27 +93,27 @@ function partCypher(maxHops: number): Record<FeaturePart, { call?: string; colum
 }
 
 /**
- * The customers a read covers: these ids (unknown ones are left out), or the next `limit`
- * customers in id order after the id `after` ('' for the first page).
+ * The customers a read covers: these ids (unknown ones are left out), or those whose id is
+ * after `after` and at most `upTo` (null: no upper bound).
  */
-export type Population = { ids: readonly string[] } | { after: string; limit: number };
+export type Population = { ids: readonly string[] } | { after: string; upTo: string | null };
 
 /**
  * One statement reading, for every customer `c` of the population, the feature parts asked for
- * and nothing else, and which of the segments `$segmentIds` they are in now; ordered by id.
+ * and nothing else, and which of the segments `$segmentIds` they are in now.
  */
 export function featuresCypher(
   maxHops: number,
   parts: readonly FeaturePart[],
-  population: 'ids' | 'page',
+  population: 'ids' | 'range' | 'rest',
 ): string {
   const cypher = partCypher(maxHops);
   const wanted = FEATURE_PARTS.filter((p) => parts.includes(p));
-  const source =
-    population === 'ids'
-      ? 'UNWIND $ids AS id MATCH (c:Customer {id: id})'
-      : `MATCH (c:Customer) WHERE c.id > $after
-WITH c ORDER BY c.id LIMIT toInteger($limit)`;
+  const source = {
+    ids: 'UNWIND $ids AS id MATCH (c:Customer {id: id})',
+    range: 'MATCH (c:Customer) WHERE c.id > $after AND c.id <= $upTo',
+    rest: 'MATCH (c:Customer) WHERE c.id > $after',
+  }[population];
   const calls = wanted.flatMap((p) => {
     const { call } = cypher[p];
     return call ? [`CALL (c) { ${call} }`] : [];
@@ -122,8 +122,7 @@ WITH c ORDER BY c.id LIMIT toInteger($limit)`;
   return `${source}
 ${calls.join('\n')}
 RETURN ${['c.id AS id', ...columns].join(', ')},
-       [(c)-[:IN_SEGMENT]->(s:Segment) WHERE s.id IN $segmentIds | s.id] AS memberOf
-ORDER BY id`;
+       [(c)-[:IN_SEGMENT]->(s:Segment) WHERE s.id IN $segmentIds | s.id] AS memberOf`;
 }
 
 type FeatureRow = Omit<CustomerFeatures, 'touchpoints'> & {
@@ -139,7 +138,7 @@ export async function readFeatures(
   population: Population,
   segmentIds: readonly string[],
 ): Promise<CustomerState[]> {
-  const kind = 'ids' in population ? 'ids' : 'page';
+  const kind = 'ids' in population ? 'ids' : population.upTo === null ? 'rest' : 'range';
   const rows = await graph.read<FeatureRow>(
     featuresCypher(reckoning.referralMaxHops, parts, kind),
     {

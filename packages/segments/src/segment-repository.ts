@@ -1,11 +1,6 @@
 import type { Graph } from '@experience-graph/neo4j';
 import { readFeatures, type Population, type ValueReckoning } from './features';
-import {
-  membershipChanges,
-  partsFor,
-  type CustomerState,
-  type SegmentDefinition,
-} from './segment-rules';
+import { membershipChanges, partsFor, type SegmentDefinition } from './segment-rules';
 
 const SEGMENT_FIELDS = `s { .id, .name, .description, .match, conditions: s.conditions }`;
 
@@ -29,8 +24,35 @@ export const segmentsOfCustomer = (as: string) => `
 export const segmentsFromStore = (stored: unknown): SegmentDefinition[] =>
   (stored as StoredSegment[]).map(definitionOf);
 
-/** Customers re-evaluated per query when a whole population is refreshed. */
+/** Customers evaluated per statement when a segment is evaluated for everyone. */
 const PAGE = 2000;
+/**
+ * Pages evaluated at once: Neo4j runs each statement on one core, and while one page's
+ * memberships are written the next can be read.
+ */
+const PAGES_IN_FLIGHT = 2;
+
+/** Runs `work` on every item, at most `inFlight` at once; the first failure stops the rest. */
+async function eachBounded<T>(
+  items: readonly T[],
+  inFlight: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, items.length) }, worker));
+}
 
 /**
  * Rule-based segments kept current: memberships are `(:Customer)-[:IN_SEGMENT {since}]->(:Segment)`
@@ -48,13 +70,9 @@ export function createSegmentRepository(graph: Graph, reckoning: ValueReckoning)
   /**
    * Evaluates the given segments for a population and writes what changed: memberships of
    * customers who joined or left. Unchanged memberships are not written, so they keep their
-   * `since`. Only the feature parts these segments' conditions look at are read. Resolves the
-   * customers evaluated, in id order.
+   * `since`. Only the feature parts these segments' conditions look at are read.
    */
-  async function evaluate(
-    segments: SegmentDefinition[],
-    population: Population,
-  ): Promise<CustomerState[]> {
+  async function evaluate(segments: SegmentDefinition[], population: Population): Promise<void> {
     const segmentIds = segments.map((s) => s.id);
     const now = Date.now();
     const customers = await readFeatures(
@@ -82,7 +100,6 @@ export function createSegmentRepository(graph: Graph, reckoning: ValueReckoning)
         { changes },
       );
     }
-    return customers;
   }
 
   return {
@@ -129,15 +146,18 @@ export function createSegmentRepository(graph: Graph, reckoning: ValueReckoning)
              s.conditions = $conditions, s.updatedAt = datetime()`,
         { ...segment, conditions: JSON.stringify(segment.conditions) },
       );
-      // Everyone, a page at a time in id order: each page one read (with the memberships in
-      // this segment) and at most one write.
-      let after = '';
-      for (;;) {
-        const page = await evaluate([segment], { after, limit: PAGE });
-        const last = page.at(-1);
-        if (page.length < PAGE || !last) break;
-        after = last.features.id;
-      }
+      // Everyone, in pages of consecutive ids cut where every PAGE-th id falls, so pages can be
+      // evaluated side by side; the last page is open-ended, for customers created meanwhile.
+      const [row] = await graph.read<{ bounds: string[] }>(
+        `MATCH (c:Customer) WHERE c.id IS NOT NULL
+         WITH c.id AS id ORDER BY id
+         WITH collect(id) AS ids
+         RETURN [i IN range(toInteger($page) - 1, size(ids) - 2, toInteger($page)) | ids[i]] AS bounds`,
+        { page: PAGE },
+      );
+      const bounds = row?.bounds ?? [];
+      const pages = [...bounds, null].map((upTo, i) => ({ after: bounds[i - 1] ?? '', upTo }));
+      await eachBounded(pages, PAGES_IN_FLIGHT, (page) => evaluate([segment], page));
       return segment;
     },
 

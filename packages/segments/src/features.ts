@@ -73,10 +73,15 @@ function partCypher(maxHops: number): Record<FeaturePart, { call?: string; colum
     touchpoints: {
       call: `
   OPTIONAL MATCH (c)-[:HAD]->(t:Touchpoint)
-  WITH t.type AS type, count(t) AS n, max(t.occurredAt) AS last
-  RETURN collect(CASE WHEN type IS NULL THEN null ELSE [type, n] END) AS types,
-         max(last) AS lastTouchAt`,
-      column: '{types: types, lastAt: toString(lastTouchAt)}',
+  WITH t.type AS type, count(t) AS n
+  RETURN collect(CASE WHEN type IS NULL THEN null ELSE [type, n] END) AS types`,
+      column: '{types: types}',
+    },
+    lastTouch: {
+      call: `
+  OPTIONAL MATCH (c)-[:HAD]->(t:Touchpoint)
+  RETURN max(t.occurredAt) AS lastTouchAt`,
+      column: '{at: toString(lastTouchAt)}',
     },
     sentiment: {
       call: `
@@ -126,7 +131,7 @@ RETURN ${['c.id AS id', ...columns].join(', ')},
 }
 
 type FeatureRow = Omit<CustomerFeatures, 'touchpoints'> & {
-  touchpoints?: { types: Array<[string, number]>; lastAt: string | null };
+  touchpoints?: { types: Array<[string, number]> };
   memberOf: string[];
 };
 
@@ -155,7 +160,6 @@ export async function readFeatures(
       ...(touchpoints && {
         touchpoints: {
           byType: Object.fromEntries(touchpoints.types.map(([type, n]) => [type, Number(n)])),
-          lastAt: touchpoints.lastAt,
         },
       }),
     },

@@ -18,7 +18,8 @@ const features = (extra: Partial<CustomerFeatures> = {}): CustomerFeatures => ({
   helpfulVotes: { count: 0, worth: 0 },
   predictions: { probabilityAlive: null, expectedValue: null },
   sentiment: { mean: 0.4 },
-  touchpoints: { byType: { PURCHASE: 1, AD_CLICK: 2 }, lastAt: '2026-05-29T00:00:00Z' },
+  touchpoints: { byType: { PURCHASE: 1, AD_CLICK: 2 } },
+  lastTouch: { at: '2026-05-29T00:00:00Z' },
   deviceStages: ['SUPPORT'],
   consentsGranted: ['MARKETING_CONTACT'],
   identifierNamespaces: ['EMAIL'],
@@ -119,7 +120,7 @@ describe('feature parts', () => {
     ) as CustomerFeatures;
   const on = (...conditions: SegmentCondition[]) => segment('ALL', conditions);
 
-  it('reads orders for spend, the referral chain for referrals, both and votes for the total', () => {
+  it('reads orders for spend, the referral chain for referrals, both and votes for the total, touchpoints for counts and recency', () => {
     expect(partsFor([on(condition({ field: 'HISTORICAL_VALUE', atLeast: 1 }))])).toEqual([
       'orders',
     ]);
@@ -132,13 +133,16 @@ describe('feature parts', () => {
       'helpfulVotes',
     ]);
     expect(
+      partsFor([on(condition({ field: 'TOUCHPOINTS', atLeast: 1, value: 'AD_CLICK' }))]),
+    ).toEqual(['touchpoints']);
+    expect(
       partsFor([
         on(
           condition({ field: 'DAYS_SINCE_LAST_TOUCH', atMost: 3 }),
-          condition({ field: 'TOUCHPOINTS', atLeast: 1, value: 'AD_CLICK' }),
+          condition({ field: 'TOUCHPOINTS', atLeast: 1 }),
         ),
       ]),
-    ).toEqual(['touchpoints']);
+    ).toEqual(['touchpoints', 'lastTouch']);
   });
 
   it('gathers the parts of several segments once each, in the order reads fetch them', () => {

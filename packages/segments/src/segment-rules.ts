@@ -73,8 +73,10 @@ export interface FeatureParts {
   helpfulVotes: { count: number; worth: number };
   /** The value model's predictions, null before a fit. */
   predictions: { probabilityAlive: number | null; expectedValue: number | null };
-  /** Touchpoints by type, and the time of the latest. */
-  touchpoints: { byType: Record<string, number>; lastAt: string | null };
+  /** How many touchpoints of each type they had. */
+  touchpoints: { byType: Record<string, number> };
+  /** When their latest touchpoint occurred; null when they had none. */
+  lastTouch: { at: string | null };
   /** The mean sentiment of the touchpoints that have one; null when none has. */
   sentiment: { mean: number | null };
   deviceStages: string[];
@@ -90,6 +92,7 @@ export const FEATURE_PARTS: readonly FeaturePart[] = [
   'helpfulVotes',
   'predictions',
   'touchpoints',
+  'lastTouch',
   'sentiment',
   'deviceStages',
   'consentsGranted',
@@ -111,7 +114,7 @@ export const PARTS_OF_FIELD: Record<SegmentField, readonly FeaturePart[]> = {
   EXPECTED_VALUE: ['predictions'],
   SENTIMENT: ['sentiment'],
   TOUCHPOINTS: ['touchpoints'],
-  DAYS_SINCE_LAST_TOUCH: ['touchpoints'],
+  DAYS_SINCE_LAST_TOUCH: ['lastTouch'],
   OWNS_DEVICE_IN_STAGE: ['deviceStages'],
   CONSENT_GRANTED: ['consentsGranted'],
   HAS_IDENTIFIER: ['identifierNamespaces'],
@@ -161,8 +164,8 @@ function numberOf(condition: SegmentCondition, f: CustomerFeatures, now: number)
         : (byType[condition.value] ?? 0);
     }
     case 'DAYS_SINCE_LAST_TOUCH': {
-      const { lastAt } = part(f, 'touchpoints');
-      return lastAt === null ? null : (now - Date.parse(lastAt)) / DAY;
+      const { at } = part(f, 'lastTouch');
+      return at === null ? null : (now - Date.parse(at)) / DAY;
     }
     case 'OWNS_DEVICE_IN_STAGE':
     case 'CONSENT_GRANTED':

@@ -18,6 +18,7 @@ export const BENCHMARKS = [
   'customer-view',
   'funnel',
   'neo4j-settings',
+  'segments',
 ] as const;
 export type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -140,6 +141,10 @@ export interface BenchOptions {
   settingsConcurrency: number;
   /** Every profile is started and measured this many times, in turns. */
   settingsRounds: number;
+
+  // segments: defining a segment on a large generated population
+  /** Customers of the generated population. */
+  segmentCustomers: number;
 }
 
 const INTEGER_OPTIONS = {
@@ -188,6 +193,7 @@ const INTEGER_OPTIONS = {
   'settings-requests': { default: 1_500, min: 10, max: 100_000 },
   'settings-concurrency': { default: 50, min: 1, max: 256 },
   'settings-rounds': { default: 2, min: 1, max: 10 },
+  'segment-customers': { default: 100_000, min: 100, max: 1_000_000 },
 } as const;
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -262,7 +268,11 @@ export const USAGE = `Usage: npm run bench -- [options]
   --settings-customers N    customers of the graph each profile serves (default 20000)
   --settings-requests N     CustomerView requests per profile and round (default 1500)
   --settings-concurrency N  CustomerView requests in flight (default 50)
-  --settings-rounds N       profiles take turns N times (default 2)`;
+  --settings-rounds N       profiles take turns N times (default 2)
+
+ segments: defining a segment (every customer evaluated) against one raw count statement, on a
+ generated population; refreshing a few customers with the segments defined
+  --segment-customers N     customers of the generated population (default 100000)`;
 
 /** Parses and checks the arguments; a bad one throws a message naming it. */
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
@@ -368,6 +378,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     settingsRequests: integer('settings-requests'),
     settingsConcurrency: integer('settings-concurrency'),
     settingsRounds: integer('settings-rounds'),
+    segmentCustomers: integer('segment-customers'),
   };
   if (Math.ceil(options.backfillReadings / options.backfillDevices) > MAX_READINGS_PER_EVENT) {
     throw new Error(

@@ -129,6 +129,8 @@ export function statementLabel(cypher: string, params: CypherParams = {}): strin
   if (text.includes('healthLock')) return 'telemetry: lock devices';
   if (text.includes('MERGE (x:TelemetryReading')) return 'telemetry: write readings';
   if (text.includes('SET d.healthState')) return 'telemetry: write health';
+  if (text.includes('AS memberOf')) return 'segments: read features and memberships';
+  if (text.includes('MERGE (c)-[m:IN_SEGMENT]')) return 'segments: write memberships';
   if (text.includes('IN_SEGMENT') || text.includes(':Segment')) return 'segments';
   if (text.includes('q.claiming')) return 'relay: claim (lock, re-check)';
   if (text.includes('q.dueAt <= timestamp()') && text.includes('ORDER BY q.dueAt')) {

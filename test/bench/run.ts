@@ -24,6 +24,9 @@
  *                 campaign reaching 10,000 people vs one raw statement counting those people
  *   neo4j-settings the launcher's JVM and page-cache profiles, each on a Neo4j of its own:
  *                 start-up, CustomerView and recordEvents against the baseline profile
+ *   segments      defining a segment on 100,000 customers (every one evaluated, memberships
+ *                 written) vs one raw statement counting the same members; refresh of a few
+ *                 customers with those segments defined
  *
  * Each benchmark seeds its own uniquely keyed data and removes it by those keys (also after a
  * failure or Ctrl-C), deletes what it left owed in the outbox on its own task queue, terminates
@@ -55,6 +58,7 @@ import { runValueModel } from './value-model';
 import { runCustomerView } from './customer-view';
 import { runNeo4jSettings } from './neo4j-settings';
 import { runFunnel } from './funnel';
+import { runSegments } from './segments';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUTPUT = path.join(ROOT, '.data', 'bench', 'latest.json');
@@ -71,6 +75,7 @@ const RUNNERS: Record<Benchmark, (ctx: BenchContext) => Promise<BenchSection>> =
   'customer-view': runCustomerView,
   funnel: runFunnel,
   'neo4j-settings': runNeo4jSettings,
+  segments: runSegments,
 };
 
 function describe(error: unknown): string {

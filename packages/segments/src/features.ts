@@ -1,5 +1,10 @@
 import type { Graph } from '@experience-graph/neo4j';
-import type { CustomerFeatures } from './segment-rules';
+import {
+  FEATURE_PARTS,
+  type CustomerFeatures,
+  type CustomerState,
+  type FeaturePart,
+} from './segment-rules';
 
 /** How value is reckoned: the referral discount per hop, hops followed, a helpful vote's worth. */
 export interface ValueReckoning {
@@ -14,82 +19,149 @@ export const HELPFUL_VOTES = `
   WHERE v.helpful AND voter <> c
   RETURN count(DISTINCT v) AS helpfulVotes`;
 
-/**
- * The value of each customer in `$ids` (`$discount`, `$helpfulVoteValue`): what they spent,
- * what the people down their referral chain spent, discounted per hop, and their helpful votes.
- * Referrals form a forest (one referrer per person, no cycles: the intake and merges refuse
- * both), so everyone down the chain is reached by exactly one path, whose length is their hop
- * count. The chain walks through erased people's anonymous placeholders.
- */
-export function customerValueCypher(maxHops: number): string {
-  return `
-UNWIND $ids AS id
-MATCH (c:Customer {id: id})
-${customerValueCalls(maxHops)}
-WITH c, id, historical, orderCount, referral, peopleReferred, peopleReferredDirectly, helpfulVotes,
-     helpfulVotes * $helpfulVoteValue AS helpfulness`;
-}
+/** What customer `c` spent, for a `CALL (c) { }` binding historical and orderCount. */
+const ORDERS = `
+  OPTIONAL MATCH (c)-[:PLACED]->(o:Order)
+  RETURN coalesce(sum(o.amount), 0.0) AS historical, count(o) AS orderCount`;
 
 /**
- * The value of one customer `c` (`$discount`), as `customerValueCypher` reckons it: subqueries
- * binding historical, orderCount, referral, peopleReferred, peopleReferredDirectly and
- * helpfulVotes.
+ * What the people down customer `c`'s referral chain spent, discounted per hop (`$discount`),
+ * for a `CALL (c) { }` binding referral, peopleReferred and peopleReferredDirectly. Referrals
+ * form a forest (one referrer per person, no cycles: the intake and merges refuse both), so
+ * everyone down the chain is reached by exactly one path, whose length is their hop count. The
+ * chain walks through erased people's anonymous placeholders.
  */
-export function customerValueCalls(maxHops: number): string {
+function referrals(maxHops: number): string {
   // A variable-length bound cannot be a parameter; it is a validated integer from configuration.
   const hops = String(Math.trunc(maxHops));
   return `
-CALL (c) {
-  OPTIONAL MATCH (c)-[:PLACED]->(o:Order)
-  RETURN coalesce(sum(o.amount), 0.0) AS historical, count(o) AS orderCount
-}
-CALL (c) {
   OPTIONAL MATCH p = (c)-[:REFERRED*1..${hops}]->(d)
   WITH d, length(p) AS hops
   OPTIONAL MATCH (d)-[:PLACED]->(o:Order)
   WITH d, hops, coalesce(sum(o.amount), 0.0) AS spent
   RETURN coalesce(sum($discount ^ hops * spent), 0.0) AS referral, count(d) AS peopleReferred,
-         count(CASE WHEN hops = 1 THEN d END) AS peopleReferredDirectly
+         count(CASE WHEN hops = 1 THEN d END) AS peopleReferredDirectly`;
 }
+
+/**
+ * The value of one customer `c` (`$discount`): subqueries binding historical, orderCount,
+ * referral, peopleReferred, peopleReferredDirectly and helpfulVotes.
+ */
+export function customerValueCalls(maxHops: number): string {
+  return `
+CALL (c) { ${ORDERS} }
+CALL (c) { ${referrals(maxHops)} }
 CALL (c) { ${HELPFUL_VOTES} }`;
 }
 
-/** Everything segment conditions look at, for a batch of customers, in one query. */
-function featuresCypher(maxHops: number): string {
-  return `${customerValueCypher(maxHops)}
-CALL (c) {
+/**
+ * How each part of the features is read for customer `c`: the subquery binding what it needs
+ * (if any), and the expression of its column, named after the part.
+ */
+function partCypher(maxHops: number): Record<FeaturePart, { call?: string; column: string }> {
+  return {
+    orders: { call: ORDERS, column: '{historical: historical, orderCount: orderCount}' },
+    referrals: {
+      call: referrals(maxHops),
+      column: '{referral: referral, peopleReferred: peopleReferred}',
+    },
+    helpfulVotes: {
+      call: HELPFUL_VOTES,
+      column: '{count: helpfulVotes, worth: helpfulVotes * $helpfulVoteValue}',
+    },
+    predictions: { column: '{probabilityAlive: c.pAlive, expectedValue: c.expectedValue}' },
+    touchpoints: {
+      call: `
   OPTIONAL MATCH (c)-[:HAD]->(t:Touchpoint)
-  WITH t.type AS type, count(t) AS n, max(t.occurredAt) AS last, avg(t.sentiment) AS sentiment
-  RETURN collect(CASE WHEN type IS NULL THEN null ELSE [type, n] END) AS types,
-         max(last) AS lastTouchAt
-}
-CALL (c) {
+  WITH t.type AS type, count(t) AS n
+  RETURN collect(CASE WHEN type IS NULL THEN null ELSE [type, n] END) AS types`,
+      column: '{types: types}',
+    },
+    lastTouch: {
+      call: `
+  OPTIONAL MATCH (c)-[:HAD]->(t:Touchpoint)
+  RETURN max(t.occurredAt) AS lastTouchAt`,
+      column: '{at: toString(lastTouchAt)}',
+    },
+    sentiment: {
+      call: `
   OPTIONAL MATCH (c)-[:HAD]->(t:Touchpoint) WHERE t.sentiment IS NOT NULL
-  RETURN avg(t.sentiment) AS sentiment
-}
-RETURN id, historical, referral, historical + referral + helpfulness AS total, peopleReferred,
-       orderCount, helpfulVotes, c.pAlive AS probabilityAlive, c.expectedValue AS expectedValue,
-       sentiment, types, toString(lastTouchAt) AS lastTouchAt,
-       [(c)-[:OWNS]->(d:Device) WHERE d.stage IS NOT NULL | d.stage] AS deviceStages,
-       [(c)-[:GAVE]->(k:Consent) WHERE k.granted | k.purpose] AS consentsGranted,
-       [(c)-[:IDENTIFIED_BY]->(i:Identifier) | i.namespace] AS identifierNamespaces`;
+  RETURN avg(t.sentiment) AS sentiment`,
+      column: '{mean: sentiment}',
+    },
+    deviceStages: {
+      column: '[(c)-[:OWNS]->(d:Device) WHERE d.stage IS NOT NULL | d.stage]',
+    },
+    consentsGranted: { column: '[(c)-[:GAVE]->(k:Consent) WHERE k.granted | k.purpose]' },
+    identifierNamespaces: { column: '[(c)-[:IDENTIFIED_BY]->(i:Identifier) | i.namespace]' },
+  };
 }
 
-type FeatureRow = Omit<CustomerFeatures, 'touchpointTypes'> & { types: Array<[string, number]> };
+/**
+ * The customers a read covers: these ids (unknown ones are left out), or those whose id is
+ * after `after` and at most `upTo` (null: no upper bound).
+ */
+export type Population = { ids: readonly string[] } | { after: string; upTo: string | null };
 
-/** Reads the features of customers by id; unknown ids are left out. */
+/**
+ * One statement reading, for every customer `c` of the population, the feature parts asked for
+ * and nothing else, and which of the segments `$segmentIds` they are in now.
+ */
+export function featuresCypher(
+  maxHops: number,
+  parts: readonly FeaturePart[],
+  population: 'ids' | 'range' | 'rest',
+): string {
+  const cypher = partCypher(maxHops);
+  const wanted = FEATURE_PARTS.filter((p) => parts.includes(p));
+  const source = {
+    ids: 'UNWIND $ids AS id MATCH (c:Customer {id: id})',
+    range: 'MATCH (c:Customer) WHERE c.id > $after AND c.id <= $upTo',
+    rest: 'MATCH (c:Customer) WHERE c.id > $after',
+  }[population];
+  const calls = wanted.flatMap((p) => {
+    const { call } = cypher[p];
+    return call ? [`CALL (c) { ${call} }`] : [];
+  });
+  const columns = wanted.map((p) => `${cypher[p].column} AS ${p}`);
+  return `${source}
+${calls.join('\n')}
+RETURN ${['c.id AS id', ...columns].join(', ')},
+       [(c)-[:IN_SEGMENT]->(s:Segment) WHERE s.id IN $segmentIds | s.id] AS memberOf`;
+}
+
+type FeatureRow = Omit<CustomerFeatures, 'touchpoints'> & {
+  touchpoints?: { types: Array<[string, number]> };
+  memberOf: string[];
+};
+
+/** Reads the given feature parts of a population, and its memberships in `segmentIds`. */
 export async function readFeatures(
   graph: Graph,
   reckoning: ValueReckoning,
-  ids: readonly string[],
-): Promise<CustomerFeatures[]> {
-  const rows = await graph.read<FeatureRow>(featuresCypher(reckoning.referralMaxHops), {
-    ids,
-    discount: reckoning.referralDiscount,
-    helpfulVoteValue: reckoning.helpfulVoteValue,
-  });
-  return rows.map(({ types, ...row }) => ({
-    ...row,
-    touchpointTypes: Object.fromEntries(types.map(([type, n]) => [type, Number(n)])),
+  parts: readonly FeaturePart[],
+  population: Population,
+  segmentIds: readonly string[],
+): Promise<CustomerState[]> {
+  const kind = 'ids' in population ? 'ids' : population.upTo === null ? 'rest' : 'range';
+  const rows = await graph.read<FeatureRow>(
+    featuresCypher(reckoning.referralMaxHops, parts, kind),
+    {
+      ...population,
+      segmentIds,
+      discount: reckoning.referralDiscount,
+      helpfulVoteValue: reckoning.helpfulVoteValue,
+    },
+  );
+  return rows.map(({ memberOf, touchpoints, ...features }) => ({
+    memberOf,
+    features: {
+      ...features,
+      ...(touchpoints && {
+        touchpoints: {
+          byType: Object.fromEntries(touchpoints.types.map(([type, n]) => [type, Number(n)])),
+        },
+      }),
+    },
   }));
 }

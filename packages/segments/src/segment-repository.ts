@@ -1,6 +1,6 @@
 import type { Graph } from '@experience-graph/neo4j';
-import { readFeatures, type ValueReckoning } from './features';
-import { isMember, type SegmentDefinition } from './segment-rules';
+import { readFeatures, type Population, type ValueReckoning } from './features';
+import { membershipChanges, partsFor, type SegmentDefinition } from './segment-rules';
 
 const SEGMENT_FIELDS = `s { .id, .name, .description, .match, conditions: s.conditions }`;
 
@@ -24,8 +24,35 @@ export const segmentsOfCustomer = (as: string) => `
 export const segmentsFromStore = (stored: unknown): SegmentDefinition[] =>
   (stored as StoredSegment[]).map(definitionOf);
 
-/** Customers re-evaluated per query when a whole population is refreshed. */
+/** Customers evaluated per statement when a segment is evaluated for everyone. */
 const PAGE = 2000;
+/**
+ * Pages evaluated at once: Neo4j runs each statement on one core, and while one page's
+ * memberships are written the next can be read.
+ */
+const PAGES_IN_FLIGHT = 2;
+
+/** Runs `work` on every item, at most `inFlight` at once; the first failure stops the rest. */
+async function eachBounded<T>(
+  items: readonly T[],
+  inFlight: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, items.length) }, worker));
+}
 
 /**
  * Rule-based segments kept current: memberships are `(:Customer)-[:IN_SEGMENT {since}]->(:Segment)`
@@ -40,29 +67,39 @@ export function createSegmentRepository(graph: Graph, reckoning: ValueReckoning)
     return rows.map((r) => definitionOf(r.segment));
   }
 
-  /** Writes the memberships of the given customers in the given segments, as evaluated now. */
-  async function evaluate(segments: SegmentDefinition[], ids: readonly string[]): Promise<void> {
-    if (segments.length === 0 || ids.length === 0) return;
+  /**
+   * Evaluates the given segments for a population and writes what changed: memberships of
+   * customers who joined or left. Unchanged memberships are not written, so they keep their
+   * `since`. Only the feature parts these segments' conditions look at are read.
+   */
+  async function evaluate(segments: SegmentDefinition[], population: Population): Promise<void> {
+    const segmentIds = segments.map((s) => s.id);
     const now = Date.now();
-    const features = await readFeatures(graph, reckoning, ids);
-    const rows = features.map((f) => ({
-      id: f.id,
-      member: segments.filter((s) => isMember(s, f, now)).map((s) => s.id),
-    }));
-    await graph.write(
-      `UNWIND $rows AS row
-       MATCH (c:Customer {id: row.id})
-       CALL (c, row) {
-         MATCH (c)-[m:IN_SEGMENT]->(s:Segment) WHERE s.id IN $segmentIds AND NOT s.id IN row.member
-         DELETE m
-       }
-       CALL (c, row) {
-         UNWIND row.member AS segmentId
-         MATCH (s:Segment {id: segmentId})
-         MERGE (c)-[m:IN_SEGMENT]->(s) ON CREATE SET m.since = datetime()
-       }`,
-      { rows, segmentIds: segments.map((s) => s.id) },
+    const customers = await readFeatures(
+      graph,
+      reckoning,
+      partsFor(segments),
+      population,
+      segmentIds,
     );
+    const changes = membershipChanges(segments, customers, now);
+    if (changes.length > 0) {
+      await graph.write(
+        `UNWIND $changes AS change
+         MATCH (s:Segment {id: change.segmentId})
+         CALL (s, change) {
+           UNWIND change.leaving AS id
+           MATCH (:Customer {id: id})-[m:IN_SEGMENT]->(s)
+           DELETE m
+         }
+         CALL (s, change) {
+           UNWIND change.joining AS id
+           MATCH (c:Customer {id: id})
+           MERGE (c)-[m:IN_SEGMENT]->(s) ON CREATE SET m.since = datetime()
+         }`,
+        { changes },
+      );
+    }
   }
 
   return {
@@ -95,10 +132,9 @@ export function createSegmentRepository(graph: Graph, reckoning: ValueReckoning)
          RETURN DISTINCT id`,
         { ids },
       );
-      await evaluate(
-        segments,
-        rows.map((r) => r.id),
-      );
+      if (rows.length === 0) return;
+      // Few customers and every segment: one read of all the parts any definition needs.
+      await evaluate(segments, { ids: rows.map((r) => r.id) });
     },
 
     /** Creates or replaces a segment and evaluates it for every customer. */
@@ -110,20 +146,18 @@ export function createSegmentRepository(graph: Graph, reckoning: ValueReckoning)
              s.conditions = $conditions, s.updatedAt = datetime()`,
         { ...segment, conditions: JSON.stringify(segment.conditions) },
       );
-      let after = '';
-      for (;;) {
-        const page = await graph.read<{ id: string }>(
-          `MATCH (c:Customer) WHERE c.id > $after
-           RETURN c.id AS id ORDER BY c.id LIMIT toInteger($page)`,
-          { after, page: PAGE },
-        );
-        await evaluate(
-          [segment],
-          page.map((r) => r.id),
-        );
-        if (page.length < PAGE) break;
-        after = page[page.length - 1]?.id as string;
-      }
+      // Everyone, in pages of consecutive ids cut where every PAGE-th id falls, so pages can be
+      // evaluated side by side; the last page is open-ended, for customers created meanwhile.
+      const [row] = await graph.read<{ bounds: string[] }>(
+        `MATCH (c:Customer) WHERE c.id IS NOT NULL
+         WITH c.id AS id ORDER BY id
+         WITH collect(id) AS ids
+         RETURN [i IN range(toInteger($page) - 1, size(ids) - 2, toInteger($page)) | ids[i]] AS bounds`,
+        { page: PAGE },
+      );
+      const bounds = row?.bounds ?? [];
+      const pages = [...bounds, null].map((upTo, i) => ({ after: bounds[i - 1] ?? '', upTo }));
+      await eachBounded(pages, PAGES_IN_FLIGHT, (page) => evaluate([segment], page));
       return segment;
     },
 

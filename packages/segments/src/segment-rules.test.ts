@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import {
+  FEATURE_PARTS,
   isMember,
+  membershipChanges,
+  NUMERIC_FIELDS,
+  partsFor,
   segmentDefinition,
   type CustomerFeatures,
   type SegmentCondition,
@@ -9,22 +13,25 @@ import {
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const features = (extra: Partial<CustomerFeatures> = {}): CustomerFeatures => ({
   id: 'ana',
-  historical: 200,
-  referral: 20,
-  total: 220,
-  peopleReferred: 1,
-  orderCount: 1,
-  helpfulVotes: 0,
-  probabilityAlive: null,
-  expectedValue: null,
-  sentiment: 0.4,
-  touchpointTypes: { PURCHASE: 1, AD_CLICK: 2 },
-  lastTouchAt: '2026-05-29T00:00:00Z',
+  orders: { historical: 200, orderCount: 1 },
+  referrals: { referral: 20, peopleReferred: 1 },
+  helpfulVotes: { count: 0, worth: 0 },
+  predictions: { probabilityAlive: null, expectedValue: null },
+  sentiment: { mean: 0.4 },
+  touchpoints: { byType: { PURCHASE: 1, AD_CLICK: 2 } },
+  lastTouch: { at: '2026-05-29T00:00:00Z' },
   deviceStages: ['SUPPORT'],
   consentsGranted: ['MARKETING_CONTACT'],
   identifierNamespaces: ['EMAIL'],
   ...extra,
 });
+/** Features whose total value is `total`: all of it spent, none through referrals or votes. */
+const worth = (total: number) =>
+  features({
+    orders: { historical: total, orderCount: 1 },
+    referrals: { referral: 0, peopleReferred: 0 },
+    helpfulVotes: { count: 0, worth: 0 },
+  });
 const condition = (c: Partial<SegmentCondition> & Pick<SegmentCondition, 'field'>) => ({
   atLeast: null,
   atMost: null,
@@ -54,13 +61,19 @@ describe('segment membership', () => {
   it('bounds numbers inclusively on both sides', () => {
     const band = condition({ field: 'TOTAL_VALUE', atLeast: 220, atMost: 220 });
     expect(isMember(segment('ALL', [band]), features(), NOW)).toBe(true);
-    expect(isMember(segment('ALL', [band]), features({ total: 220.01 }), NOW)).toBe(false);
+    expect(isMember(segment('ALL', [band]), worth(220.01), NOW)).toBe(false);
   });
 
   it('never counts a missing number (no prediction yet) as passing', () => {
     const likely = condition({ field: 'PROBABILITY_ALIVE', atMost: 1 });
     expect(isMember(segment('ALL', [likely]), features(), NOW)).toBe(false);
-    expect(isMember(segment('ALL', [likely]), features({ probabilityAlive: 0.3 }), NOW)).toBe(true);
+    expect(
+      isMember(
+        segment('ALL', [likely]),
+        features({ predictions: { probabilityAlive: 0.3, expectedValue: null } }),
+        NOW,
+      ),
+    ).toBe(true);
   });
 
   it('counts touchpoints of one type, or of all', () => {
@@ -85,18 +98,139 @@ describe('segment membership', () => {
         (total, bound) => {
           const low = isMember(
             segment('ALL', [condition({ field: 'TOTAL_VALUE', atLeast: bound })]),
-            features({ total }),
+            worth(total),
             NOW,
           );
           const high = isMember(
             segment('ALL', [condition({ field: 'TOTAL_VALUE', atLeast: bound + 1 })]),
-            features({ total }),
+            worth(total),
             NOW,
           );
           expect(high && !low).toBe(false);
         },
       ),
     );
+  });
+});
+
+describe('feature parts', () => {
+  const only = (f: CustomerFeatures, parts: readonly string[]): CustomerFeatures =>
+    Object.fromEntries(
+      Object.entries(f).filter(([key]) => key === 'id' || parts.includes(key)),
+    ) as CustomerFeatures;
+  const on = (...conditions: SegmentCondition[]) => segment('ALL', conditions);
+
+  it('reads orders for spend, the referral chain for referrals, both and votes for the total, touchpoints for counts and recency', () => {
+    expect(partsFor([on(condition({ field: 'HISTORICAL_VALUE', atLeast: 1 }))])).toEqual([
+      'orders',
+    ]);
+    expect(partsFor([on(condition({ field: 'PEOPLE_REFERRED', atLeast: 1 }))])).toEqual([
+      'referrals',
+    ]);
+    expect(partsFor([on(condition({ field: 'TOTAL_VALUE', atLeast: 1 }))])).toEqual([
+      'orders',
+      'referrals',
+      'helpfulVotes',
+    ]);
+    expect(
+      partsFor([on(condition({ field: 'TOUCHPOINTS', atLeast: 1, value: 'AD_CLICK' }))]),
+    ).toEqual(['touchpoints']);
+    expect(
+      partsFor([
+        on(
+          condition({ field: 'DAYS_SINCE_LAST_TOUCH', atMost: 3 }),
+          condition({ field: 'TOUCHPOINTS', atLeast: 1 }),
+        ),
+      ]),
+    ).toEqual(['touchpoints', 'lastTouch']);
+  });
+
+  it('gathers the parts of several segments once each, in the order reads fetch them', () => {
+    const parts = partsFor([
+      on(condition({ field: 'HAS_IDENTIFIER', value: 'EMAIL' })),
+      on(
+        condition({ field: 'SENTIMENT', atLeast: 0 }),
+        condition({ field: 'ORDER_COUNT', atLeast: 1 }),
+      ),
+      on(condition({ field: 'HISTORICAL_VALUE', atLeast: 1 })),
+    ]);
+    expect(parts).toEqual(['orders', 'sentiment', 'identifierNamespaces']);
+    expect(partsFor([])).toEqual([]);
+  });
+
+  it('decides every field on the parts it names alone, as it would on all of them', () => {
+    const fields = [
+      ...NUMERIC_FIELDS.map((field) => condition({ field, atLeast: 0.2 })),
+      condition({ field: 'OWNS_DEVICE_IN_STAGE', value: 'SUPPORT' }),
+      condition({ field: 'CONSENT_GRANTED', value: 'MARKETING_CONTACT' }),
+      condition({ field: 'HAS_IDENTIFIER', value: 'PHONE' }),
+    ];
+    const all = features({ predictions: { probabilityAlive: 0.5, expectedValue: 0.1 } });
+    for (const c of fields) {
+      const s = on(c);
+      const parts = partsFor([s]);
+      expect(parts.length).toBeGreaterThan(0);
+      expect(parts.every((p) => FEATURE_PARTS.includes(p))).toBe(true);
+      expect(isMember(s, only(all, parts), NOW)).toBe(isMember(s, all, NOW));
+    }
+  });
+
+  it('refuses to decide on a part that was not read', () => {
+    const valuable = on(condition({ field: 'TOTAL_VALUE', atLeast: 100 }));
+    expect(() => isMember(valuable, only(features(), ['orders', 'referrals']), NOW)).toThrow(
+      'Segment rules need the feature part helpfulVotes of ana, which was not read',
+    );
+    const inSupport = on(condition({ field: 'OWNS_DEVICE_IN_STAGE', value: 'SUPPORT' }));
+    expect(() => isMember(inSupport, only(features(), ['consentsGranted']), NOW)).toThrow(
+      /deviceStages/,
+    );
+  });
+
+  it('adds what was spent, what referrals brought and what helpful votes are worth', () => {
+    const exactly = (total: number) =>
+      on(condition({ field: 'TOTAL_VALUE', atLeast: total, atMost: total }));
+    const f = features({ helpfulVotes: { count: 3, worth: 6 } });
+    expect(isMember(exactly(226), f, NOW)).toBe(true);
+    expect(isMember(exactly(220), f, NOW)).toBe(false);
+  });
+});
+
+describe('membership changes', () => {
+  const valuable = {
+    ...segment('ALL', [condition({ field: 'HISTORICAL_VALUE', atLeast: 100 })]),
+    id: 'valuable',
+  };
+  const active = {
+    ...segment('ALL', [condition({ field: 'ORDER_COUNT', atLeast: 2 })]),
+    id: 'active',
+  };
+  const spent = (id: string, historical: number, orderCount: number): CustomerFeatures => ({
+    id,
+    orders: { historical, orderCount },
+  });
+
+  it('names who joins and who leaves, and leaves out those whose membership stands', () => {
+    const changes = membershipChanges(
+      [valuable, active],
+      [
+        { features: spent('new', 150, 1), memberOf: [] },
+        { features: spent('kept', 150, 1), memberOf: ['valuable'] },
+        { features: spent('gone', 50, 3), memberOf: ['valuable', 'active'] },
+        { features: spent('never', 50, 1), memberOf: [] },
+      ],
+      NOW,
+    );
+    expect(changes).toEqual([{ segmentId: 'valuable', joining: ['new'], leaving: ['gone'] }]);
+  });
+
+  it('leaves out every segment when nothing changes', () => {
+    expect(
+      membershipChanges(
+        [valuable],
+        [{ features: spent('kept', 150, 1), memberOf: ['valuable'] }],
+        NOW,
+      ),
+    ).toEqual([]);
   });
 });
 

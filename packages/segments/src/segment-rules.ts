@@ -59,50 +59,114 @@ export interface SegmentDefinition {
   conditions: SegmentCondition[];
 }
 
-/** What the conditions look at, for one customer, read from the graph (see features.ts). */
-export interface CustomerFeatures {
-  id: string;
-  historical: number;
-  referral: number;
-  total: number;
-  peopleReferred: number;
-  orderCount: number;
-  helpfulVotes: number;
-  probabilityAlive: number | null;
-  expectedValue: number | null;
-  sentiment: number | null;
-  touchpointTypes: Record<string, number>;
-  lastTouchAt: string | null;
+/**
+ * What the conditions look at, for one customer, in parts: each part is read from the graph by a
+ * pattern of its own (see features.ts), so a read fetches only the parts the conditions it
+ * evaluates need (`partsFor`).
+ */
+export interface FeatureParts {
+  /** What they spent, in how many orders. */
+  orders: { historical: number; orderCount: number };
+  /** What the people down their referral chain spent, discounted per hop, and how many they are. */
+  referrals: { referral: number; peopleReferred: number };
+  /** Helpful votes others gave their community answers, and what those add to their value. */
+  helpfulVotes: { count: number; worth: number };
+  /** The value model's predictions, null before a fit. */
+  predictions: { probabilityAlive: number | null; expectedValue: number | null };
+  /** How many touchpoints of each type they had. */
+  touchpoints: { byType: Record<string, number> };
+  /** When their latest touchpoint occurred; null when they had none. */
+  lastTouch: { at: string | null };
+  /** The mean sentiment of the touchpoints that have one; null when none has. */
+  sentiment: { mean: number | null };
   deviceStages: string[];
   consentsGranted: string[];
   identifierNamespaces: string[];
+}
+export type FeaturePart = keyof FeatureParts;
+
+/** Every part, in the order reads fetch them. */
+export const FEATURE_PARTS: readonly FeaturePart[] = [
+  'orders',
+  'referrals',
+  'helpfulVotes',
+  'predictions',
+  'touchpoints',
+  'lastTouch',
+  'sentiment',
+  'deviceStages',
+  'consentsGranted',
+  'identifierNamespaces',
+];
+
+/** A customer's features: the parts that were read, and only those. */
+export type CustomerFeatures = { id: string } & Partial<FeatureParts>;
+
+/** The parts a condition on each field looks at. */
+export const PARTS_OF_FIELD: Record<SegmentField, readonly FeaturePart[]> = {
+  HISTORICAL_VALUE: ['orders'],
+  ORDER_COUNT: ['orders'],
+  REFERRAL_VALUE: ['referrals'],
+  PEOPLE_REFERRED: ['referrals'],
+  TOTAL_VALUE: ['orders', 'referrals', 'helpfulVotes'],
+  HELPFUL_VOTES: ['helpfulVotes'],
+  PROBABILITY_ALIVE: ['predictions'],
+  EXPECTED_VALUE: ['predictions'],
+  SENTIMENT: ['sentiment'],
+  TOUCHPOINTS: ['touchpoints'],
+  DAYS_SINCE_LAST_TOUCH: ['lastTouch'],
+  OWNS_DEVICE_IN_STAGE: ['deviceStages'],
+  CONSENT_GRANTED: ['consentsGranted'],
+  HAS_IDENTIFIER: ['identifierNamespaces'],
+};
+
+/** The parts the conditions of these segments look at, in FEATURE_PARTS order. */
+export function partsFor(segments: readonly SegmentDefinition[]): FeaturePart[] {
+  const needed = new Set(
+    segments.flatMap((s) => s.conditions.flatMap((c) => PARTS_OF_FIELD[c.field])),
+  );
+  return FEATURE_PARTS.filter((p) => needed.has(p));
+}
+
+/** A part of the features; one that was not read is a mistake of the caller, not a non-match. */
+function part<P extends FeaturePart>(f: CustomerFeatures, name: P): FeatureParts[P] {
+  const value = f[name];
+  if (value === undefined) {
+    throw new Error(`Segment rules need the feature part ${name} of ${f.id}, which was not read`);
+  }
+  return value as FeatureParts[P];
 }
 
 const NUMERIC: Record<
   Exclude<NumericField, 'TOUCHPOINTS' | 'DAYS_SINCE_LAST_TOUCH'>,
   (f: CustomerFeatures) => number | null
 > = {
-  HISTORICAL_VALUE: (f) => f.historical,
-  REFERRAL_VALUE: (f) => f.referral,
-  TOTAL_VALUE: (f) => f.total,
-  PEOPLE_REFERRED: (f) => f.peopleReferred,
-  ORDER_COUNT: (f) => f.orderCount,
-  HELPFUL_VOTES: (f) => f.helpfulVotes,
-  PROBABILITY_ALIVE: (f) => f.probabilityAlive,
-  EXPECTED_VALUE: (f) => f.expectedValue,
-  SENTIMENT: (f) => f.sentiment,
+  HISTORICAL_VALUE: (f) => part(f, 'orders').historical,
+  REFERRAL_VALUE: (f) => part(f, 'referrals').referral,
+  TOTAL_VALUE: (f) =>
+    part(f, 'orders').historical + part(f, 'referrals').referral + part(f, 'helpfulVotes').worth,
+  PEOPLE_REFERRED: (f) => part(f, 'referrals').peopleReferred,
+  ORDER_COUNT: (f) => part(f, 'orders').orderCount,
+  HELPFUL_VOTES: (f) => part(f, 'helpfulVotes').count,
+  PROBABILITY_ALIVE: (f) => part(f, 'predictions').probabilityAlive,
+  EXPECTED_VALUE: (f) => part(f, 'predictions').expectedValue,
+  SENTIMENT: (f) => part(f, 'sentiment').mean,
 };
 
 const DAY = 86_400_000;
 
 function numberOf(condition: SegmentCondition, f: CustomerFeatures, now: number): number | null {
   switch (condition.field) {
-    case 'TOUCHPOINTS':
+    case 'TOUCHPOINTS': {
+      const { byType } = part(f, 'touchpoints');
       return condition.value === null
-        ? Object.values(f.touchpointTypes).reduce((a, b) => a + b, 0)
-        : (f.touchpointTypes[condition.value] ?? 0);
-    case 'DAYS_SINCE_LAST_TOUCH':
-      return f.lastTouchAt === null ? null : (now - Date.parse(f.lastTouchAt)) / DAY;
+        ? Object.values(byType).reduce((a, b) => a + b, 0)
+        : (byType[condition.value] ?? 0);
+    }
+    case 'DAYS_SINCE_LAST_TOUCH': {
+      const { at } = part(f, 'lastTouch');
+      return at === null ? null : (now - Date.parse(at)) / DAY;
+    }
     case 'OWNS_DEVICE_IN_STAGE':
     case 'CONSENT_GRANTED':
     case 'HAS_IDENTIFIER':
@@ -116,11 +180,11 @@ function numberOf(condition: SegmentCondition, f: CustomerFeatures, now: number)
 export function conditionHolds(c: SegmentCondition, f: CustomerFeatures, now: number): boolean {
   switch (c.field) {
     case 'OWNS_DEVICE_IN_STAGE':
-      return f.deviceStages.includes(c.value as string);
+      return part(f, 'deviceStages').includes(c.value as string);
     case 'CONSENT_GRANTED':
-      return f.consentsGranted.includes(c.value as string);
+      return part(f, 'consentsGranted').includes(c.value as string);
     case 'HAS_IDENTIFIER':
-      return f.identifierNamespaces.includes(c.value as string);
+      return part(f, 'identifierNamespaces').includes(c.value as string);
     default: {
       const n = numberOf(c, f, now);
       if (n === null) return false;
@@ -133,6 +197,43 @@ export function conditionHolds(c: SegmentCondition, f: CustomerFeatures, now: nu
 export function isMember(segment: SegmentDefinition, f: CustomerFeatures, now: number): boolean {
   const holds = (c: SegmentCondition) => conditionHolds(c, f, now);
   return segment.match === 'ALL' ? segment.conditions.every(holds) : segment.conditions.some(holds);
+}
+
+/** A customer's features (the parts read) and the segments of those evaluated they are in now. */
+export interface CustomerState {
+  features: CustomerFeatures;
+  memberOf: readonly string[];
+}
+
+/** Who joins and who leaves one segment. */
+export interface MembershipChange {
+  segmentId: string;
+  joining: string[];
+  leaving: string[];
+}
+
+/**
+ * What evaluating `segments` for these customers changes: for each segment, the customers who
+ * are members now and were not, and those who were and are no longer. Segments nobody joins or leaves are left out, so unchanged
+ * memberships are not written at all.
+ */
+export function membershipChanges(
+  segments: readonly SegmentDefinition[],
+  customers: readonly CustomerState[],
+  now: number,
+): MembershipChange[] {
+  return segments
+    .map((segment) => {
+      const change: MembershipChange = { segmentId: segment.id, joining: [], leaving: [] };
+      for (const { features, memberOf } of customers) {
+        const was = memberOf.includes(segment.id);
+        const is = isMember(segment, features, now);
+        if (is && !was) change.joining.push(features.id);
+        if (was && !is) change.leaving.push(features.id);
+      }
+      return change;
+    })
+    .filter((c) => c.joining.length > 0 || c.leaving.length > 0);
 }
 
 const key = z

@@ -257,7 +257,7 @@ export function createValueModelActivities(deps: ValueModelActivityDependencies)
           horizonDays: run.horizonDays,
           fitId: run.fitId,
         });
-        await deps.segments?.refresh(rows.map((r) => r.id));
+        await deps.segments?.refreshPredictions(rows.map((r) => r.id));
         written += rows.length;
         heartbeat({ phase: 'writing', written, customers: customers.length });
       };

@@ -7,6 +7,7 @@ import {
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
+import { createSegmentRepository } from '@experience-graph/segments';
 import { uniqueKey } from '@experience-graph/test-kit';
 import { readRfm } from './value-model-activities';
 import { createValueModelJobs, ensureValueModelSchedule } from './value-model-client';
@@ -136,6 +137,57 @@ describe('the value-model job', () => {
     expect(paging).toEqual(whole);
     expect(pages).toHaveLength(4);
   });
+
+  it('brings segments over predicted value up to date for the customers it predicted', async () => {
+    const people = `${prefix}seg-`;
+    // Every one of them spent 123.45 in all, which narrows the segment to them in a graph
+    // other tests share.
+    const orders: Array<[string, string, number]> = [
+      ['x', '2024-01-02', 50],
+      ['x', '2024-02-02', 73.45],
+      ['y', '2024-01-10', 100],
+      ['y', '2024-03-01', 23.45],
+      ['z', '2024-02-20', 123.45],
+    ];
+    await graph.write(
+      `UNWIND $orders AS o
+       MERGE (c:Customer {id: $people + o[0]})
+       CREATE (c)-[:PLACED]->(:Order {id: $people + o[0] + o[1], placedAt: datetime(o[1] + 'T00:00:00Z'), amount: o[2]})`,
+      { orders, people },
+    );
+    const segments = createSegmentRepository(graph, config.value);
+    const segmentId = `${prefix}predicted`;
+    await segments.define({
+      id: segmentId,
+      name: 'Predicted to buy again',
+      description: null,
+      match: 'ALL',
+      conditions: [
+        { field: 'EXPECTED_VALUE', atLeast: 0, atMost: null, value: null },
+        { field: 'HISTORICAL_VALUE', atLeast: 123.44, atMost: 123.46, value: null },
+      ],
+    });
+    try {
+      // Not predicted yet: nobody is in it.
+      expect(await segments.members(segmentId, 10, null)).toEqual({ ids: [], count: 0 });
+      const jobs = createValueModelJobs(client, taskQueue);
+      const fitId = `${people}fit`;
+      fitIds.push(fitId);
+      await jobs.start({
+        fitId,
+        asOf: '2024-04-30',
+        horizonDays: 90,
+        population: { idPrefix: people },
+      });
+      expect(await jobs.result(fitId)).toMatchObject({ status: 'SUCCEEDED', predicted: 3 });
+      expect(await segments.members(segmentId, 10, null)).toEqual({
+        ids: ['x', 'y', 'z'].map((p) => people + p),
+        count: 3,
+      });
+    } finally {
+      await segments.remove(segmentId);
+    }
+  }, 60_000);
 
   it('skips and reports customers with implausible histories, and fits the others', async () => {
     const sub = `${prefix}outliers-`;

@@ -137,6 +137,18 @@ export function createSegmentRepository(graph: Graph, reckoning: ValueReckoning)
       await evaluate(segments, { ids: rows.map((r) => r.id) });
     },
 
+    /**
+     * Re-evaluates, for these customers only, the segments that look at predicted value: a new
+     * value-model fit moves nothing else, and no one else's value (a prediction is not spend,
+     * so no referrer's referral value moves). Nothing is read when no segment looks at it.
+     */
+    async refreshPredictions(customerIds: readonly string[]): Promise<void> {
+      if (customerIds.length === 0) return;
+      const segments = (await definitions()).filter((s) => partsFor([s]).includes('predictions'));
+      if (segments.length === 0) return;
+      await evaluate(segments, { ids: [...new Set(customerIds)] });
+    },
+
     /** Creates or replaces a segment and evaluates it for every customer. */
     async define(segment: SegmentDefinition): Promise<SegmentDefinition> {
       await graph.write(

@@ -13,7 +13,7 @@ import {
   type BenchContext,
   type BenchSection,
 } from './kit';
-import { runLoad, summarize, type LoadResult, type Summary } from './load';
+import { scenarioLoad, summarize, type LoadResult, type Summary } from './load';
 import type { BenchOptions } from './options';
 import {
   CUSTOMER_VIEW,
@@ -253,16 +253,7 @@ async function measure(
   ];
   // One limit for everything from here on, so the run ends even if a server stalls.
   const deadline = performance.now() + options.maxSeconds * 1000;
-  const load = (scenario: Scenario, count: number, offset: number) =>
-    runLoad({
-      count,
-      offset,
-      concurrency: options.concurrency,
-      deadline,
-      signal,
-      timeoutMs: options.timeoutMs,
-      send: (index, requestSignal) => scenario.send(index, requestSignal),
-    });
+  const load = scenarioLoad(options, deadline, signal);
 
   if (options.warmup > 0) {
     console.log(`[federation] warming up: ${options.warmup} requests per scenario...`);

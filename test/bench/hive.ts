@@ -23,9 +23,9 @@ import {
   type BenchSection,
 } from './kit';
 import { HIVE_DIR, HIVE_PACKAGE, HIVE_VERSION, installHive, startHive } from './hive-runtime';
-import { runLoad, summarize, type LoadResult, type Summary } from './load';
+import { scenarioLoad, summarize, type LoadResult, type Summary } from './load';
 import type { ProfileLine } from './profile';
-import { CUSTOMER_VIEW, checkCustomerView, gatewayCustomerView, type Scenario } from './scenarios';
+import { CUSTOMER_VIEW, checkCustomerView, gatewayCustomerView } from './scenarios';
 import { planData, removeData, seed, type BenchData } from './seed';
 import { startBenchSystem, type BenchSystem } from './system';
 
@@ -144,16 +144,7 @@ async function measure(
       hive: gatewayCustomerView(hive.url, data),
     };
     const deadline = performance.now() + options.maxSeconds * 1000;
-    const load = (scenario: Scenario, count: number, offset: number) =>
-      runLoad({
-        count,
-        offset,
-        concurrency: options.concurrency,
-        deadline,
-        signal,
-        timeoutMs: options.timeoutMs,
-        send: (index, requestSignal) => scenario.send(index, requestSignal),
-      });
+    const load = scenarioLoad(options, deadline, signal);
 
     if (options.warmup > 0) {
       console.log(`[hive] warming up: ${options.warmup} requests through each gateway...`);

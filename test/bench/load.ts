@@ -8,6 +8,32 @@ export interface LoadResult {
   elapsedMs: number;
 }
 
+/** A scenario, as far as sending its requests goes (see scenarios.ts). */
+interface Sender {
+  send(index: number, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * Loads of scenarios at one concurrency and request timeout, all ending by one `deadline`: the
+ * returned function sends `count` requests of a scenario, indices from `offset`.
+ */
+export function scenarioLoad(
+  settings: { concurrency: number; timeoutMs: number },
+  deadline: number,
+  signal: AbortSignal,
+) {
+  return (scenario: Sender, count: number, offset: number) =>
+    runLoad({
+      count,
+      offset,
+      concurrency: settings.concurrency,
+      deadline,
+      signal,
+      timeoutMs: settings.timeoutMs,
+      send: (index, requestSignal) => scenario.send(index, requestSignal),
+    });
+}
+
 export interface LoadPlan {
   /** How many requests to send; request i gets index `offset + i`. */
   count: number;

@@ -156,7 +156,7 @@ async function seed(graph: Graph, dataset: Dataset): Promise<number> {
   const started = performance.now();
   const byCustomer = new Map<string, Array<{ id: string; at: string; amount: number }>>();
   dataset.purchases.forEach((p, i) => {
-    const at = p.at instanceof Date ? p.at.toISOString() : p.at;
+    const at = typeof p.at === 'string' ? p.at : new Date(p.at).toISOString();
     const order = {
       id: `${dataset.prefix}o${i}`,
       at: at.length === 10 ? `${at}T00:00:00Z` : at,

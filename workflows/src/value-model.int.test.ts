@@ -9,7 +9,7 @@ import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { createSegmentRepository } from '@experience-graph/segments';
 import { uniqueKey } from '@experience-graph/test-kit';
-import { readRfm } from './value-model-activities';
+import { WRITE_PREDICTIONS_BY_NODE, readRfm, writePredictions } from './value-model-activities';
 import { createValueModelJobs, ensureValueModelSchedule } from './value-model-client';
 import { valueModelScheduleId, valueModelWorkflowId } from './value-model-contracts';
 import { createLifecycleWorker } from './worker';
@@ -138,6 +138,68 @@ describe('the value-model job', () => {
     expect(pages).toHaveLength(4);
   });
 
+  it('writes predictions to the customers they are for, even when a node it was given is not theirs', async () => {
+    const ids = [`${prefix}wa`, `${prefix}wb`, `${prefix}wc`];
+    const rows = await graph.write<{ id: string; node: string }>(
+      'UNWIND $ids AS id CREATE (c:Customer {id: id}) RETURN c.id AS id, elementId(c) AS node',
+      { ids },
+    );
+    const node = new Map(rows.map((r) => [r.id, r.node]));
+    const prediction = (id: string, n: string | undefined, pAlive: number) => ({
+      id,
+      node: n,
+      pAlive,
+      expectedPurchases: 1,
+      expectedValue: 10,
+    });
+    const of = { predictedAt: '2024-07-01T00:00:00.000Z', horizonDays: 90, fitId: `${prefix}wfit` };
+    const stored = () =>
+      graph.read<{ id: string; pAlive: number | null }>(
+        'UNWIND $ids AS id MATCH (c:Customer {id: id}) RETURN c.id AS id, c.pAlive AS pAlive',
+        { ids },
+      );
+    // By the nodes the read found.
+    expect(await writePredictions(graph, [prediction(ids[0]!, node.get(ids[0]!), 0.1)], of)).toBe(
+      1,
+    );
+    // A node that is another customer's (as when an element id is reused), and none at all:
+    // neither is written to, and both customers get theirs by id.
+    expect(
+      await writePredictions(
+        graph,
+        [prediction(ids[1]!, node.get(ids[0]!), 0.2), prediction(ids[2]!, undefined, 0.3)],
+        of,
+      ),
+    ).toBe(2);
+    expect(await stored()).toEqual([
+      { id: ids[0], pAlive: 0.1 },
+      { id: ids[1], pAlive: 0.2 },
+      { id: ids[2], pAlive: 0.3 },
+    ]);
+  });
+
+  it('finds the nodes it writes predictions to by element id, not through the id index', async () => {
+    const session = driver.session({ database: config.neo4j.database });
+    try {
+      const explained = await session.run(`EXPLAIN ${WRITE_PREDICTIONS_BY_NODE}`, {
+        rows: [],
+        predictedAt: '2024-07-01T00:00:00.000Z',
+        horizonDays: 90,
+        fitId: 'explain',
+      });
+      const operators: string[] = [];
+      const walk = (plan: { operatorType: string; children: unknown[] }) => {
+        operators.push(plan.operatorType.replace(/@.*$/, ''));
+        for (const child of plan.children) walk(child as typeof plan);
+      };
+      walk(explained.summary.plan as unknown as { operatorType: string; children: unknown[] });
+      expect(operators).toContain('NodeByElementIdSeek');
+      expect(operators.some((o) => o.includes('IndexSeek'))).toBe(false);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('brings segments over predicted value up to date for the customers it predicted', async () => {
     const people = `${prefix}seg-`;
     // Every one of them spent 123.45 in all, which narrows the segment to them in a graph
@@ -225,11 +287,11 @@ describe('the value-model job', () => {
     expect(summary.skippedExamples).toEqual([
       {
         reason: 'BEFORE_EARLIEST',
-        message: 'purchase on 0001-01-01T00:00:00Z is before 1990-01-01',
+        message: 'purchase on 0001-01-01T00:00:00.000Z is before 1990-01-01',
       },
       {
         reason: 'IN_FUTURE',
-        message: 'purchase on 2099-02-01T00:00:00Z is in the future',
+        message: 'purchase on 2099-02-01T00:00:00.000Z is in the future',
       },
     ]);
     const predicted = await graph.read<{ id: string; expected: number | null }>(

@@ -2,7 +2,14 @@
  * Customer value from purchase histories: RFM summaries, the BG/NBD purchase model, the
  * gamma-gamma spend model, and their combination per customer. Pure functions, no I/O.
  */
-export { type CustomerRfm, type Purchase, type RfmOptions, rfmSummary } from './rfm';
+export {
+  type CustomerRfm,
+  type Instant,
+  type Purchase,
+  type RfmOptions,
+  instantMillis,
+  rfmSummary,
+} from './rfm';
 export {
   type BgNbdFit,
   type BgNbdFitOptions,

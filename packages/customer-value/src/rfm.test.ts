@@ -67,6 +67,20 @@ describe('rfmSummary', () => {
     ]);
   });
 
+  it('reads milliseconds since the epoch as the instant they name', () => {
+    const purchases = [
+      { customerId: 'c', at: '1997-03-01T23:30:00-01:00', amount: 2 },
+      { customerId: 'c', at: '1997-03-08T12:00:00Z', amount: 7 },
+    ];
+    const inMillis = purchases.map((p) => ({ ...p, at: Date.parse(p.at) }));
+    expect(rfmSummary(inMillis, { calibrationEnd })).toEqual(
+      rfmSummary(purchases, { calibrationEnd }),
+    );
+    expect(() =>
+      rfmSummary([{ customerId: 'c', at: Number.NaN, amount: 1 }], { calibrationEnd }),
+    ).toThrow(RangeError);
+  });
+
   it('rejects bad dates and amounts', () => {
     expect(() =>
       rfmSummary([{ customerId: 'c', at: 'soon', amount: 1 }], { calibrationEnd }),

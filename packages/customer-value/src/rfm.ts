@@ -14,15 +14,24 @@
 const MS_PER_DAY = 86_400_000;
 const DAYS_PER_WEEK = 7;
 
+/** A moment: a Date, milliseconds since the epoch, or an ISO 8601 string. */
+export type Instant = string | Date | number;
+
+/** The milliseconds since the epoch of an instant; NaN when it is not one. */
+export function instantMillis(at: Instant): number {
+  if (typeof at === 'number') return at;
+  return at instanceof Date ? at.getTime() : Date.parse(at);
+}
+
 /** One purchase line. */
 export interface Purchase {
   customerId: string;
   /**
-   * When it happened: a Date, or an ISO 8601 string. A bare date (`1997-03-15`) is that
-   * calendar day; otherwise the purchase belongs to the UTC calendar day of the instant (give
-   * date-times an offset: without one, JavaScript reads them as local time).
+   * When it happened: a Date, milliseconds since the epoch, or an ISO 8601 string. A bare date
+   * (`1997-03-15`) is that calendar day; otherwise the purchase belongs to the UTC calendar day
+   * of the instant (give date-times an offset: without one, JavaScript reads them as local time).
    */
-  at: string | Date;
+  at: Instant;
   /** The purchase's monetary value (any currency unit, consistently). */
   amount: number;
 }
@@ -56,8 +65,8 @@ export interface CustomerRfm {
 }
 
 /** The UTC day number (days since 1970-01-01) of a purchase time or calibration end. */
-function dayNumber(at: string | Date, what: string): number {
-  const ms = at instanceof Date ? at.getTime() : Date.parse(at);
+function dayNumber(at: Instant, what: string): number {
+  const ms = instantMillis(at);
   if (!Number.isFinite(ms)) {
     throw new RangeError(`${what}: not a valid date: ${String(at)}`);
   }

@@ -236,6 +236,29 @@ describe('the value model over a population with outliers', () => {
   });
 });
 
+describe('screenPurchases', () => {
+  it('judges instants given in milliseconds, including ones no Date can hold', () => {
+    const now = '2026-01-01T00:00:00Z';
+    const { purchases, skipped } = screenPurchases(
+      [
+        { customerId: 'ok', at: Date.parse('2025-05-01T00:00:00Z'), amount: 5 },
+        { customerId: 'old', at: Date.parse('1950-06-01T00:00:00Z'), amount: 5 },
+        { customerId: 'far', at: 9e15, amount: 5 },
+        { customerId: 'nan', at: Number.NaN, amount: 5 },
+      ],
+      { now },
+    );
+    expect(purchases.map((p) => p.customerId)).toEqual(['ok']);
+    expect(skipped.map((s) => [s.customerId, s.reason])).toEqual([
+      ['old', 'BEFORE_EARLIEST'],
+      ['far', 'IN_FUTURE'],
+      ['nan', 'INVALID_DATE'],
+    ]);
+    expect(skipped[0]?.message).toBe('purchase on 1950-06-01T00:00:00.000Z is before 1990-01-01');
+    expect(skipped[1]?.message).toBe('purchase on 9000000000000000 is in the future');
+  });
+});
+
 describe('the special functions fail with a typed error', () => {
   it('says when the series does not converge, and with which arguments', () => {
     let caught: unknown;

@@ -27,7 +27,10 @@ import {
   gammaGammaLogLikelihood,
 } from './gamma-gamma';
 import { type ParameterBounds } from './optimise';
-import { type CustomerRfm, type Purchase } from './rfm';
+import { type CustomerRfm, type Purchase, instantMillis } from './rfm';
+
+/** The farthest a JavaScript Date reaches either side of the epoch (ECMA-262, 21.4.1.1). */
+const MAX_DATE_MILLIS = 8.64e15;
 import { SpecialFunctionError } from './special';
 
 /** Why a customer was left out of a fit or its predictions. */
@@ -68,12 +71,8 @@ export interface PlausibilityOptions {
   now: string | Date;
 }
 
-function instant(at: string | Date): number {
-  return at instanceof Date ? at.getTime() : Date.parse(at);
-}
-
 function checkedInstant(at: string | Date, what: string): number {
-  const ms = instant(at);
+  const ms = instantMillis(at);
   if (!Number.isFinite(ms)) throw new RangeError(`${what} is not a valid date: ${String(at)}`);
   return ms;
 }
@@ -84,8 +83,13 @@ function implausibility(
   earliest: number,
   now: number,
 ): Omit<SkippedCustomer, 'customerId'> | null {
-  const at = instant(purchase.at);
-  const shown = purchase.at instanceof Date ? purchase.at.toISOString() : purchase.at;
+  const at = instantMillis(purchase.at);
+  const shown =
+    typeof purchase.at === 'string'
+      ? purchase.at
+      : Math.abs(at) <= MAX_DATE_MILLIS
+        ? new Date(at).toISOString()
+        : String(purchase.at);
   if (!Number.isFinite(at)) {
     return { reason: 'INVALID_DATE', message: `purchase date ${String(shown)} is not a date` };
   }

@@ -18,3 +18,11 @@ export {
   type MigrationReport,
 } from './migrations';
 export { isoInstant } from './instants';
+export {
+  eachBounded,
+  keyPageCondition,
+  keyPages,
+  prefixEnd,
+  type KeyPage,
+  type KeyPagesOf,
+} from './key-pages';

@@ -1,4 +1,4 @@
-import type { Graph } from '@experience-graph/neo4j';
+import { type Graph, type KeyPage, keyPageCondition } from '@experience-graph/neo4j';
 import {
   FEATURE_PARTS,
   type CustomerFeatures,
@@ -97,11 +97,8 @@ function partCypher(maxHops: number): Record<FeaturePart, { call?: string; colum
   };
 }
 
-/**
- * The customers a read covers: these ids (unknown ones are left out), or those whose id is
- * after `after` and at most `upTo` (null: no upper bound).
- */
-export type Population = { ids: readonly string[] } | { after: string; upTo: string | null };
+/** The customers a read covers: these ids (unknown ones are left out), or a page of ids. */
+export type Population = { ids: readonly string[] } | KeyPage;
 
 /**
  * One statement reading, for every customer `c` of the population, the feature parts asked for
@@ -110,15 +107,14 @@ export type Population = { ids: readonly string[] } | { after: string; upTo: str
 export function featuresCypher(
   maxHops: number,
   parts: readonly FeaturePart[],
-  population: 'ids' | 'range' | 'rest',
+  population: Population,
 ): string {
   const cypher = partCypher(maxHops);
   const wanted = FEATURE_PARTS.filter((p) => parts.includes(p));
-  const source = {
-    ids: 'UNWIND $ids AS id MATCH (c:Customer {id: id})',
-    range: 'MATCH (c:Customer) WHERE c.id > $after AND c.id <= $upTo',
-    rest: 'MATCH (c:Customer) WHERE c.id > $after',
-  }[population];
+  const source =
+    'ids' in population
+      ? 'UNWIND $ids AS id MATCH (c:Customer {id: id})'
+      : `MATCH (c:Customer) WHERE ${keyPageCondition('c', 'id', population)}`;
   const calls = wanted.flatMap((p) => {
     const { call } = cypher[p];
     return call ? [`CALL (c) { ${call} }`] : [];
@@ -143,9 +139,8 @@ export async function readFeatures(
   population: Population,
   segmentIds: readonly string[],
 ): Promise<CustomerState[]> {
-  const kind = 'ids' in population ? 'ids' : population.upTo === null ? 'rest' : 'range';
   const rows = await graph.read<FeatureRow>(
-    featuresCypher(reckoning.referralMaxHops, parts, kind),
+    featuresCypher(reckoning.referralMaxHops, parts, population),
     {
       ...population,
       segmentIds,

@@ -1,4 +1,4 @@
-import type { Graph } from '@experience-graph/neo4j';
+import { type Graph, eachBounded, keyPages } from '@experience-graph/neo4j';
 import { readFeatures, type Population, type ValueReckoning } from './features';
 import { membershipChanges, partsFor, type SegmentDefinition } from './segment-rules';
 
@@ -31,28 +31,6 @@ const PAGE = 2000;
  * memberships are written the next can be read.
  */
 const PAGES_IN_FLIGHT = 2;
-
-/** Runs `work` on every item, at most `inFlight` at once; the first failure stops the rest. */
-async function eachBounded<T>(
-  items: readonly T[],
-  inFlight: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, items.length) }, worker));
-}
 
 /**
  * Rule-based segments kept current: memberships are `(:Customer)-[:IN_SEGMENT {since}]->(:Segment)`
@@ -158,17 +136,9 @@ export function createSegmentRepository(graph: Graph, reckoning: ValueReckoning)
              s.conditions = $conditions, s.updatedAt = datetime()`,
         { ...segment, conditions: JSON.stringify(segment.conditions) },
       );
-      // Everyone, in pages of consecutive ids cut where every PAGE-th id falls, so pages can be
-      // evaluated side by side; the last page is open-ended, for customers created meanwhile.
-      const [row] = await graph.read<{ bounds: string[] }>(
-        `MATCH (c:Customer) WHERE c.id IS NOT NULL
-         WITH c.id AS id ORDER BY id
-         WITH collect(id) AS ids
-         RETURN [i IN range(toInteger($page) - 1, size(ids) - 2, toInteger($page)) | ids[i]] AS bounds`,
-        { page: PAGE },
-      );
-      const bounds = row?.bounds ?? [];
-      const pages = [...bounds, null].map((upTo, i) => ({ after: bounds[i - 1] ?? '', upTo }));
+      // Everyone, in pages of consecutive ids, so pages can be evaluated side by side; the
+      // last page is open-ended, for customers created meanwhile.
+      const pages = await keyPages(graph, { label: 'Customer', key: 'id', pageSize: PAGE });
       await eachBounded(pages, PAGES_IN_FLIGHT, (page) => evaluate([segment], page));
       return segment;
     },

@@ -80,3 +80,73 @@ describe('credentialOf', () => {
     expect(credentialOf(request({}))).toEqual({ problem: expect.stringMatching(/required/) });
   });
 });
+
+describe('createAuthenticator with signed tokens', () => {
+  const setUp = async () => {
+    const { generateKeyPair, exportSPKI, SignJWT } = await import('jose');
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const pem = await exportSPKI(publicKey);
+    let now = Date.UTC(2026, 0, 1);
+    const authenticate = createAuthenticator(
+      {
+        clients: [],
+        appTokens: { issuer: 'app', audience: 'eg', jwksUrl: null, publicKey: pem },
+        staffTokens: { issuer: 'staff', audience: 'eg', jwksUrl: null, publicKey: pem },
+      },
+      () => now,
+    );
+    const sign = (claims: Record<string, unknown>, issuer: string, subject: string, ttlS: number) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer(issuer)
+        .setAudience('eg')
+        .setSubject(subject)
+        .setIssuedAt(Math.floor(now / 1000))
+        .setExpirationTime(Math.floor(now / 1000) + ttlS)
+        .sign(privateKey);
+    return { authenticate, sign, advance: (ms: number) => (now += ms) };
+  };
+
+  it('accepts a token again and again while it is valid, and refuses it once it has expired', async () => {
+    const { authenticate, sign, advance } = await setUp();
+    const token = await sign({}, 'app', 'cust-ana', 60);
+    const ana = { kind: 'person', id: 'cust-ana', customerId: 'cust-ana' };
+    await expect(authenticate(token)).resolves.toEqual(ana);
+    advance(59_000);
+    await expect(authenticate(token)).resolves.toEqual(ana);
+    // Past exp, within the 30 s clock tolerance, it is still accepted, as before any caching...
+    advance(20_000);
+    await expect(authenticate(token)).resolves.toEqual(ana);
+    // ...and refused beyond it, though it was accepted a moment ago.
+    advance(11_000);
+    await expect(authenticate(token)).rejects.toThrow(
+      new AuthenticationError('The token has expired'),
+    );
+  });
+
+  it('gives each token its own principal and refuses a tampered copy of an accepted one', async () => {
+    const { authenticate, sign } = await setUp();
+    const expert = await sign({ roles: ['expert'] }, 'staff', 'e-1', 3_600);
+    const support = await sign({ roles: ['support'] }, 'staff', 'e-2', 3_600);
+    await expect(authenticate(expert)).resolves.toEqual({
+      kind: 'employee',
+      id: 'e-1',
+      roles: ['expert'],
+    });
+    await expect(authenticate(support)).resolves.toEqual({
+      kind: 'employee',
+      id: 'e-2',
+      roles: ['support'],
+    });
+    const [header, , signature] = expert.split('.');
+    const claims = Buffer.from(
+      JSON.stringify({ iss: 'staff', aud: 'eg', sub: 'e-1', roles: ['admin'], exp: 4e9 }),
+    ).toString('base64url');
+    await expect(authenticate(`${header}.${claims}.${signature}`)).rejects.toThrow(
+      /signature is not valid/,
+    );
+    // The principal served for a known token cannot be changed by whoever received it.
+    const principal = await authenticate(expert);
+    expect(Object.isFrozen(principal)).toBe(true);
+  });
+});

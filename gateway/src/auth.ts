@@ -22,6 +22,7 @@ import {
   type Principal,
 } from '@experience-graph/access';
 import type { ApiClient, TokenTrust } from '@experience-graph/config';
+import { VerifiedTokens } from './verified-tokens';
 
 /** What every resolver and plugin of the gateway knows about a request. */
 export interface GatewayContext extends BaseContext {
@@ -40,6 +41,14 @@ export const TOKEN_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'];
 /** Clocks of issuers and the gateway may differ this much (seconds) for `exp` and `nbf`. */
 const CLOCK_TOLERANCE_SECONDS = 30;
 const MAX_ID_LENGTH = 200;
+/**
+ * Verified tokens kept (see {@link VerifiedTokens}), and for how long at most: a token is
+ * served from memory until its own `exp`, never longer than this, so a signing key withdrawn
+ * from a JWKS stops working as soon as it would without the cache (jose keeps a fetched JWKS
+ * for ten minutes).
+ */
+const VERIFIED_TOKENS = 10_000;
+const VERIFIED_TOKEN_MAX_AGE_MS = 60_000;
 
 export interface AuthenticationOptions {
   clients: ApiClient[];
@@ -55,7 +64,7 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 type Verifier = (token: string) => Promise<JWTPayload>;
 
 /** How the tokens of one trust are verified; null when the trust has no key (tokens refused). */
-function verifierOf(trust: TokenTrust): Verifier | null {
+function verifierOf(trust: TokenTrust, now: () => number): Verifier | null {
   let key: KeyObject | JWTVerifyGetKey;
   if (trust.jwksUrl) {
     key = createRemoteJWKSet(new URL(trust.jwksUrl), { timeoutDuration: 5_000 });
@@ -73,10 +82,12 @@ function verifierOf(trust: TokenTrust): Verifier | null {
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
     requiredClaims: ['sub', 'exp'],
   };
-  return async (token) =>
-    typeof key === 'function'
-      ? (await jwtVerify(token, key, options)).payload
-      : (await jwtVerify(token, key, options)).payload;
+  return async (token) => {
+    const at = { ...options, currentDate: new Date(now()) };
+    return typeof key === 'function'
+      ? (await jwtVerify(token, key, at)).payload
+      : (await jwtVerify(token, key, at)).payload;
+  };
 }
 
 /** Plain words for each way jose refuses a token. */
@@ -121,21 +132,28 @@ const validId = (value: unknown): value is string =>
 
 /**
  * Turns a credential into a principal. Rejects with an {@link AuthenticationError} whose message
- * says what is wrong, without repeating the credential.
+ * says what is wrong, without repeating the credential. `now` is the clock tokens are checked
+ * against (the system's by default).
  */
 export function createAuthenticator(
   options: AuthenticationOptions,
+  now: () => number = Date.now,
 ): (credential: string) => Promise<Principal> {
   // Keys are looked up by their SHA-256, so a comparison cannot leak a key's prefix by timing.
   const byDigest = new Map(options.clients.map((c) => [digest(c.key), c]));
   const trusts = [
-    { kind: 'app' as const, trust: options.appTokens, verify: verifierOf(options.appTokens) },
+    {
+      kind: 'app' as const,
+      trust: options.appTokens,
+      verify: verifierOf(options.appTokens, now),
+    },
     {
       kind: 'staff' as const,
       trust: options.staffTokens,
-      verify: verifierOf(options.staffTokens),
+      verify: verifierOf(options.staffTokens, now),
     },
   ];
+  const verified = new VerifiedTokens(VERIFIED_TOKENS, VERIFIED_TOKEN_MAX_AGE_MS, now);
 
   const fromClient = (client: ApiClient): Principal => {
     if (client.role === 'service') return { kind: 'service', id: client.id };
@@ -149,6 +167,20 @@ export function createAuthenticator(
   };
 
   const fromToken = async (token: string): Promise<Principal> => {
+    const known = verified.get(token);
+    if (known) return known;
+    const { principal, exp } = await verifyToken(token);
+    // One object answers every request with this token: none may change it for the others.
+    if (principal.kind === 'employee') Object.freeze(principal.roles);
+    Object.freeze(principal);
+    // Kept until exp itself, not exp plus the clock tolerance: past exp, the token is verified
+    // afresh, as it always was, and refused once the tolerance is spent too.
+    verified.remember(token, principal, exp * 1000);
+    return principal;
+  };
+
+  /** The token's principal and its expiry (jose requires a numeric `exp`), or a refusal. */
+  const verifyToken = async (token: string): Promise<{ principal: Principal; exp: number }> => {
     let issuer: unknown;
     try {
       issuer = decodeJwt(token).iss;
@@ -170,7 +202,10 @@ export function createAuthenticator(
       throw new AuthenticationError(tokenProblem(error));
     }
     if (!validId(payload.sub)) throw new AuthenticationError('The token has no valid subject');
-    if (match.kind === 'app') return { kind: 'person', id: payload.sub, customerId: payload.sub };
+    const exp = Number(payload.exp);
+    if (match.kind === 'app') {
+      return { principal: { kind: 'person', id: payload.sub, customerId: payload.sub }, exp };
+    }
     const claimed = Array.isArray(payload['roles']) ? (payload['roles'] as unknown[]) : [];
     const roles = EMPLOYEE_ROLES.filter((role: EmployeeRole) => claimed.includes(role));
     if (roles.length === 0) {
@@ -178,7 +213,7 @@ export function createAuthenticator(
         `The staff token names no role (roles: ${EMPLOYEE_ROLES.join(', ')})`,
       );
     }
-    return { kind: 'employee', id: payload.sub, roles };
+    return { principal: { kind: 'employee', id: payload.sub, roles }, exp };
   };
 
   return async (credential) => {

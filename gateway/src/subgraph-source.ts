@@ -8,7 +8,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import { Agent, fetch } from 'undici';
+import { Agent, request } from 'undici';
 import { signRequest } from '@experience-graph/access';
 import type { GatewayContext } from './auth';
 
@@ -122,7 +122,10 @@ export class SignedSubgraphSource implements GraphQLDataSource<GatewayContext> {
     signal: AbortSignal | undefined,
   ): Promise<SubgraphAnswer> {
     const { url, secret, agent } = this.options;
-    const response = await fetch(url, {
+    // undici's request rather than its fetch: the same pool and the same bytes on the wire,
+    // without the WHATWG Request, Response and body streams (copied and teed) that fetch builds
+    // around every call, which were the largest part of the gateway's own CPU per fetch.
+    const response = await request(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -133,7 +136,7 @@ export class SignedSubgraphSource implements GraphQLDataSource<GatewayContext> {
       dispatcher: agent,
       signal,
     });
-    return { status: response.status, text: await response.text() };
+    return { status: response.statusCode, text: await response.body.text() };
   }
 
   private interpret({ status, text }: SubgraphAnswer): GatewayResponse {

@@ -51,4 +51,19 @@ describe('gateway to subgraph signatures', () => {
       reason: 'stale signature',
     });
   });
+
+  it('gives every signature a nonce of its own, across many blocks of random bytes', () => {
+    const nonces = new Set<string>();
+    const memory = new NonceMemory(30_000);
+    for (let i = 0; i < 2_000; i++) {
+      const headers = signRequest(secret, principal, body, 1_000_000);
+      const nonce = headers[SIGNATURE_HEADERS.nonce] ?? '';
+      expect(nonce).toMatch(/^[0-9a-f]{32}$/);
+      nonces.add(nonce);
+      if (i % 500 === 0) {
+        expect(verifyRequest(secret, headers, body, memory, { now: 1_000_000 }).ok).toBe(true);
+      }
+    }
+    expect(nonces.size).toBe(2_000);
+  });
 });

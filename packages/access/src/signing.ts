@@ -19,6 +19,24 @@ export const DEFAULT_MAX_SKEW_MS = 30_000;
 
 const VERSION = 'v1';
 
+/**
+ * Nonces are cut from a block of random bytes drawn 256 at a time: one call into the system's
+ * random source per 256 signatures instead of one per signature, each nonce still 16 bytes of
+ * it used once.
+ */
+const NONCE_BYTES = 16;
+let nonceBlock = Buffer.alloc(0);
+let nonceOffset = 0;
+function nextNonce(): string {
+  if (nonceOffset + NONCE_BYTES > nonceBlock.length) {
+    nonceBlock = randomBytes(NONCE_BYTES * 256);
+    nonceOffset = 0;
+  }
+  const nonce = nonceBlock.toString('hex', nonceOffset, nonceOffset + NONCE_BYTES);
+  nonceOffset += NONCE_BYTES;
+  return nonce;
+}
+
 function mac(
   secret: string,
   signedAt: string,
@@ -41,7 +59,7 @@ export function signRequest(
 ): Record<string, string> {
   const encoded = Buffer.from(JSON.stringify(principal)).toString('base64url');
   const signedAt = String(now);
-  const nonce = randomBytes(16).toString('hex');
+  const nonce = nextNonce();
   return {
     [SIGNATURE_HEADERS.principal]: encoded,
     [SIGNATURE_HEADERS.signedAt]: signedAt,

@@ -80,16 +80,16 @@ RETURN o.id AS orderId, toFloat(o.amount) AS amount, o.placedAt.epochMillis AS p
 // store visits and orders are found in one walk over their relationships (`mine`), told apart
 // by label (StoreProximity, Order) so that no touchpoint's type is read: a person has a few
 // relationships, kept in one chain, and each walk by type reads all of them, so walking once per
-// question cost more than one walk for both. Each campaign touch's time and type are read once.
+// question cost more than one walk for both. Each campaign touch's time and type are read once:
+// the first touch is taken from the collected times, as min() beside collect() reads each again.
 const FUNNEL_GROUPS = `
 UNWIND $ids AS id
 MATCH (camp:Campaign {id: id})
 CALL (camp) {
   MATCH (camp)<-[:VIA]-(t:Touchpoint)<-[:HAD]-(c:${PERSON_LABELS})
-  WITH c, t.occurredAt AS at, t.type AS type
-  WITH c, collect(at) AS times, min(at) AS firstTouch,
-       count(CASE WHEN type = 'AD_CLICK' THEN 1 END) > 0 AS clicked
-  WITH c, times, firstTouch, clicked,
+  WITH c, collect(t.occurredAt) AS times, count(CASE WHEN t.type = 'AD_CLICK' THEN 1 END) > 0 AS clicked
+  WITH c, times, clicked,
+       reduce(m = head(times), x IN tail(times) | CASE WHEN x < m THEN x ELSE m END) AS firstTouch,
        [(c)-[:HAD|PLACED]->(x) WHERE x:StoreProximity OR x:Order | x] AS mine
   WITH clicked,
     any(v IN mine WHERE v:StoreProximity AND v.occurredAt >= firstTouch

@@ -78,7 +78,8 @@ export async function generate(
                 type: $types[toInteger(k % size($types))], channel: 'SOCIAL_AD', delivery: 'delivered',
                 occurredAt: datetime() - duration({days: k}), recordedAt: datetime()})
        CREATE (t)-[:VIA]->(camp)
-       CREATE (t)-[:ABOUT]->(m)`,
+       CREATE (t)-[:ABOUT]->(m)
+       FOREACH (_ IN CASE WHEN t.type = 'STORE_PROXIMITY' THEN [1] ELSE [] END | SET t:StoreProximity)`,
       {
         prefix,
         from,

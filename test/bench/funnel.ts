@@ -107,7 +107,7 @@ export async function runFunnel(ctx: BenchContext): Promise<BenchSection> {
            CREATE (c)-[:HAD]->(:Touchpoint {eventId: id + '-clk', type: 'AD_CLICK',
                    occurredAt: datetime({epochMillis: seen + 2 * day + i})})-[:VIA]->(camp))
          FOREACH (_ IN CASE WHEN i % 7 = 0 THEN [1] ELSE [] END |
-           CREATE (c)-[:HAD]->(v:Touchpoint {eventId: id + '-near', type: 'STORE_PROXIMITY',
+           CREATE (c)-[:HAD]->(v:Touchpoint:StoreProximity {eventId: id + '-near', type: 'STORE_PROXIMITY',
                    occurredAt: datetime({epochMillis: seen + 3 * day + i})})
            CREATE (v)-[:ABOUT]->(m))
          FOREACH (_ IN CASE WHEN i % 10 = 0 THEN [1] ELSE [] END |

@@ -68,12 +68,14 @@ async function generate(graph: Graph, prefix: string, customers: number): Promis
                   amount: toFloat(20 + (i * 37 + k * 11) % 180), currency: 'USD', quantity: 1,
                   placedAt: datetime() - duration({days: (i + k * 13) % 300})}))
        FOREACH (k IN range(1, i % 7) |
-         CREATE (c)-[:HAD]->(:Touchpoint {eventId: $prefix + '-t' + i + '-' + k,
+         CREATE (c)-[:HAD]->(t:Touchpoint {eventId: $prefix + '-t' + i + '-' + k,
                   type: $types[(i + k) % size($types)], channel: 'SOCIAL_AD', delivery: 'delivered',
                   sentiment: CASE WHEN $types[(i + k) % size($types)] = 'REVIEW'
                                   THEN ((i * 7 + k) % 21 - 10) / 10.0 END,
                   occurredAt: datetime() - duration({days: (i + k * 5) % 90}),
-                  recordedAt: datetime()}))
+                  recordedAt: datetime()})
+         FOREACH (_ IN CASE WHEN $types[(i + k) % size($types)] = 'STORE_PROXIMITY' THEN [1] ELSE [] END |
+           SET t:StoreProximity))
        FOREACH (_ IN CASE WHEN i % 5 = 0 THEN [1] ELSE [] END |
          CREATE (c)-[:OWNS {since: datetime()}]->(:Device {serial: $prefix + '-d' + i,
                   stage: 'SUPPORT', registeredAt: datetime(), stageChangedAt: datetime()}))`,

@@ -290,6 +290,11 @@ describe('erasure and opt-out keep aggregates and leave nothing in Temporal', ()
     const before = await aggregates();
     // The data are what they are meant to be, so that equality below means something.
     expect(before.campaign.funnel.stages.map((s) => s.people)).toEqual([3, 2, 2, 3]);
+    const visitBefore = await system.graph.read<{ visit: string }>(
+      `MATCH (:Customer {id: $cleo})-[:HAD]->(t:StoreProximity) RETURN elementId(t) AS visit`,
+      { cleo: ids.cleo },
+    );
+    expect(visitBefore).toHaveLength(1);
     expect(before.campaign.funnel.purchases).toBe(3);
     expect(before.referrer.value).toMatchObject({ peopleReferred: 2, peopleReferredDirectly: 1 });
     expect(before.segment.memberCount).toBe(1);
@@ -374,6 +379,19 @@ describe('erasure and opt-out keep aggregates and leave nothing in Temporal', ()
       value: { peopleReferred: 2, peopleReferredDirectly: 1 },
     });
     expect(after.referrals.length + after.erasedReferrals).toBe(after.value.peopleReferredDirectly);
+    // Her store visit, anonymised and held by her placeholder, is still labelled a store visit,
+    // which is how the funnel finds it.
+    const visitAfter = await system.graph.read<{ holder: string[]; labels: string[] }>(
+      `MATCH (p)-[:HAD]->(t:Touchpoint) WHERE elementId(t) = $visit
+       RETURN labels(p) AS holder, labels(t) AS labels`,
+      { visit: visitBefore[0]?.visit },
+    );
+    expect(visitAfter).toEqual([
+      {
+        holder: ['ErasedPerson'],
+        labels: expect.arrayContaining(['Touchpoint', 'StoreProximity']),
+      },
+    ]);
 
     // Temporal holds nothing of Cleo's: not in the lifecycles that ran for her (deleted, the
     // device's put back from the graph), not in the erasure's own history.

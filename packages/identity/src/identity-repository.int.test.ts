@@ -95,7 +95,7 @@ describe('merging and undoing on a real Neo4j', () => {
       `MATCH (a:Customer {id: $ana}), (b:Customer {id: $ben})
        SET b.optedOutSkus = ['SKU-X']
        CREATE (a)-[:HAD {note: 'a'}]->(:Touchpoint {id: $run + '-t1', testRun: $run})
-       CREATE (b)-[:HAD {weights: [1, 2]}]->(:Touchpoint {id: $run + '-t2', testRun: $run})
+       CREATE (b)-[:HAD {weights: [1, 2]}]->(:Touchpoint:StoreProximity {id: $run + '-t2', type: 'STORE_PROXIMITY', testRun: $run})
        CREATE (b)-[:OWNS {since: datetime('2026-03-01T00:00:00Z')}]->(:Device {id: $run + '-d', testRun: $run})
        CREATE (:Coupon {id: $run + '-cp', testRun: $run})-[:ISSUED_TO]->(b)
        CREATE (b)-[:IDENTIFIED_BY {eventId: 'e1'}]->(:Identifier {key: $run + ':EMAIL', testRun: $run})
@@ -138,12 +138,21 @@ describe('merging and undoing on a real Neo4j', () => {
     );
     expect((await repo.canonicalPeople([ben])).get(ben)?.id).toBe(ana);
     expect((await repo.mergesByCustomer([ana])).get(ana)?.map((m) => m.id)).toEqual([merge.id]);
+    // Ben's store visit is Ana's now, still labelled a store visit (the funnel finds it so).
+    const visitsOf = (id: string) =>
+      graph.read<{ id: string }>(
+        'MATCH (:Customer {id: $id})-[:HAD]->(t:StoreProximity) RETURN t.id AS id',
+        { id },
+      );
+    expect(await visitsOf(ana)).toEqual([{ id: `${run}-t2` }]);
 
     const undone = await repo.undoMerge({ mergeId: merge.id, reason: 'not the same' });
     // Printed as the API prints every instant: UTC with three fraction digits, zeros kept.
     expect(undone.undoneAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(undone.at).toMatch(/\.\d{3}Z$/);
     expect(await snapshot([ana, ben])).toEqual(before);
+    expect(await visitsOf(ben)).toEqual([{ id: `${run}-t2` }]);
+    expect(await visitsOf(ana)).toEqual([]);
 
     await expect(repo.undoMerge({ mergeId: merge.id, reason: 'again' })).rejects.toThrow(
       `Merge ${merge.id} was already undone at ${undone.undoneAt}`,

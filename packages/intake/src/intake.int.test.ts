@@ -211,6 +211,36 @@ describe('the event intake on a real Neo4j', () => {
     ]);
   });
 
+  it('labels a store visit StoreProximity, and no other touchpoint, so the funnel finds visits by label', async () => {
+    const near = eventId('near');
+    const seen = eventId('seen');
+    const batch = await intake.record(
+      [
+        {
+          eventId: near,
+          occurredAt: at(20),
+          storeProximity: { customerId: id('ana'), sku: id('sku'), latitude: 1, longitude: 1 },
+        },
+        {
+          eventId: seen,
+          occurredAt: at(21),
+          adImpression: { customerId: id('ana'), campaignId: id('camp') },
+        },
+      ],
+      service,
+    );
+    expect(batch.results.map((r) => r.status)).toEqual(['ACCEPTED', 'ACCEPTED']);
+    const labels = await graph.read<{ eventId: string; type: string; visit: boolean }>(
+      `MATCH (:Customer {id: $ana})-[:HAD]->(t:Touchpoint) WHERE t.eventId IN $ids
+       RETURN t.eventId AS eventId, t.type AS type, t:StoreProximity AS visit ORDER BY t.type`,
+      { ana: id('ana'), ids: [near, seen] },
+    );
+    expect(labels).toEqual([
+      { eventId: seen, type: 'AD_IMPRESSION', visit: false },
+      { eventId: near, type: 'STORE_PROXIMITY', visit: true },
+    ]);
+  });
+
   it('costs the same few round trips for 10 events as for 500 about one person, in batch order', async () => {
     const batchOf = (size: number) =>
       Array.from({ length: size }, (_, i) =>

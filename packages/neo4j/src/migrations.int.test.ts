@@ -42,6 +42,31 @@ describe('migrations on a real Neo4j', () => {
     expect(indexes).toEqual([]);
   });
 
+  it('labels the store-proximity touchpoints recorded before StoreProximity, and no others', async () => {
+    const run = `mig14-${randomBytes(4).toString('hex')}`;
+    const labelling = (await loadMigrations()).find((m) => m.version === 14);
+    if (!labelling) throw new Error('no migration 14');
+    await graph.write(
+      `UNWIND ['STORE_PROXIMITY', 'AD_CLICK'] AS type
+       CREATE (:Touchpoint {eventId: $run + '-' + type, type: type})`,
+      { run },
+    );
+    try {
+      for (const statement of labelling.statements) await graph.write(statement);
+      const labelled = await graph.read<{ type: string; visit: boolean }>(
+        `MATCH (t:Touchpoint) WHERE t.eventId STARTS WITH $run
+         RETURN t.type AS type, t:StoreProximity AS visit ORDER BY type`,
+        { run },
+      );
+      expect(labelled).toEqual([
+        { type: 'AD_CLICK', visit: false },
+        { type: 'STORE_PROXIMITY', visit: true },
+      ]);
+    } finally {
+      await graph.write('MATCH (t:Touchpoint) WHERE t.eventId STARTS WITH $run DELETE t', { run });
+    }
+  });
+
   it('makes a duplicate serial impossible', async () => {
     const serial = `dup-${randomBytes(4).toString('hex')}`;
     await graph.write('CREATE (:Device {serial: $serial})', { serial });

@@ -53,5 +53,7 @@ export const storeProximity = defineKind({
       },
     );
   },
-  write: `${TOUCHPOINT} SET t.channel = 'APP' ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_STORE}`,
+  // The StoreProximity label lets the funnel find a person's store visits by label alone,
+  // reading no touchpoint's type (migration 0014 labels those recorded before).
+  write: `${TOUCHPOINT} SET t:StoreProximity, t.channel = 'APP' ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_STORE}`,
 });

@@ -28,8 +28,11 @@ describe('the shipped migrations', () => {
       [...migrations.map((m) => m.version)].sort((a, b) => a - b),
     );
     for (const statement of migrations.flatMap((m) => m.statements)) {
-      // Schema statements say IF [NOT] EXISTS; a data statement sets only what is still unset.
-      expect(statement).toMatch(/IF (NOT )?EXISTS|WHERE [\s\S]*IS NULL[\s\S]*\bSET /);
+      // Schema statements say IF [NOT] EXISTS; a data statement sets only what is still unset:
+      // a property that IS NULL, or a label a node does not have yet (WHERE NOT n:L ... SET n:L).
+      expect(statement).toMatch(
+        /IF (NOT )?EXISTS|WHERE [\s\S]*IS NULL[\s\S]*\bSET |WHERE NOT (?<node>\w+):(?<label>\w+)[\s\S]*\bSET \k<node>:\k<label>\b/,
+      );
     }
   });
 });

@@ -3,16 +3,10 @@
  * to it over IPC: its memory (from the kernel, /proc/<pid>/status, and from Node), its
  * workflow cache, and stopping it.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { FromWorker, ToWorker } from './worker-child';
+import { readFileSync } from 'node:fs';
+import { startChild } from './child-process';
+import type { FromWorker } from './worker-child';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const SOURCE = path.join(ROOT, 'test', 'bench', 'worker-child.ts');
-const COMPILED = path.join(ROOT, 'test', 'dist', 'bench', 'worker-child.js');
-const BUILD_INFO = path.join(ROOT, 'test', 'dist', 'tsconfig.tsbuildinfo');
 const MB = 1024 * 1024;
 
 export interface WorkerSample {
@@ -50,99 +44,29 @@ function procMemory(pid: number): { rssMB: number; peakRssMB: number } {
   return { rssMB: kB('VmRSS'), peakRssMB: kB('VmHWM') };
 }
 
-/**
- * The compiled entry when a build ran after the source last changed (`npm run bench` builds
- * first; tsc -b leaves an unchanged output alone but rewrites its build info), else the source
- * through tsx's loader, whose module hooks add a few MB to every figure alike.
- */
-function entry(): { file: string; execArgv: string[]; runner: 'compiled' | 'tsx' } {
-  const mtime = (file: string) => (existsSync(file) ? statSync(file).mtimeMs : -Infinity);
-  const built = Math.max(mtime(COMPILED), mtime(BUILD_INFO));
-  if (existsSync(COMPILED) && built >= mtime(SOURCE)) {
-    return { file: COMPILED, execArgv: ['--expose-gc'], runner: 'compiled' };
-  }
-  const loader = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-  return { file: SOURCE, execArgv: ['--expose-gc', '--import', loader], runner: 'tsx' };
-}
-
 export async function startWorkerProcess(
   taskQueue: string,
   readyTimeoutMs = 180_000,
 ): Promise<WorkerProcess> {
-  const { file, execArgv, runner } = entry();
-  const child: ChildProcess = fork(file, [], {
-    execArgv,
-    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const child = await startChild<
+    Extract<FromWorker, { type: 'ready' }>,
+    Extract<FromWorker, { type: 'sample' }>
+  >({
+    entry: 'worker-child',
+    name: 'the worker process',
+    execArgv: ['--expose-gc'],
+    env: { TEMPORAL_TASK_QUEUE: taskQueue },
+    readyTimeoutMs,
+    graceMs: 60_000,
   });
-  let exited: { code: number | null; signal: string | null } | undefined;
-  const exit = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      resolve();
-    });
-  });
-  const pending = new Map<number, (sample: Extract<FromWorker, { type: 'sample' }>) => void>();
-  let ready: Extract<FromWorker, { type: 'ready' }> | undefined;
-  let onReady: (() => void) | undefined;
-  child.on('message', (message: FromWorker) => {
-    if (message.type === 'ready') {
-      ready = message;
-      onReady?.();
-    } else {
-      pending.get(message.id)?.(message);
-      pending.delete(message.id);
-    }
-  });
-
-  const stop = async (graceMs = 60_000) => {
-    if (exited) return;
-    if (child.connected) child.send({ type: 'stop' } satisfies ToWorker);
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exit;
-    clearTimeout(timer);
-  };
-
-  const started = await Promise.race([
-    new Promise<boolean>((resolve) => {
-      onReady = () => resolve(true);
-      if (ready) resolve(true);
-    }),
-    exit.then(() => false),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), readyTimeoutMs).unref()),
-  ]);
-  if (!started || !ready || child.pid === undefined) {
-    await stop(5_000);
-    throw new Error(
-      exited
-        ? `The worker process exited before it was ready (${JSON.stringify(exited)})`
-        : `The worker process was not ready within ${readyTimeoutMs / 1000} s`,
-    );
-  }
-  const pid = child.pid;
-  let nextId = 0;
+  const { pid } = child;
   return {
     pid,
-    settings: ready.settings,
-    runner,
-    stop,
+    settings: child.ready.settings,
+    runner: child.runner,
+    stop: child.stop,
     async sample() {
-      if (exited || !child.connected)
-        throw new Error(`The worker process exited (${JSON.stringify(exited)})`);
-      const id = nextId++;
-      const reply = await new Promise<Extract<FromWorker, { type: 'sample' }>>(
-        (resolve, reject) => {
-          const timer = setTimeout(() => {
-            pending.delete(id);
-            reject(new Error('The worker process did not answer within 30 s'));
-          }, 30_000);
-          pending.set(id, (message) => {
-            clearTimeout(timer);
-            resolve(message);
-          });
-          child.send({ type: 'sample', id } satisfies ToWorker);
-        },
-      );
+      const reply = await child.ask('sample');
       return {
         ...procMemory(pid),
         heapUsedMB: reply.memory.heapUsed / MB,

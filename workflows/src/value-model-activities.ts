@@ -160,9 +160,9 @@ export async function readRfm(
   // Pages are read IN_FLIGHT at a time, each summarised as it arrives and its rows dropped;
   // the summaries are kept in page order, so the fit sees the customers in id order whatever
   // the timing.
-  const perPage: PopulationRfm[] = [];
-  let customers = 0;
-  let skippedSoFar = 0;
+  const perPage: Array<Omit<PopulationRfm, 'nodes'>> = [];
+  const nodes = new Map<string, string>();
+  const progress = { phase: 'reading', pages: 0, customers: 0, skipped: 0 };
   await eachBounded(pages, IN_FLIGHT, async (page, k) => {
     const rows = await graph.read<PurchaseRow>(purchasePageQuery(page), {
       ...page,
@@ -173,25 +173,20 @@ export async function readRfm(
     const purchases = rows.flatMap((row) =>
       row.purchases.map(([at, amount]) => ({ customerId: row.id, at, amount })),
     );
+    for (const row of rows) nodes.set(row.id, row.node);
     // Customers are independent in the summary, so each page is screened and summarised on
     // its own.
     const screened = screenPurchases(purchases, { earliestPurchase, now });
     const summarised = rfmSummary(screened.purchases, { calibrationEnd: run.asOf });
-    const nodes = new Map(rows.map((row) => [row.id, row.node]));
-    perPage[k] = { customers: summarised, skipped: screened.skipped, nodes };
-    customers += summarised.length;
-    skippedSoFar += screened.skipped.length;
+    perPage[k] = { customers: summarised, skipped: screened.skipped };
+    progress.pages++;
+    progress.customers += summarised.length;
+    progress.skipped += screened.skipped.length;
     // Progress only: heartbeat details can reach the history, so no customer id goes in them.
-    heartbeat({
-      phase: 'reading',
-      pages: perPage.filter(Boolean).length,
-      customers,
-      skipped: skippedSoFar,
-    });
+    heartbeat({ ...progress });
   });
   const summaries = perPage.flatMap((p) => p.customers);
   const skipped = perPage.flatMap((p) => p.skipped);
-  const nodes = new Map(perPage.flatMap((p) => [...p.nodes]));
   return { customers: summaries, skipped, nodes };
 }
 

@@ -146,10 +146,16 @@ export const purchase = defineKind({
       FOREACH (_ IN CASE WHEN cp IS NULL THEN [] ELSE [1] END |
         SET cp.redeemedAt = coalesce(cp.redeemedAt, o.placedAt) MERGE (o)-[:REDEEMED]->(cp))
     }
+    // The walk starts from the buyer's own touchpoints, newest first: the ordering ends the
+    // first MATCH, so the planner cannot start from the product model instead and read every
+    // touchpoint of every campaign promoting it (a cost growing with the campaigns' reach).
     CALL (c, d, o) {
-      MATCH (c)-[:HAD]->(x:Touchpoint)-[:VIA]->(camp:Campaign)-[:PROMOTES]->(:ProductModel {sku: d.sku})
+      MATCH (c)-[:HAD]->(x:Touchpoint)
       WHERE x.occurredAt <= o.placedAt
-      WITH camp ORDER BY x.occurredAt DESC LIMIT 1
+      WITH x, d, o ORDER BY x.occurredAt DESC
+      MATCH (x)-[:VIA]->(camp:Campaign)-[:PROMOTES]->(m:ProductModel)
+      WHERE m.sku = d.sku
+      WITH camp LIMIT 1
       MERGE (o)-[a:ATTRIBUTED_TO]->(camp) ON CREATE SET a.model = 'last_touch'
     }
     ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_DEVICE} ${LINK_STORE}`,

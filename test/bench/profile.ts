@@ -178,17 +178,23 @@ export function profiledGraph(graph: Graph, profiler: Profiler): Graph {
     read: (cypher, params) => query(cypher, params, false),
     write: (cypher, params) => query(cypher, params, true),
     async transaction(work) {
+      // Statements may be pipelined (sent before the ones ahead have answered): each one's time
+      // runs from sending to its answer, waiting behind those ahead included, and the time in
+      // statements is the time with at least one of them in flight.
       let inStatements = 0;
+      let inFlight = 0;
+      let busySince = 0;
       const started = performance.now();
       const timed = (run: GraphTransaction['run']): GraphTransaction => ({
         async run(cypher, params) {
           const at = performance.now();
+          if (inFlight++ === 0) busySince = at;
           try {
             return await run(cypher, params);
           } finally {
-            const ms = performance.now() - at;
-            inStatements += ms;
-            profiler.add('graph', statementLabel(cypher, params), ms);
+            const end = performance.now();
+            if (--inFlight === 0) inStatements += end - busySince;
+            profiler.add('graph', statementLabel(cypher, params), end - at);
           }
         },
       });

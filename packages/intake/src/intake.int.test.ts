@@ -291,4 +291,72 @@ describe('the event intake on a real Neo4j', () => {
       .map((s) => (JSON.parse(s.type) as { type: string }).type);
     expect(types).toEqual(['PURCHASED', 'SHIPMENT_UPDATE', 'DELIVERED', 'INSTALLED']);
   });
+
+  it("credits a purchase to the buyer's last touch with its model before it, also one in its own batch", async () => {
+    // Campaigns of this model and of another; Ben's touches must never count for Ana.
+    await graph.write(
+      `MATCH (m:ProductModel {sku: $sku})
+       MERGE (other:ProductModel {sku: $otherSku}) SET other.testRun = $run
+       MERGE (early:Campaign {id: $early}) SET early.productSku = $sku, early.channel = 'EMAIL', early.testRun = $run
+       MERGE (late:Campaign {id: $late}) SET late.productSku = $sku, late.channel = 'SOCIAL', late.testRun = $run
+       MERGE (elsewhere:Campaign {id: $elsewhere}) SET elsewhere.productSku = $otherSku, elsewhere.channel = 'SEARCH', elsewhere.testRun = $run
+       MERGE (early)-[:PROMOTES]->(m) MERGE (late)-[:PROMOTES]->(m) MERGE (elsewhere)-[:PROMOTES]->(other)
+       MERGE (cy:Customer {id: $cy}) SET cy.displayName = 'Cy', cy.testRun = $run`,
+      {
+        run,
+        cy: id('cy'),
+        sku: id('sku'),
+        otherSku: id('other-sku'),
+        early: id('camp-early'),
+        late: id('camp-late'),
+        elsewhere: id('camp-elsewhere'),
+      },
+    );
+    const touch = (
+      kind: 'adImpression' | 'adClick',
+      campaign: string,
+      minutesAgo: number,
+      customerId = id('ana'),
+    ) => ({
+      eventId: eventId(kind),
+      occurredAt: at(minutesAgo),
+      [kind]: { customerId, campaignId: id(campaign) },
+    });
+    const credited = async (orderId: string) =>
+      (
+        await graph.read<{ campaign: string }>(
+          `MATCH (:Order {id: $orderId})-[a:ATTRIBUTED_TO {model: 'last_touch'}]->(c:Campaign)
+           RETURN c.id AS campaign`,
+          { orderId },
+        )
+      ).map((r) => r.campaign);
+
+    const first = await intake.record([touch('adImpression', 'camp-early', 50)], service);
+    expect(first.accepted).toBe(1);
+    // In one batch: a later touch of the model, a later touch of another model, a touch after
+    // the purchase, and Ben's touch, later still but before it.
+    const sold = await intake.record(
+      [
+        touch('adClick', 'camp-late', 40),
+        touch('adClick', 'camp-elsewhere', 35),
+        touch('adImpression', 'camp-early', 10),
+        touch('adClick', 'camp', 32, id('ben')),
+        purchase(await device('attributed'), id('order-attributed')),
+      ],
+      service,
+    );
+    expect(sold.results.map((r) => r.status)).toEqual(Array(5).fill('ACCEPTED'));
+    expect(await credited(id('order-attributed'))).toEqual([id('camp-late')]);
+
+    // Cy's only touch of the model comes after her purchase: nothing is credited.
+    const unattributed = await intake.record(
+      [
+        purchase(await device('unattributed'), id('order-unattributed'), id('cy')),
+        touch('adClick', 'camp-late', 5, id('cy')),
+      ],
+      service,
+    );
+    expect(unattributed.accepted).toBe(2);
+    expect(await credited(id('order-unattributed'))).toEqual([]);
+  });
 });

@@ -417,6 +417,10 @@ export function createEventIntake(ports: IntakePorts) {
     let telemetryOutcomes: Map<number, { fresh: number; outcome: EventOutcome }>;
     try {
       telemetryOutcomes = await graph.transaction(async (tx) => {
+        // The statements are pipelined: each is sent without waiting for the results of the
+        // ones before it, and the server runs them in the order sent, on the transaction's one
+        // connection. The batch waits for its writes once, not once per kind.
+        const writes: Array<Promise<unknown>> = [];
         for (const field of PAYLOAD_FIELDS) {
           const write = KINDS[field].write;
           const rows = accepted
@@ -428,8 +432,11 @@ export function createEventIntake(ports: IntakePorts) {
               outcome: a.outcome,
             }));
           if (write === null || rows.length === 0) continue;
-          await tx.run(`UNWIND $rows AS row CALL (row) { ${write} }`, { rows });
+          writes.push(tx.run(`UNWIND $rows AS row CALL (row) { ${write} }`, { rows }));
         }
+        const written = Promise.all(writes);
+        // Awaited below, after the statements sent behind it: a failure fails the transaction.
+        written.catch(() => undefined);
         const folded = await writeTelemetry(
           tx,
           telemetry.map((t) => t.item),
@@ -455,6 +462,7 @@ export function createEventIntake(ports: IntakePorts) {
           lane,
           signals.flatMap((s) => s.signals),
         );
+        await written;
         return outcomes;
       });
     } catch (error) {

@@ -7,7 +7,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import neo4j, { type ResultSummary } from 'neo4j-driver';
-import type { Graph, GraphTransaction, CypherParams } from '@experience-graph/neo4j';
+import {
+  pipelinedTransaction,
+  type CypherParams,
+  type Graph,
+  type GraphTransaction,
+} from '@experience-graph/neo4j';
 import { num, printTable } from './kit';
 
 export interface Timing {
@@ -185,8 +190,13 @@ export function profiledGraph(graph: Graph, profiler: Profiler): Graph {
       let inFlight = 0;
       let busySince = 0;
       const started = performance.now();
-      const timed = (run: GraphTransaction['run']): GraphTransaction => ({
-        async run(cypher, params) {
+      // The work's statements, run and sent, each timed; what it sends is awaited before the
+      // work returns, as `createGraph` awaits it before the commit.
+      const timed = <T>(
+        run: (cypher: string, params: CypherParams) => Promise<unknown[]>,
+        work: (tx: GraphTransaction) => Promise<T>,
+      ): Promise<T> => {
+        const pipelined = pipelinedTransaction(async (cypher, params) => {
           const at = performance.now();
           if (inFlight++ === 0) busySince = at;
           try {
@@ -196,28 +206,27 @@ export function profiledGraph(graph: Graph, profiler: Profiler): Graph {
             if (--inFlight === 0) inStatements += end - busySince;
             profiler.add('graph', statementLabel(cypher, params), end - at);
           }
-        },
-      });
+        });
+        return pipelined.complete(work(pipelined.tx));
+      };
       // The driver runs `work` again after a transient error (a deadlock, say): count those.
       let attempts = 0;
       try {
         if (!profiler.plans) {
           return await graph.transaction((tx) => {
             attempts++;
-            return work(timed(tx.run));
+            return timed((cypher, params) => tx.run(cypher, params), work);
           });
         }
         const session = driver.session({ database });
         try {
           return await session.executeWrite((tx) =>
-            work(
-              timed(async <Row>(cypher: string, params: CypherParams = {}) => {
-                const at = performance.now();
-                const result = await tx.run(`PROFILE ${cypher}`, params);
-                keep(statementLabel(cypher, params), performance.now() - at, result.summary);
-                return result.records.map((r) => r.toObject() as Row);
-              }),
-            ),
+            timed(async (cypher, params) => {
+              const at = performance.now();
+              const result = await tx.run(`PROFILE ${cypher}`, params);
+              keep(statementLabel(cypher, params), performance.now() - at, result.summary);
+              return result.records.map((r) => r.toObject());
+            }, work),
           );
         } finally {
           await session.close();

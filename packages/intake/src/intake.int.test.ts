@@ -127,7 +127,7 @@ describe('the event intake on a real Neo4j', () => {
     const crashing = intakeWith({
       lifecycles: {
         lane,
-        // The events of the batch are written by now; the transaction never commits.
+        // The events of the batch are sent by now; the transaction never commits.
         owe: async () => {
           throw new Error('the process died here');
         },

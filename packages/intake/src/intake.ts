@@ -417,10 +417,8 @@ export function createEventIntake(ports: IntakePorts) {
     let telemetryOutcomes: Map<number, { fresh: number; outcome: EventOutcome }>;
     try {
       telemetryOutcomes = await graph.transaction(async (tx) => {
-        // The statements are pipelined: each is sent without waiting for the results of the
-        // ones before it, and the server runs them in the order sent, on the transaction's one
-        // connection. The batch waits for its writes once, not once per kind.
-        const writes: Array<Promise<unknown>> = [];
+        // Sent, not awaited one by one: the writes, the telemetry's and the outbox run in the
+        // order sent and the batch waits for them once, before the commit.
         for (const field of PAYLOAD_FIELDS) {
           const write = KINDS[field].write;
           const rows = accepted
@@ -432,11 +430,8 @@ export function createEventIntake(ports: IntakePorts) {
               outcome: a.outcome,
             }));
           if (write === null || rows.length === 0) continue;
-          writes.push(tx.run(`UNWIND $rows AS row CALL (row) { ${write} }`, { rows }));
+          tx.send(`UNWIND $rows AS row CALL (row) { ${write} }`, { rows });
         }
-        const written = Promise.all(writes);
-        // Awaited below, after the statements sent behind it: a failure fails the transaction.
-        written.catch(() => undefined);
         const folded = await writeTelemetry(
           tx,
           telemetry.map((t) => t.item),
@@ -462,7 +457,6 @@ export function createEventIntake(ports: IntakePorts) {
           lane,
           signals.flatMap((s) => s.signals),
         );
-        await written;
         return outcomes;
       });
     } catch (error) {

@@ -64,7 +64,9 @@ describe('a driver renewed after a deadline', () => {
 describe('a server found away', () => {
   const records = [{ toObject: () => ({ n: 1 }) }];
   const refused = () =>
-    Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ServiceUnavailable' }));
+    Promise.reject(
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ServiceUnavailable' }),
+    );
 
   /** A driver whose server is away, starting (handshakes held) or up, as the test says. */
   function switchableDriver() {

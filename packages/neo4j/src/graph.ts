@@ -27,7 +27,53 @@ export interface Graph {
 
 /** The statements of one transaction, as {@link Graph.transaction} hands them out. */
 export interface GraphTransaction {
+  /** Runs a statement and returns its rows. */
   run<Row>(cypher: string, params?: CypherParams): Promise<Row[]>;
+  /**
+   * Sends a statement whose rows the work does not need, without waiting for its answer. The
+   * statements of a transaction are pipelined on its one connection and the server runs them in
+   * the order sent, so a later statement sees what this one wrote; a batch of writes pays one
+   * round trip instead of one each. The transaction waits for every statement sent before it
+   * commits, and fails with the first of them that failed (a deadlock in one is retried as any).
+   */
+  send(cypher: string, params?: CypherParams): void;
+}
+
+/**
+ * A {@link GraphTransaction} over one driver transaction's `run`, and `complete`, which waits
+ * for the work and then for every statement it sent. When the work fails because a sent
+ * statement did (a later statement then only sees a failed transaction), the sent statement's
+ * error is the one passed on: the driver retries on it when it is transient.
+ */
+export function pipelinedTransaction(
+  run: (cypher: string, params: CypherParams) => Promise<unknown[]>,
+): { tx: GraphTransaction; complete<T>(work: Promise<T>): Promise<T> } {
+  const sent: Array<Promise<unknown>> = [];
+  return {
+    tx: {
+      run: async <Row>(cypher: string, params: CypherParams = {}) =>
+        (await run(cypher, params)) as Row[],
+      send(cypher, params = {}) {
+        const answer = run(cypher, params);
+        // Its failure is the transaction's, passed on by `complete`.
+        answer.catch(() => undefined);
+        sent.push(answer);
+      },
+    },
+    async complete<T>(work: Promise<T>): Promise<T> {
+      let result: T;
+      try {
+        result = await work;
+      } catch (error) {
+        const failed = (await Promise.allSettled(sent)).find(
+          (s): s is PromiseRejectedResult => s.status === 'rejected',
+        );
+        throw failed ? failed.reason : error;
+      }
+      await Promise.all(sent);
+      return result;
+    },
+  };
 }
 
 /**
@@ -227,14 +273,14 @@ export function createGraph(driver: Driver, database: string, options: GraphOpti
       return guarded(() => {
         const session = driver.session({ database });
         return session
-          .executeWrite((tx) =>
-            work({
-              run: async <Row>(cypher: string, params: CypherParams = {}) =>
-                (
-                  await observe({ cypher, mode: 'transaction' }, () => tx.run(cypher, params))
-                ).records.map((r) => r.toObject() as Row),
-            }),
-          )
+          .executeWrite((tx) => {
+            const pipelined = pipelinedTransaction(async (cypher, params) =>
+              (
+                await observe({ cypher, mode: 'transaction' }, () => tx.run(cypher, params))
+              ).records.map((r) => r.toObject()),
+            );
+            return pipelined.complete(work(pipelined.tx));
+          })
           .finally(() => session.close());
       });
     },

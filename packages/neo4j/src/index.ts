@@ -1,6 +1,7 @@
 export {
   createDriver,
   createGraph,
+  pipelinedTransaction,
   servingDeadlines,
   type CypherParams,
   type Graph,

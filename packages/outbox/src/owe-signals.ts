@@ -35,7 +35,8 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Owes signals inside the caller's write transaction, so they commit or roll back with the
- * events that owe them; each keeps the W3C traceparent of the trace it was owed in. `lane` is the
+ * events that owe them; the statement is sent without waiting (`GraphTransaction.send`), and the
+ * transaction waits for it before its commit; each keeps the W3C traceparent of the trace it was owed in. `lane` is the
  * task queue the workflows run on: a relay delivers the signals of its own lane only. Signals to
  * one workflow are delivered in the order owed: within one call in the order of `signals`,
  * across transactions in commit order.
@@ -76,5 +77,5 @@ export async function oweSignals(
   }
   const ordered = [...queues.values()].sort((a, b) => compare(a.workflowId, b.workflowId));
   // The trace of the request owing them (none with tracing off): the relay continues it.
-  await tx.run(OWE, { lane, queues: ordered, traceparent: currentTraceparent() });
+  tx.send(OWE, { lane, queues: ordered, traceparent: currentTraceparent() });
 }

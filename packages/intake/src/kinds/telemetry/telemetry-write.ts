@@ -151,10 +151,10 @@ export async function writeTelemetry(
           : null,
     });
   }
-  await tx.run(WRITE_READINGS, {
+  tx.send(WRITE_READINGS, {
     readings: items.flatMap((i) => i.readings.map((r) => ({ ...r, serial: i.serial }))),
   });
-  await tx.run(WRITE_HEALTH, {
+  tx.send(WRITE_HEALTH, {
     devices: [...devices.values()].flatMap((d) => (d.summary ? [d.summary] : [])),
   });
   return outcomes;

@@ -394,8 +394,32 @@ export function validateReading(
   now: string,
   options: Partial<HealthThresholds> = {},
 ): ReadingProblem | null {
-  const { futureToleranceMinutes } = { ...HEALTH_THRESHOLDS, ...options };
-  const nowMs = parseNow(now);
+  return readingValidator(now, options)(reading);
+}
+
+/**
+ * `validateReading` for many readings against one `now`: the instant and the tolerance are
+ * read once, not once per reading.
+ */
+export function readingValidator(
+  now: string,
+  options: Partial<HealthThresholds> = {},
+): (reading: TelemetryReading) => ReadingProblem | null {
+  const latest = latestReadingMs(now, options);
+  return (reading) => {
+    const checked = checkReading(reading, latest);
+    return typeof checked === 'number' ? null : checked;
+  };
+}
+
+/** The latest instant a reading may carry, in ms: `now` plus the clock tolerance. */
+function latestReadingMs(now: string, options: Partial<HealthThresholds>): number {
+  const minutes = options.futureToleranceMinutes ?? HEALTH_THRESHOLDS.futureToleranceMinutes;
+  return parseNow(now) + minutes * 60_000;
+}
+
+/** The reading's instant in ms when it is valid, else its first problem. */
+function checkReading(reading: TelemetryReading, latestMs: number): number | ReadingProblem {
   if (typeof reading !== 'object' || reading === null) {
     return { field: 'readingId', message: 'the reading must be an object' };
   }
@@ -409,7 +433,7 @@ export function validateReading(
   if (at === null) {
     return { field: 'at', message: 'must be an ISO-8601 date-time with a time zone' };
   }
-  if (at > nowMs + futureToleranceMinutes * 60_000) {
+  if (at > latestMs) {
     return { field: 'at', message: 'must not be in the future' };
   }
   for (const field of ['pagesPrinted', 'errors', 'paperJams'] as const) {
@@ -419,7 +443,7 @@ export function validateReading(
   if (typeof ink !== 'number' || !Number.isFinite(ink) || ink < 0 || ink > 100) {
     return { field: 'inkLevel', message: 'must be a number from 0 to 100' };
   }
-  return null;
+  return at;
 }
 
 /** Orders readings by time, then by id and content, so any input order gives one order. */
@@ -830,9 +854,11 @@ export function evaluate(
   const ignored: IgnoredReadings = { invalid: 0, duplicate: 0, late: 0, foreign: 0 };
 
   const valid: { reading: TelemetryReading; at: number }[] = [];
+  const latest = latestReadingMs(now, t);
   for (const reading of readings) {
-    if (validateReading(reading, now, t) !== null) ignored.invalid += 1;
-    else valid.push({ reading, at: Date.parse(reading.at) });
+    const at = checkReading(reading, latest);
+    if (typeof at === 'number') valid.push({ reading, at });
+    else ignored.invalid += 1;
   }
   valid.sort(compareReadings);
 

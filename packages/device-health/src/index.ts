@@ -7,6 +7,7 @@ export {
   evaluate as evaluateHealth,
   assessSilence,
   initialHealthState,
+  readingValidator,
   validateReading,
   HEALTH_CHANGES,
   HEALTH_LEVELS,

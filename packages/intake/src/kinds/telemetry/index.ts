@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_READINGS_PER_EVENT } from '@experience-graph/config';
-import { validateReading } from '@experience-graph/device-health';
+import { readingValidator } from '@experience-graph/device-health';
 import { businessKey } from '@experience-graph/server-kit';
 import { pathOf, reject } from '../../rejection';
 import { defineKind } from '../kind';
@@ -34,8 +34,9 @@ export const telemetry = defineKind({
   keys: ({ serial }) => ({ serial }),
   plan(event, facts, { key, now }) {
     const { serial, readings } = event.data;
+    const problemOf = readingValidator(now);
     for (const [j, r] of readings.entries()) {
-      const problem = validateReading({ ...r, serial }, now);
+      const problem = problemOf({ ...r, serial });
       if (problem) {
         const path = pathOf(['telemetry', 'readings', j, problem.field]);
         return reject('INVALID', path, `${path}: ${problem.message}`);

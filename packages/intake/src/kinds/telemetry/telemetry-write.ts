@@ -45,9 +45,11 @@ SET d.healthLock = coalesce(d.healthLock, 0) + 1
 RETURN serial, d.healthState AS state, d.pendingHealthChange AS pending,
        d.lifecycleWorkflowId AS lifecycle`;
 
+// One event's readings are one row: its device is sought once, not once per reading.
 const WRITE_READINGS = `
-UNWIND $readings AS r
-MATCH (d:Device {serial: r.serial})
+UNWIND $events AS e
+MATCH (d:Device {serial: e.serial})
+UNWIND e.readings AS r
 MERGE (x:TelemetryReading {readingId: r.readingId})
   ON CREATE SET x.at = datetime(r.at), x.pagesPrinted = r.pagesPrinted, x.errors = r.errors,
                 x.paperJams = r.paperJams, x.inkLevel = r.inkLevel
@@ -152,7 +154,7 @@ export async function writeTelemetry(
     });
   }
   tx.send(WRITE_READINGS, {
-    readings: items.flatMap((i) => i.readings.map((r) => ({ ...r, serial: i.serial }))),
+    events: items.map((i) => ({ serial: i.serial, readings: i.readings })),
   });
   tx.send(WRITE_HEALTH, {
     devices: [...devices.values()].flatMap((d) => (d.summary ? [d.summary] : [])),

@@ -35,11 +35,11 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Owes signals inside the caller's write transaction, so they commit or roll back with the
- * events that owe them; the statement is sent without waiting (`GraphTransaction.send`), and the
- * transaction waits for it before its commit; each keeps the W3C traceparent of the trace it was owed in. `lane` is the
- * task queue the workflows run on: a relay delivers the signals of its own lane only. Signals to
- * one workflow are delivered in the order owed: within one call in the order of `signals`,
- * across transactions in commit order.
+ * events that owe them; the statement is sent without waiting (`GraphTransaction.send`) and the
+ * transaction waits for it before its commit. Each signal keeps the W3C traceparent of the trace
+ * it was owed in. `lane` is the task queue the workflows run on: a relay delivers the signals of
+ * its own lane only. Signals to one workflow are delivered in the order owed: within one call in
+ * the order of `signals`, across transactions in commit order.
  *
  * Owing takes a write lock on each named workflow's queue until the transaction ends, so
  * transactions owing to the same workflow run one after the other (what their order needs) and

@@ -553,9 +553,18 @@ function inkDaysFromLast(s: DeviceHealthState, t: HealthThresholds): number | nu
 /** Pages of baseline blended into the recent rate, so a quiet short window reads as normal. */
 const RECENT_PRIOR_PAGES = 20;
 
-/** Folds one valid, new reading into the state (mutating the copy `evaluate` made). */
-function fold(s: DeviceHealthState, r: TelemetryReading, at: number, t: HealthThresholds): void {
-  const lastMs = s.lastReadingAt === null ? at : Date.parse(s.lastReadingAt);
+/**
+ * Folds one valid, new reading into the state (mutating the copy `evaluate` made); `lastMs` is
+ * the instant of the reading folded before it. `evaluate` sets the last reading's time and the
+ * recent ids once the batch is folded, so they are not formatted and copied per reading.
+ */
+function fold(
+  s: DeviceHealthState,
+  r: TelemetryReading,
+  at: number,
+  lastMs: number,
+  t: HealthThresholds,
+): void {
   const dtDays = (at - lastMs) / DAY_MS;
   const { pagesPrinted: pages, errors, paperJams } = r;
   const short = Math.exp(-dtDays / t.shortWindowDays);
@@ -661,8 +670,6 @@ function fold(s: DeviceHealthState, r: TelemetryReading, at: number, t: HealthTh
   foldInk(s, r.inkLevel, dtDays, t);
 
   s.readings += 1;
-  s.lastReadingAt = new Date(at).toISOString();
-  s.recentReadingIds = [...s.recentReadingIds, r.readingId].slice(-RECENT_READING_IDS);
   if (s.serial === null) s.serial = r.serial;
 }
 
@@ -865,14 +872,22 @@ export function evaluate(
   const serial = s.serial ?? valid[0]?.reading.serial ?? null;
   const seen = new Set(s.recentReadingIds);
   const lastMs = s.lastReadingAt === null ? -Infinity : Date.parse(s.lastReadingAt);
+  let previousMs: number | null = s.lastReadingAt === null ? null : lastMs;
+  const folded: string[] = [];
   for (const { reading, at } of valid) {
     if (reading.serial !== serial) ignored.foreign += 1;
     else if (seen.has(reading.readingId)) ignored.duplicate += 1;
     else if (at < lastMs) ignored.late += 1;
     else {
       seen.add(reading.readingId);
-      fold(s, reading, at, t);
+      fold(s, reading, at, previousMs ?? at, t);
+      previousMs = at;
+      folded.push(reading.readingId);
     }
+  }
+  if (previousMs !== null && folded.length > 0) {
+    s.lastReadingAt = new Date(previousMs).toISOString();
+    s.recentReadingIds = [...s.recentReadingIds, ...folded].slice(-RECENT_READING_IDS);
   }
 
   const assessment = assess(s, nowMs, t);

@@ -302,12 +302,45 @@ export function createRelay(deps: RelayDependencies): Relay {
     }
   }
 
+  // Queues claimed ahead of a free slot, in claim order. A claim takes the queues of the free
+  // slots and a quarter of the slots' more, so under load one claim transaction serves several
+  // deliveries, and a slot that frees starts the next queue without waiting for a claim.
+  const claimAhead = Math.max(1, Math.ceil(concurrency / 4));
+  const ready: Array<{ queue: ClaimedQueue; claimedAt: number }> = [];
+
+  function track(work: Promise<void>) {
+    const tracked: Promise<void> = work.finally(() => {
+      inFlight.delete(tracked);
+      startReady();
+      nudge();
+    });
+    inFlight.add(tracked);
+  }
+
+  function startDrain(queue: ClaimedQueue) {
+    track(
+      drain(queue).catch((error: unknown) => {
+        logger.error({ err: error, workflowId: queue.workflowId }, 'delivery loop failed');
+      }),
+    );
+  }
+
+  /** Starts queues claimed ahead while slots are free. */
+  function startReady() {
+    while (!stopping && inFlight.size < concurrency && ready.length > 0) {
+      const { queue, claimedAt } = ready.shift()!;
+      // Waited so long that its lease may end during the delivery: back for a fresh claim.
+      if (Date.now() - claimedAt > leaseMs / 4) track(handBack(queue, 0));
+      else startDrain(queue);
+    }
+  }
+
   async function poll(): Promise<void> {
     while (!stopping) {
       const free = concurrency - inFlight.size;
       const waitMs = pausedUntil - Date.now();
-      if (free <= 0 || waitMs > 0) {
-        await pause(free <= 0 ? pollMs * 10 : waitMs);
+      if (free <= 0 || ready.length > 0 || waitMs > 0) {
+        await pause(free <= 0 || ready.length > 0 ? pollMs * 10 : waitMs);
         continue;
       }
       let claimed: ClaimedQueue[];
@@ -315,7 +348,7 @@ export function createRelay(deps: RelayDependencies): Relay {
       try {
         ({ claimed, contended } = await outbox.claim({
           lane,
-          max: free,
+          max: free + claimAhead,
           leaseMs,
           owner: name,
           entries: batchSize,
@@ -336,17 +369,9 @@ export function createRelay(deps: RelayDependencies): Relay {
         await Promise.all(claimed.map((queue) => handBack(queue, 0)));
         break;
       }
-      for (const queue of claimed) {
-        const work: Promise<void> = drain(queue)
-          .catch((error: unknown) => {
-            logger.error({ err: error, workflowId: queue.workflowId }, 'delivery loop failed');
-          })
-          .finally(() => {
-            inFlight.delete(work);
-            nudge();
-          });
-        inFlight.add(work);
-      }
+      const claimedAt = Date.now();
+      for (const queue of claimed) ready.push({ queue, claimedAt });
+      startReady();
       // Found work (or lost a race for it): look again at once; idle: wait a little.
       if (claimed.length === 0 && contended === 0) await pause(pollMs);
     }
@@ -369,6 +394,8 @@ export function createRelay(deps: RelayDependencies): Relay {
       });
       const settled = async () => {
         await running;
+        // Claimed ahead and not started: straight back for another relay.
+        await Promise.all(ready.splice(0).map(({ queue }) => handBack(queue, 0)));
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       };
       const outcome = await Promise.race([settled(), grace]);

@@ -18,7 +18,7 @@ import {
   type JourneyEvent,
 } from '@experience-graph/workflows';
 import { createLifecycleWorker, WORKFLOWS_PATH } from '@experience-graph/workflows/worker';
-import { createRelay, type Relay, type RelayDependencies } from './relay';
+import { createRelay, type Relay, type RelayDependencies, type RelayLifecycle } from './relay';
 
 /**
  * The relay on the real Neo4j and Temporal, with the real lifecycle worker on a task queue of its
@@ -202,6 +202,43 @@ describe('the outbox relay', () => {
       await client.workflow.getHandle(id).fetchHistory(),
       id,
     );
+  });
+
+  it('calls Temporal for at most `concurrency` workflows at once, whatever it holds claimed', async () => {
+    const devices = Array.from({ length: 12 }, () => newDevice());
+    await owe(devices.flatMap((serial) => [feedback(serial, `${serial}-1`)]));
+    await owe(devices.flatMap((serial) => [feedback(serial, `${serial}-2`)]));
+    // The real lifecycle client, counted: how many deliveries are under way at once.
+    const real = createLifecycleGateway(client, lane);
+    let underWay = 0;
+    let most = 0;
+    const counted: RelayLifecycle = {
+      deliverJourneyEvents: real.deliverJourneyEvents.bind(real),
+      async deliverDeviceEvents(...args) {
+        underWay += 1;
+        most = Math.max(most, underWay);
+        try {
+          return await real.deliverDeviceEvents(...args);
+        } finally {
+          underWay -= 1;
+        }
+      },
+    };
+    const started = relay({ lifecycle: counted, concurrency: 3 });
+    started.start();
+    await allProcessed(
+      new Map(
+        devices.map((serial) => [
+          deviceLifecycleWorkflowId(serial),
+          [`${serial}-1`, `${serial}-2`],
+        ]),
+      ),
+    );
+    await eventually(owedOnLane, (owed) => owed === 0, DEADLINE_MS);
+    await started.stop();
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(3);
+    expect(started.stats()).toMatchObject({ delivered: 24, signals: 12, dropped: 0, failures: 0 });
   });
 
   it('delivers everything in order per workflow while two relays share the lane and events keep coming', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Graph } from '@experience-graph/neo4j';
 import { continueStoredTraces } from '@experience-graph/tracing';
@@ -30,7 +31,10 @@ export interface RelayDependencies {
   /** The task queue whose owed signals this relay delivers. */
   lane: string;
   logger: Logger;
-  /** Workflows delivered to at the same time. */
+  /**
+   * Workflows delivered to at the same time (calls to Temporal in flight). A quarter more queues
+   * are held claimed, so the next delivery starts as soon as one ends.
+   */
   concurrency?: number;
   /** How long an idle relay waits before looking again. */
   pollMs?: number;
@@ -208,6 +212,8 @@ export function createRelay(deps: RelayDependencies): Relay {
   /** Delivers one claimed queue until it is empty, the lease is lost, or the relay stops. */
   async function drain(queue: ClaimedQueue): Promise<void> {
     let failures = queue.failures;
+    // When the lease was taken or last renewed (by a completion that found more owed).
+    let leasedAt = Date.now();
     // Read with the claim, then with each completion: a delivery reads nothing on its own.
     let next: OwedEntry[] | undefined = queue.owed;
     for (;;) {
@@ -220,19 +226,24 @@ export function createRelay(deps: RelayDependencies): Relay {
       }
       next = undefined;
       if (entries.length > 0) {
-        let ended: boolean;
+        let delivery: { ended: boolean } | 'stale';
         try {
-          // Continues the traces of the requests that owed these signals, into the workflow.
-          ({ ended } = await continueStoredTraces(
-            `deliver ${queue.workflowType}`,
-            entries.map((e) => e.traceparent),
-            {
-              'messaging.operation.type': 'process',
-              'messaging.batch.message_count': entries.length,
-              temporalWorkflowId: queue.workflowId,
-            },
-            () => deliver(queue, entries),
-          ));
+          delivery = await calls<[], { ended: boolean } | 'stale'>(() =>
+            // Waited for a call so long that the lease may end during it: back for a fresh claim.
+            Date.now() - leasedAt > leaseMs / 4
+              ? Promise.resolve('stale')
+              : // Continues the traces of the requests that owed these signals, into the workflow.
+                continueStoredTraces(
+                  `deliver ${queue.workflowType}`,
+                  entries.map((e) => e.traceparent),
+                  {
+                    'messaging.operation.type': 'process',
+                    'messaging.batch.message_count': entries.length,
+                    temporalWorkflowId: queue.workflowId,
+                  },
+                  () => deliver(queue, entries),
+                ),
+          );
         } catch (error) {
           failures += 1;
           failuresInRow += 1;
@@ -251,6 +262,8 @@ export function createRelay(deps: RelayDependencies): Relay {
           );
           return handBack(queue, retryInMs, message(error));
         }
+        if (delivery === 'stale') return handBack(queue, 0);
+        const { ended } = delivery;
         failuresInRow = 0;
         const deliveredAt = Date.now();
         if (ended) {
@@ -296,51 +309,27 @@ export function createRelay(deps: RelayDependencies): Relay {
         return;
       }
       if (!settled.more) return;
+      leasedAt = Date.now();
       failures = 0;
       if (stopping) return handBack(queue, 0);
       next = settled.owed;
     }
   }
 
-  // Queues claimed ahead of a free slot, in claim order. A claim takes the queues of the free
-  // slots and a quarter of the slots' more, so under load one claim transaction serves several
-  // deliveries, and a slot that frees starts the next queue without waiting for a claim.
+  // Deliveries hold one of `concurrency` calls to Temporal; the queues claimed are up to a quarter
+  // more, so a call that ends is followed at once by the next claimed queue's while its own
+  // completion is written, and under load one claim transaction takes several queues.
+  const calls = pLimit(concurrency);
   const claimAhead = Math.max(1, Math.ceil(concurrency / 4));
-  const ready: Array<{ queue: ClaimedQueue; claimedAt: number }> = [];
-
-  function track(work: Promise<void>) {
-    const tracked: Promise<void> = work.finally(() => {
-      inFlight.delete(tracked);
-      startReady();
-      nudge();
-    });
-    inFlight.add(tracked);
-  }
-
-  function startDrain(queue: ClaimedQueue) {
-    track(
-      drain(queue).catch((error: unknown) => {
-        logger.error({ err: error, workflowId: queue.workflowId }, 'delivery loop failed');
-      }),
-    );
-  }
-
-  /** Starts queues claimed ahead while slots are free. */
-  function startReady() {
-    while (!stopping && inFlight.size < concurrency && ready.length > 0) {
-      const { queue, claimedAt } = ready.shift()!;
-      // Waited so long that its lease may end during the delivery: back for a fresh claim.
-      if (Date.now() - claimedAt > leaseMs / 4) track(handBack(queue, 0));
-      else startDrain(queue);
-    }
-  }
+  const maxClaimed = concurrency + claimAhead;
 
   async function poll(): Promise<void> {
     while (!stopping) {
-      const free = concurrency - inFlight.size;
+      const free = maxClaimed - inFlight.size;
       const waitMs = pausedUntil - Date.now();
-      if (free <= 0 || ready.length > 0 || waitMs > 0) {
-        await pause(free <= 0 || ready.length > 0 ? pollMs * 10 : waitMs);
+      // Claims wait for a batch of free places while deliveries are under way.
+      if (free < (inFlight.size > 0 ? claimAhead : 1) || waitMs > 0) {
+        await pause(waitMs > 0 ? waitMs : pollMs * 10);
         continue;
       }
       let claimed: ClaimedQueue[];
@@ -348,7 +337,7 @@ export function createRelay(deps: RelayDependencies): Relay {
       try {
         ({ claimed, contended } = await outbox.claim({
           lane,
-          max: free + claimAhead,
+          max: free,
           leaseMs,
           owner: name,
           entries: batchSize,
@@ -369,9 +358,17 @@ export function createRelay(deps: RelayDependencies): Relay {
         await Promise.all(claimed.map((queue) => handBack(queue, 0)));
         break;
       }
-      const claimedAt = Date.now();
-      for (const queue of claimed) ready.push({ queue, claimedAt });
-      startReady();
+      for (const queue of claimed) {
+        const work: Promise<void> = drain(queue)
+          .catch((error: unknown) => {
+            logger.error({ err: error, workflowId: queue.workflowId }, 'delivery loop failed');
+          })
+          .finally(() => {
+            inFlight.delete(work);
+            nudge();
+          });
+        inFlight.add(work);
+      }
       // Found work (or lost a race for it): look again at once; idle: wait a little.
       if (claimed.length === 0 && contended === 0) await pause(pollMs);
     }
@@ -394,8 +391,6 @@ export function createRelay(deps: RelayDependencies): Relay {
       });
       const settled = async () => {
         await running;
-        // Claimed ahead and not started: straight back for another relay.
-        await Promise.all(ready.splice(0).map(({ queue }) => handBack(queue, 0)));
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       };
       const outcome = await Promise.race([settled(), grace]);

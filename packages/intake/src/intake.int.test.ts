@@ -121,6 +121,26 @@ describe('the event intake on a real Neo4j', () => {
     expect(orders?.n).toBe(1);
   });
 
+  it('links a purchase sent twice at once to its buyer once: one touchpoint, one HAD, one PLACED', async () => {
+    const serial = await device('twice');
+    const sale = purchase(serial, id('order-twice'));
+    const answers = await Promise.all([
+      intake.record([sale], service),
+      intake.record([sale], service),
+    ]);
+    const statuses = answers.map((a) => a.results[0]?.status).sort();
+    expect(['ACCEPTED', 'DUPLICATE']).toContain(statuses[0]);
+    expect(['ACCEPTED', 'DUPLICATE']).toContain(statuses[1]);
+    const [links] = await graph.read<{ touchpoints: number; had: number; placed: number }>(
+      `MATCH (c:Customer {id: $customerId})
+       RETURN COUNT { MATCH (t:Touchpoint) WHERE t.eventId = $eventId } AS touchpoints,
+              COUNT { MATCH (c)-[:HAD]->(t:Touchpoint) WHERE t.eventId = $eventId } AS had,
+              COUNT { MATCH (c)-[:PLACED]->(:Order {id: $orderId}) } AS placed`,
+      { customerId: id('ana'), eventId: sale.eventId, orderId: id('order-twice') },
+    );
+    expect(links).toEqual({ touchpoints: 1, had: 1, placed: 1 });
+  });
+
   it('writes nothing when its transaction fails half-way, and takes the resend whole', async () => {
     const serial = await device('crash');
     const sale = purchase(serial, id('order-crash'));

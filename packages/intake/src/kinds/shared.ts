@@ -165,10 +165,21 @@ MERGE (t:Touchpoint {key: row.key})
                 t.payloadHash = row.payloadHash
 SET t.delivery = 'delivered', t.outcome = coalesce(t.outcome, row.outcome)`;
 
+/**
+ * Links `from` to `to` by `type` unless `to` already has a `type` relationship coming in: a
+ * touchpoint has one customer, an order one buyer. Unlike MERGE, it reads only the relationships
+ * of `to`, a node the batch has usually just created, not every relationship of a customer who
+ * has many. A resend finds its node already linked (the node's MERGE waits for the first
+ * writer's commit), so nothing is linked twice.
+ */
+export const linkOnce = (from: string, type: string, to: string) =>
+  `FOREACH (_ IN CASE WHEN ${from} IS NULL OR COUNT { (${to})<-[:${type}]-() } > 0 THEN [] ELSE [1] END |
+  CREATE (${from})-[:${type}]->(${to}))`;
+
 export const LINK_CUSTOMER = `
 WITH t, row
 OPTIONAL MATCH (c:Customer {id: row.customerId})
-FOREACH (_ IN CASE WHEN c IS NULL THEN [] ELSE [1] END | MERGE (c)-[:HAD]->(t))`;
+${linkOnce('c', 'HAD', 't')}`;
 
 export const LINK_MODEL = `
 WITH t, row

@@ -9,6 +9,7 @@ import {
   LINK_CUSTOMER,
   LINK_MODEL,
   LINK_STORE,
+  linkOnce,
   optedOut,
   optionalKey,
   personKey,
@@ -73,7 +74,7 @@ export const order = defineKind({
     MERGE (o:Order {id: row.orderId})
       ON CREATE SET o.placedAt = datetime(row.occurredAt), o.amount = row.amount,
                     o.currency = row.currency, o.quantity = row.quantity, o.sku = row.sku
-    MERGE (c)-[:PLACED]->(o)
+    ${linkOnce('c', 'PLACED', 'o')}
     MERGE (t)-[:FOR]->(o)
     WITH t, row, o
     CALL (o, row) {

@@ -10,6 +10,7 @@ import {
   LINK_DEVICE,
   LINK_MODEL,
   LINK_STORE,
+  linkOnce,
   optedOut,
   nearEventTime,
   optionalKey,
@@ -133,7 +134,7 @@ export const purchase = defineKind({
                     o.currency = row.currency,
                     o.promisedDeliveryAt = datetime(row.promisedDeliveryAt),
                     o.carrierId = row.carrierId
-    MERGE (c)-[:PLACED]->(o)
+    ${linkOnce('c', 'PLACED', 'o')}
     MERGE (o)-[:CONTAINS]->(d)
     MERGE (t)-[:FOR]->(o)
     WITH t, row, c, d, o

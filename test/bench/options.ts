@@ -176,7 +176,7 @@ const INTEGER_OPTIONS = {
   'telemetry-concurrency': { default: 4, min: 1, max: 64 },
   'backfill-readings': { default: MAX_READINGS_PER_BATCH, min: 1, max: MAX_READINGS_PER_BATCH },
   'backfill-devices': { default: 50, min: 1, max: 50_000 },
-  'backfill-requests': { default: 1, min: 1, max: 20 },
+  'backfill-requests': { default: 2, min: 1, max: 20 },
   'latency-devices': { default: 20, min: 1, max: 1_000 },
   'background-devices': { default: 50, min: 1, max: 10_000 },
   'background-rate': { default: 1_000, min: 1, max: 1_000_000 },
@@ -237,7 +237,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --telemetry-concurrency N requests (or statements) in flight (default 4)
   --backfill-readings N     readings of the fleet backfill, one request (default 50000, at most)
   --backfill-devices N      devices of the backfill, at most 1000 readings each (default 50)
-  --backfill-requests N     backfill requests per side, after a small warm-up (default 1)
+  --backfill-requests N     backfill requests per side, after a small warm-up, the sides in turn first (default 2)
 
  intervention: degrading telemetry until the intervention shows through the gateway
   --latency-devices N       devices measured per condition, unloaded and loaded (default 20)

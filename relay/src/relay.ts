@@ -402,9 +402,9 @@ export function createRelay(deps: RelayDependencies): Relay {
           'stopped without waiting longer for the graph or Temporal; unfinished leases run out by themselves',
         );
       }
-      logger.info(stats.snapshot(inFlight.size), 'relay stopped');
+      logger.info(stats.snapshot(calls.activeCount), 'relay stopped');
     },
-    stats: () => stats.snapshot(inFlight.size),
+    stats: () => stats.snapshot(calls.activeCount),
     resetStats: () => stats.reset(),
   };
 }

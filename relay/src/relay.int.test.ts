@@ -206,8 +206,8 @@ describe('the outbox relay', () => {
 
   it('calls Temporal for at most `concurrency` workflows at once, whatever it holds claimed', async () => {
     const devices = Array.from({ length: 12 }, () => newDevice());
-    await owe(devices.flatMap((serial) => [feedback(serial, `${serial}-1`)]));
-    await owe(devices.flatMap((serial) => [feedback(serial, `${serial}-2`)]));
+    await owe(devices.map((serial) => feedback(serial, `${serial}-1`)));
+    await owe(devices.map((serial) => feedback(serial, `${serial}-2`)));
     // The real lifecycle client, counted: how many deliveries are under way at once.
     const real = createLifecycleGateway(client, lane);
     let underWay = 0;

@@ -316,9 +316,9 @@ export function createRelay(deps: RelayDependencies): Relay {
     }
   }
 
-  // Deliveries hold one of `concurrency` calls to Temporal; the queues claimed are up to a quarter
-  // more, so a call that ends is followed at once by the next claimed queue's while its own
-  // completion is written, and under load one claim transaction takes several queues.
+  // Deliveries hold one of `concurrency` calls to Temporal, and up to a quarter more queues are
+  // held claimed: when a call ends, the next claimed queue's call starts at once while the first
+  // queue's completion is written, and under load one claim transaction takes several queues.
   const calls = pLimit(concurrency);
   const claimAhead = Math.max(1, Math.ceil(concurrency / 4));
   const maxClaimed = concurrency + claimAhead;

@@ -872,22 +872,23 @@ export function evaluate(
   const serial = s.serial ?? valid[0]?.reading.serial ?? null;
   const seen = new Set(s.recentReadingIds);
   const lastMs = s.lastReadingAt === null ? -Infinity : Date.parse(s.lastReadingAt);
-  let previousMs: number | null = s.lastReadingAt === null ? null : lastMs;
-  const folded: string[] = [];
+  // The instant of the reading folded last, this evaluation's or the state's (none at first).
+  let foldedMs: number | null = s.lastReadingAt === null ? null : lastMs;
+  const foldedIds: string[] = [];
   for (const { reading, at } of valid) {
     if (reading.serial !== serial) ignored.foreign += 1;
     else if (seen.has(reading.readingId)) ignored.duplicate += 1;
     else if (at < lastMs) ignored.late += 1;
     else {
       seen.add(reading.readingId);
-      fold(s, reading, at, previousMs ?? at, t);
-      previousMs = at;
-      folded.push(reading.readingId);
+      fold(s, reading, at, foldedMs ?? at, t);
+      foldedMs = at;
+      foldedIds.push(reading.readingId);
     }
   }
-  if (previousMs !== null && folded.length > 0) {
-    s.lastReadingAt = new Date(previousMs).toISOString();
-    s.recentReadingIds = [...s.recentReadingIds, ...folded].slice(-RECENT_READING_IDS);
+  if (foldedIds.length > 0) {
+    s.lastReadingAt = new Date(foldedMs ?? lastMs).toISOString();
+    s.recentReadingIds = [...s.recentReadingIds, ...foldedIds].slice(-RECENT_READING_IDS);
   }
 
   const assessment = assess(s, nowMs, t);

@@ -45,7 +45,7 @@ SET d.healthLock = coalesce(d.healthLock, 0) + 1
 RETURN serial, d.healthState AS state, d.pendingHealthChange AS pending,
        d.lifecycleWorkflowId AS lifecycle`;
 
-// One event's readings are one row: its device is sought once, not once per reading.
+// One event's readings are one row: its device is looked up once, not once per reading.
 const WRITE_READINGS = `
 UNWIND $events AS e
 MATCH (d:Device {serial: e.serial})

@@ -5,6 +5,7 @@ import { defineKind } from './kind';
 import {
   LINK_CUSTOMER,
   LINK_MODEL,
+  linkOnce,
   optedOut,
   personKey,
   planOf,
@@ -47,7 +48,7 @@ export function adTouchKind<F extends 'adImpression' | 'adClick'>(
     write: `${TOUCHPOINT}
       WITH t, row MATCH (camp:Campaign {id: row.campaignId})
       SET t.channel = camp.channel
-      MERGE (t)-[:VIA]->(camp)
+      ${linkOnce('t', 'VIA', 'camp', 'from')}
       ${LINK_CUSTOMER} ${LINK_MODEL}`,
   });
 }

@@ -166,16 +166,22 @@ MERGE (t:Touchpoint {key: row.key})
 SET t.delivery = 'delivered', t.outcome = coalesce(t.outcome, row.outcome)`;
 
 /**
- * Links `from` to `to` by `type` unless `to` already has a `type` relationship coming in: a
- * touchpoint has one customer, an order one buyer. It reads only the relationships of `to`, a
- * node the batch has usually just created; MERGE's check of the relationship walked the
- * customer's (46 db hits a row in the intake benchmark, against 2). A resend finds its node
- * already linked (the node's MERGE waits for the first writer's commit), so nothing is linked
- * twice.
+ * Links `from` to `to` by `type` unless the node the batch has just created (`to` by default,
+ * or `from`) already has such a relationship: a touchpoint has one customer, one model, one
+ * campaign; an order one buyer. Nothing is done when either end is missing.
+ *
+ * Two costs of MERGE are avoided. MERGE's check of the relationship walked the customer's
+ * relationships (46 db hits a row in the intake benchmark, against 2), and MERGE of a
+ * relationship locks both ends, so concurrent batches queued and deadlocked on the campaigns
+ * and models every touchpoint names. CREATE on a dense node (a campaign's thousands of
+ * touchpoints) does not lock that node. A resend finds its node already linked (the new node's
+ * MERGE waits for the first writer's commit), so nothing is linked twice.
  */
-export const linkOnce = (from: string, type: string, to: string) =>
-  `FOREACH (_ IN CASE WHEN ${from} IS NULL OR COUNT { (${to})<-[:${type}]-() } > 0 THEN [] ELSE [1] END |
+export const linkOnce = (from: string, type: string, to: string, created: 'from' | 'to' = 'to') => {
+  const existing = created === 'to' ? `(${to})<-[:${type}]-()` : `(${from})-[:${type}]->()`;
+  return `FOREACH (_ IN CASE WHEN ${from} IS NULL OR ${to} IS NULL OR COUNT { ${existing} } > 0 THEN [] ELSE [1] END |
   CREATE (${from})-[:${type}]->(${to}))`;
+};
 
 export const LINK_CUSTOMER = `
 WITH t, row
@@ -185,19 +191,19 @@ ${linkOnce('c', 'HAD', 't')}`;
 export const LINK_MODEL = `
 WITH t, row
 OPTIONAL MATCH (m:ProductModel {sku: row.sku})
-FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | MERGE (t)-[:ABOUT]->(m))`;
+${linkOnce('t', 'ABOUT', 'm', 'from')}`;
 
 export const LINK_DEVICE = `
 WITH t, row
 OPTIONAL MATCH (d:Device {serial: row.serial})
-FOREACH (_ IN CASE WHEN d IS NULL THEN [] ELSE [1] END | MERGE (t)-[:ABOUT_DEVICE]->(d))`;
+${linkOnce('t', 'ABOUT_DEVICE', 'd', 'from')}`;
 
 export const LINK_STORE = `
 WITH t, row
 OPTIONAL MATCH (s:Store {id: row.storeId})
-FOREACH (_ IN CASE WHEN s IS NULL THEN [] ELSE [1] END | MERGE (t)-[:AT]->(s))`;
+${linkOnce('t', 'AT', 's', 'from')}`;
 
 export const LINK_ORDER = `
 WITH t, row
 OPTIONAL MATCH (o:Order {id: row.orderId})
-FOREACH (_ IN CASE WHEN o IS NULL THEN [] ELSE [1] END | MERGE (t)-[:FOR]->(o))`;
+${linkOnce('t', 'FOR', 'o', 'from')}`;

@@ -75,11 +75,11 @@ export const order = defineKind({
       ON CREATE SET o.placedAt = datetime(row.occurredAt), o.amount = row.amount,
                     o.currency = row.currency, o.quantity = row.quantity, o.sku = row.sku
     ${linkOnce('c', 'PLACED', 'o')}
-    MERGE (t)-[:FOR]->(o)
+    ${linkOnce('t', 'FOR', 'o', 'from')}
     WITH t, row, o
     CALL (o, row) {
       OPTIONAL MATCH (s:Store {id: row.storeId})
-      FOREACH (_ IN CASE WHEN s IS NULL THEN [] ELSE [1] END | MERGE (o)-[:AT]->(s))
+      ${linkOnce('o', 'AT', 's', 'from')}
     }
     ${LINK_CUSTOMER} ${LINK_MODEL} ${LINK_STORE}`,
 });

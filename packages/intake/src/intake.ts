@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { principalKey, type Principal } from '@experience-graph/access';
 import { MAX_BATCH, MAX_READINGS_PER_BATCH } from '@experience-graph/config';
@@ -219,8 +220,18 @@ export function createEventIntake(ports: IntakePorts) {
   const lane = ports.lifecycles.lane;
   const clock = ports.now ?? Date.now;
 
-  const hashOf = (kind: 'customer' | 'identifier', key: string) =>
-    erasedKeyHash(ports.erasureSalt, kind, key);
+  // An event's person keys are hashed where its facts are read, decided and written: each
+  // key's HMAC is computed once and kept (each was hashed three times or more per batch).
+  const hashes = new LRUCache<string, string>({ max: 10_000 });
+  const hashOf = (kind: 'customer' | 'identifier', key: string) => {
+    const id = `${kind}\u0000${key}`;
+    let hash = hashes.get(id);
+    if (hash === undefined) {
+      hash = erasedKeyHash(ports.erasureSalt, kind, key);
+      hashes.set(id, hash);
+    }
+    return hash;
+  };
 
   /** The person keys an event names, with their salted hashes as erasure tombstones hold them. */
   const erasureKeysOf = (event: IntakeEvent | ParsedEvent) =>

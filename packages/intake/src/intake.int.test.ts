@@ -141,6 +141,48 @@ describe('the event intake on a real Neo4j', () => {
     expect(links).toEqual({ touchpoints: 1, had: 1, placed: 1 });
   });
 
+  it('writes batches sent at once that name one campaign and resend each other\'s events with one link of each kind per touchpoint and one attribution per order', async () => {
+    const serials = await Promise.all([0, 1, 2, 3].map((k) => device(`at-once-${k}`)));
+    const touch = (kind: 'adImpression' | 'adClick', customer: string, minutesAgo: number) => ({
+      eventId: eventId(`at-once-${kind}`),
+      occurredAt: at(minutesAgo),
+      [kind]: { customerId: id(customer), campaignId: id('camp') },
+    });
+    const batches = serials.map((serial, k) => {
+      const customer = k % 2 === 0 ? 'ana' : 'ben';
+      return [
+        touch('adImpression', customer, 50),
+        touch('adClick', customer, 45),
+        purchase(serial, id(`order-at-once-${k}`), id(customer)),
+      ];
+    });
+    // Each batch also carries the next one's events: the same events, written at once.
+    const sent = batches.map((batch, k) => [...batch, ...(batches[(k + 1) % batches.length] ?? [])]);
+    const answers = await Promise.all(sent.map((batch) => intake.record(batch, service)));
+    for (const answer of answers) {
+      for (const r of answer.results) expect(['ACCEPTED', 'DUPLICATE']).toContain(r.status);
+    }
+    const eventIds = batches.flat().map((e) => e.eventId);
+    const links = await graph.read<{ eventId: string; had: number; about: number; via: number }>(
+      `MATCH (t:Touchpoint) WHERE t.eventId IN $eventIds
+       RETURN t.eventId AS eventId, COUNT { (t)<-[:HAD]-() } AS had,
+              COUNT { (t)-[:ABOUT]->() } AS about, COUNT { (t)-[:VIA]->() } AS via`,
+      { eventIds },
+    );
+    expect(links).toHaveLength(eventIds.length);
+    for (const l of links) {
+      const ad = !l.eventId.includes('purchase');
+      expect([l.eventId, l.had, l.about, l.via]).toEqual([l.eventId, 1, 1, ad ? 1 : 0]);
+    }
+    const orders = await graph.read<{ id: string; placed: number; attributed: number }>(
+      `MATCH (o:Order) WHERE o.id IN $orderIds
+       RETURN o.id AS id, COUNT { (o)<-[:PLACED]-() } AS placed,
+              COUNT { (o)-[:ATTRIBUTED_TO]->(:Campaign {id: $campaign}) } AS attributed`,
+      { orderIds: serials.map((_, k) => id(`order-at-once-${k}`)), campaign: id('camp') },
+    );
+    expect(orders.map((o) => [o.placed, o.attributed])).toEqual(serials.map(() => [1, 1]));
+  });
+
   it('writes nothing when its transaction fails half-way, and takes the resend whole', async () => {
     const serial = await device('crash');
     const sale = purchase(serial, id('order-crash'));

@@ -141,7 +141,7 @@ describe('the event intake on a real Neo4j', () => {
     expect(links).toEqual({ touchpoints: 1, had: 1, placed: 1 });
   });
 
-  it('writes batches sent at once that name one campaign and resend each other\'s events with one link of each kind per touchpoint and one attribution per order', async () => {
+  it("writes batches sent at once that name one campaign and resend each other's events with one link of each kind per touchpoint and one attribution per order", async () => {
     const serials = await Promise.all([0, 1, 2, 3].map((k) => device(`at-once-${k}`)));
     const touch = (kind: 'adImpression' | 'adClick', customer: string, minutesAgo: number) => ({
       eventId: eventId(`at-once-${kind}`),
@@ -157,7 +157,10 @@ describe('the event intake on a real Neo4j', () => {
       ];
     });
     // Each batch also carries the next one's events: the same events, written at once.
-    const sent = batches.map((batch, k) => [...batch, ...(batches[(k + 1) % batches.length] ?? [])]);
+    const sent = batches.map((batch, k) => [
+      ...batch,
+      ...(batches[(k + 1) % batches.length] ?? []),
+    ]);
     const answers = await Promise.all(sent.map((batch) => intake.record(batch, service)));
     for (const answer of answers) {
       for (const r of answer.results) expect(['ACCEPTED', 'DUPLICATE']).toContain(r.status);

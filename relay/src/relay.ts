@@ -184,11 +184,11 @@ export function createRelay(deps: RelayDependencies): Relay {
     }
   }
 
-  // Completions share statements: one that arrives waits COMPLETION_LINGER_MS for others (as a
-  // group commit does), and those that arrive while a statement runs go together in the next.
-  // Deliveries end one by one, a few milliseconds apart, so without the wait nearly every
-  // completion was a transaction of its own (561 statements for 600 workflows in the relay
-  // benchmark).
+  // Completions share statements, as in a group commit: each statement waits
+  // COMPLETION_LINGER_MS for more completions to join it, unless as many as there are calls in
+  // flight already wait. Deliveries end one by one, a few milliseconds apart, so without the
+  // wait nearly every completion was a transaction of its own (561 statements for 600 workflows
+  // in the relay benchmark).
   const completions: Array<{
     input: CompleteInput;
     resolve: (result: CompleteResult) => void;

@@ -174,7 +174,7 @@ SET t.delivery = 'delivered', t.outcome = coalesce(t.outcome, row.outcome)`;
  * relationships (46 db hits a row in the intake benchmark, against 2), and MERGE of a
  * relationship locks both ends, so concurrent batches queued and deadlocked on the campaigns
  * and models every touchpoint names. CREATE on a dense node (a campaign's thousands of
- * touchpoints) does not lock that node. A resend finds its node already linked (the new node's
+ * touchpoints) takes no exclusive lock on that node. A resend finds its node already linked (the new node's
  * MERGE waits for the first writer's commit), so nothing is linked twice.
  */
 export const linkOnce = (from: string, type: string, to: string, created: 'from' | 'to' = 'to') => {

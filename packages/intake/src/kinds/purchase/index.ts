@@ -160,9 +160,10 @@ export const purchase = defineKind({
       MATCH (x)-[:VIA]->(camp:Campaign)-[:PROMOTES]->(m:ProductModel)
       WHERE m.sku = d.sku
       WITH camp LIMIT 1
-      // Not MERGE: its lock on both ends, taken after the campaign's shared lock of the
-      // touchpoints linked to it, deadlocked concurrent batches naming one campaign. The order
-      // is already locked by its FOR link, so the check cannot race.
+      // Not MERGE, which locks both ends: upgrading the lock this batch already shares on the
+      // campaign (from linking its touchpoints to it) deadlocked concurrent batches naming it.
+      // A new touchpoint's FOR link has locked the order, so two purchases of one order cannot
+      // both pass the check; a resend finds the first one's link.
       FOREACH (_ IN CASE WHEN COUNT { (o)-[:ATTRIBUTED_TO]->(camp) } > 0 THEN [] ELSE [1] END |
         CREATE (o)-[:ATTRIBUTED_TO {model: 'last_touch'}]->(camp))
     }

@@ -47,7 +47,7 @@ class Model {
     id: string;
     survivorId: string;
     absorbedId: string;
-    moved: { links: string[]; events: string[] };
+    moved: { links: string[]; shared: string[]; events: string[] };
     undone: boolean;
   }> = [];
   private clock = 0;
@@ -132,11 +132,16 @@ class Model {
     if (uniqueConflict(holdsMap(this.holds(survivorId)), this.holds(absorbedId), this.unique)) {
       return 'unique conflict';
     }
-    const moved = { links: [] as string[], events: [] as string[] };
+    // `links`: keys the absorbed person held alone, now the survivor's; `shared`: keys both
+    // held, which the survivor keeps. The undo gives each back to the absorbed person.
+    const moved = { links: [] as string[], shared: [] as string[], events: [] as string[] };
     for (const [key, ids] of this.links) {
       if (!ids.has(absorbedId)) continue;
       ids.delete(absorbedId);
-      if (ids.has(survivorId)) continue; // MERGE keeps one link; the undo gives it back below
+      if (ids.has(survivorId)) {
+        moved.shared.push(key);
+        continue;
+      }
       ids.add(survivorId);
       moved.links.push(key);
     }
@@ -164,6 +169,7 @@ class Model {
       ids.delete(m.survivorId);
       ids.add(m.absorbedId);
     }
+    for (const key of m.moved.shared) (this.links.get(key) as Set<string>).add(m.absorbedId);
     for (const e of m.moved.events) this.events.set(e, m.absorbedId);
     (this.people.get(m.absorbedId) as { mergedInto: string | null }).mergedInto = null;
     m.undone = true;

@@ -1,6 +1,5 @@
 import neo4j, { type Driver, type QueryConfig } from 'neo4j-driver';
 import type { Neo4jConfig } from '@experience-graph/config';
-import { sendBoltWithoutDelay } from './bolt-no-delay';
 import { renewDriver, renewingDriver } from './renewing-driver';
 import { traceStatement } from '@experience-graph/tracing';
 
@@ -82,10 +81,13 @@ export function pipelinedTransaction(
  * server is bounded by `config.timeouts` (see {@link Neo4jConfig}): while Neo4j is away a
  * statement fails within about `retryMs` plus one connection attempt, and the caller answers
  * UNAVAILABLE, instead of after the driver's 30 s of retries and a minute's wait for a connection.
+ *
+ * Its Bolt sockets send with TCP_NODELAY (the driver sets it from 6.0; 5.28 left Nagle's
+ * algorithm on, and a statement larger than one 1,400-byte chunk, any batch of rows, waited up
+ * to 40 ms for the server's delayed acknowledgement). `bolt-sockets.int.test.ts` keeps it so.
  */
 export function createDriver(config: Neo4jConfig): Driver {
   const { connectMs, acquireMs, retryMs } = config.timeouts;
-  sendBoltWithoutDelay(config.uri);
   return renewingDriver(() =>
     neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password), {
       disableLosslessIntegers: true,

@@ -18,7 +18,8 @@ describe('Bolt sockets', () => {
       const { socket } = message as { socket: Socket };
       const original = socket.setNoDelay.bind(socket);
       socket.setNoDelay = (value?: boolean) => {
-        // Only sockets to the Bolt port: other clients of the process are not the driver's.
+        // The driver sets it as it opens a socket, before it has connected (no remote port
+        // yet); a call on a connected socket counts only if that socket is to the Bolt port.
         if (socket.remotePort === boltPort || socket.remotePort === undefined) {
           noDelay.push(value ?? true);
         }

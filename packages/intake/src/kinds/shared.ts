@@ -46,18 +46,18 @@ export const currency = z
   .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO-4217 code such as USD')
   .refine((code) => CURRENCIES.has(code), 'must be an ISO-4217 currency code');
 
-const digitsOf = new Map<string, number>();
+const minorDigitsByCode = new Map<string, number>();
 
 /**
  * Digits of a currency's smallest unit: 2 for USD (cents), 0 for JPY, 3 for BHD. Kept per code:
  * building the `Intl.NumberFormat` that knows it was 2% of the intake's CPU.
  */
 export function minorUnitDigits(code: string): number {
-  let digits = digitsOf.get(code);
+  let digits = minorDigitsByCode.get(code);
   if (digits === undefined) {
     digits = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
       .maximumFractionDigits as number;
-    digitsOf.set(code, digits);
+    minorDigitsByCode.set(code, digits);
   }
   return digits;
 }
@@ -184,8 +184,8 @@ SET t.delivery = 'delivered', t.outcome = coalesce(t.outcome, row.outcome)`;
  * relationships (46 db hits a row in the intake benchmark, against 2), and MERGE of a
  * relationship locks both ends, so concurrent batches queued and deadlocked on the campaigns
  * and models every touchpoint names. CREATE on a dense node (a campaign's thousands of
- * touchpoints) takes no exclusive lock on that node. A resend finds its node already linked (the new node's
- * MERGE waits for the first writer's commit), so nothing is linked twice.
+ * touchpoints) takes no exclusive lock on that node. A resend finds its node already linked
+ * (the new node's MERGE waits for the first writer's commit), so nothing is linked twice.
  */
 export const linkOnce = (from: string, type: string, to: string, created: 'from' | 'to' = 'to') => {
   const existing = created === 'to' ? `(${to})<-[:${type}]-()` : `(${from})-[:${type}]->()`;

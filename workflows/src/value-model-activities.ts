@@ -19,9 +19,8 @@ import {
   type SkippedCustomer,
   DEFAULT_EARLIEST_PURCHASE,
   fitValueModels,
+  historySummariser,
   predictCustomer,
-  rfmSummary,
-  screenPurchases,
 } from '@experience-graph/customer-value';
 import {
   SKIPPED_EXAMPLES,
@@ -150,7 +149,11 @@ export async function readRfm(
   pageSize: number = PURCHASE_PAGE,
 ): Promise<PopulationRfm> {
   const endExclusive = dayAfter(run.asOf);
-  const earliestPurchase = run.earliestPurchase ?? DEFAULT_EARLIEST_PURCHASE;
+  const summarise = historySummariser({
+    earliestPurchase: run.earliestPurchase ?? DEFAULT_EARLIEST_PURCHASE,
+    now,
+    calibrationEnd: run.asOf,
+  });
   const pages = await keyPages(graph, {
     label: 'Customer',
     key: 'id',
@@ -170,18 +173,19 @@ export async function readRfm(
       now: now.toISOString(),
     });
     rows.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-    const purchases = rows.flatMap((row) =>
-      row.purchases.map(([at, amount]) => ({ customerId: row.id, at, amount })),
-    );
-    for (const row of rows) nodes.set(row.id, row.node);
-    // Customers are independent in the summary, so each page is screened and summarised on
-    // its own.
-    const screened = screenPurchases(purchases, { earliestPurchase, now });
-    const summarised = rfmSummary(screened.purchases, { calibrationEnd: run.asOf });
-    perPage[k] = { customers: summarised, skipped: screened.skipped };
+    // Customers are independent in the summary: each is judged and summarised on its own.
+    const summarised: CustomerRfm[] = [];
+    const skipped: SkippedCustomer[] = [];
+    for (const row of rows) {
+      nodes.set(row.id, row.node);
+      const outcome = summarise(row.id, row.purchases);
+      if (outcome.skipped) skipped.push(outcome.skipped);
+      else if (outcome.summary) summarised.push(outcome.summary);
+    }
+    perPage[k] = { customers: summarised, skipped };
     progress.pages++;
     progress.customers += summarised.length;
-    progress.skipped += screened.skipped.length;
+    progress.skipped += skipped.length;
     // Progress only: heartbeat details can reach the history, so no customer id goes in them.
     heartbeat({ ...progress });
   });

@@ -7,6 +7,7 @@ export {
   type Instant,
   type Purchase,
   type RfmOptions,
+  type TimedAmount,
   instantMillis,
   rfmSummary,
 } from './rfm';
@@ -48,6 +49,7 @@ export {
 export { type SpecialFunctionFailure, SpecialFunctionError, hyp2f1, logGamma } from './special';
 export {
   type CustomerPrediction,
+  type HistoryOutcome,
   type PlausibilityOptions,
   type PredictionOutcome,
   type ScreenedPurchases,
@@ -58,6 +60,7 @@ export {
   DEFAULT_EARLIEST_PURCHASE,
   DEFAULT_PARAMETER_BOUNDS,
   fitValueModels,
+  historySummariser,
   predictCustomer,
   screenPurchases,
 } from './value-model';

@@ -64,17 +64,71 @@ export interface CustomerRfm {
   monetaryValue: number;
 }
 
-/** The UTC day number (days since 1970-01-01) of a purchase time or calibration end. */
-function dayNumber(at: Instant, what: string): number {
-  const ms = instantMillis(at);
+/**
+ * The UTC day number (days since 1970-01-01) of the calibration end, as {@link customerRfm}
+ * takes it.
+ *
+ * @throws RangeError when `calibrationEnd` is not a valid date.
+ */
+export function calibrationEndDay(options: RfmOptions): number {
+  const ms = instantMillis(options.calibrationEnd);
   if (!Number.isFinite(ms)) {
-    throw new RangeError(`${what}: not a valid date: ${String(at)}`);
+    throw new RangeError(`calibrationEnd: not a valid date: ${String(options.calibrationEnd)}`);
   }
   return Math.floor(ms / MS_PER_DAY);
 }
 
 function isoDay(day: number): string {
   return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** One purchase of one customer: when (milliseconds since the epoch) and its amount. */
+export type TimedAmount = readonly [at: number, amount: number];
+
+const byTime = (x: TimedAmount, y: TimedAmount) => x[0] - y[0];
+
+/**
+ * One customer's summary (see {@link rfmSummary}) from their purchases as finite
+ * [milliseconds, amount] pairs in any order, with the calibration end from
+ * {@link calibrationEndDay}; null when they bought nothing on or before it (not yet a customer).
+ */
+export function customerRfm(
+  customerId: string,
+  purchases: readonly TimedAmount[],
+  endDay: number,
+): CustomerRfm | null {
+  if (purchases.length === 0) return null;
+  const sorted = purchases.length === 1 ? purchases : [...purchases].sort(byTime);
+  const first = Math.floor(sorted[0]![0] / MS_PER_DAY);
+  if (first > endDay) return null;
+  // Sorted, a purchase day's purchases are consecutive: each day's total is added once it is
+  // complete, days after the calibration end are ignored.
+  let x = 0;
+  let lastDay = first;
+  let repeatValue = 0;
+  let day = first;
+  let dayTotal = 0;
+  for (const [at, amount] of sorted) {
+    const d = Math.floor(at / MS_PER_DAY);
+    if (d > endDay) break;
+    if (d !== day) {
+      if (day !== first) repeatValue += dayTotal;
+      x++;
+      day = d;
+      lastDay = d;
+      dayTotal = 0;
+    }
+    dayTotal += amount;
+  }
+  if (day !== first) repeatValue += dayTotal;
+  return {
+    customerId,
+    firstPurchase: isoDay(first),
+    x,
+    tx: (lastDay - first) / DAYS_PER_WEEK,
+    T: (endDay - first) / DAYS_PER_WEEK,
+    monetaryValue: x > 0 ? repeatValue / x : 0,
+  };
 }
 
 /**
@@ -92,49 +146,25 @@ function isoDay(day: number): string {
  * @throws RangeError for an unparseable date or a non-finite amount.
  */
 export function rfmSummary(purchases: Iterable<Purchase>, options: RfmOptions): CustomerRfm[] {
-  const endDay = dayNumber(options.calibrationEnd, 'calibrationEnd');
-  // Per customer: total value per purchase day in calibration, and the first day seen at all.
-  const days = new Map<string, Map<number, number>>();
-  const firstDay = new Map<string, number>();
+  const endDay = calibrationEndDay(options);
+  const byCustomer = new Map<string, TimedAmount[]>();
   for (const purchase of purchases) {
     const { customerId, amount } = purchase;
     if (!Number.isFinite(amount)) {
       throw new RangeError(`customer ${customerId}: amount is not a finite number: ${amount}`);
     }
-    const day = dayNumber(purchase.at, `customer ${customerId}`);
-    const first = firstDay.get(customerId);
-    if (first === undefined || day < first) firstDay.set(customerId, day);
-    if (day > endDay) continue;
-    let perDay = days.get(customerId);
-    if (!perDay) {
-      perDay = new Map();
-      days.set(customerId, perDay);
+    const at = instantMillis(purchase.at);
+    if (!Number.isFinite(at)) {
+      throw new RangeError(`customer ${customerId}: not a valid date: ${String(purchase.at)}`);
     }
-    perDay.set(day, (perDay.get(day) ?? 0) + amount);
+    const list = byCustomer.get(customerId);
+    if (list) list.push([at, amount]);
+    else byCustomer.set(customerId, [[at, amount]]);
   }
-
   const summaries: CustomerRfm[] = [];
-  for (const [customerId, first] of firstDay) {
-    const perDay = days.get(customerId);
-    // No purchase in calibration means the first purchase is after it: not yet a customer.
-    if (!perDay) continue;
-    let x = 0;
-    let lastDay = first;
-    let repeatValue = 0;
-    for (const [day, value] of perDay) {
-      if (day === first) continue;
-      x++;
-      repeatValue += value;
-      if (day > lastDay) lastDay = day;
-    }
-    summaries.push({
-      customerId,
-      firstPurchase: isoDay(first),
-      x,
-      tx: (lastDay - first) / DAYS_PER_WEEK,
-      T: (endDay - first) / DAYS_PER_WEEK,
-      monetaryValue: x > 0 ? repeatValue / x : 0,
-    });
+  for (const [customerId, list] of byCustomer) {
+    const summary = customerRfm(customerId, list, endDay);
+    if (summary) summaries.push(summary);
   }
   return summaries;
 }

@@ -7,6 +7,7 @@ import { rfmSummary, type Purchase } from './rfm';
 import { SpecialFunctionError, hyp2f1 } from './special';
 import {
   fitValueModels,
+  historySummariser,
   predictCustomer,
   screenPurchases,
   type SkipReason,
@@ -233,6 +234,66 @@ describe('the value model over a population with outliers', () => {
       customers: [],
       skipped: [],
     });
+  });
+});
+
+describe('historySummariser', () => {
+  it('judges and summarises each customer as screenPurchases and rfmSummary do the population', () => {
+    const options = { earliestPurchase: EARLIEST, now: NOW, calibrationEnd: CALIBRATION_END };
+    fc.assert(
+      fc.property(populationArb, (population) => {
+        const { purchases } = purchasesOf(population);
+        const screened = screenPurchases(purchases, options);
+        const expected = rfmSummary(screened.purchases, options);
+
+        const byCustomer = new Map<string, Array<[number, number]>>();
+        for (const p of purchases) {
+          const list = byCustomer.get(p.customerId) ?? [];
+          list.push([Date.parse(String(p.at)), p.amount]);
+          byCustomer.set(p.customerId, list);
+        }
+        const summarise = historySummariser(options);
+        const summaries = [];
+        const skipped = [];
+        for (const [id, history] of byCustomer) {
+          const outcome = summarise(id, history);
+          if (outcome.skipped) skipped.push(outcome.skipped);
+          else if (outcome.summary) summaries.push(outcome.summary);
+        }
+        expect(summaries).toEqual(expected);
+        expect(skipped.map((s) => [s.customerId, s.reason])).toEqual(
+          screened.skipped.map((s) => [s.customerId, s.reason]),
+        );
+      }),
+      { numRuns: 200, seed: 20261207 },
+    );
+  });
+
+  it('takes the histories in any order, and a customer without purchases as not yet one', () => {
+    const summarise = historySummariser({ now: NOW, calibrationEnd: CALIBRATION_END });
+    const history: Array<[number, number]> = [
+      [Date.parse('1997-02-12T10:00:00Z'), 25],
+      [Date.parse('1997-01-15T18:00:00Z'), 5],
+      [Date.parse('1997-10-02T00:00:00Z'), 99], // after the calibration end: ignored
+      [Date.parse('1997-01-01T09:00:00Z'), 30],
+      [Date.parse('1997-01-15T08:00:00Z'), 10],
+    ];
+    expect(summarise('c1', history).summary).toEqual({
+      customerId: 'c1',
+      firstPurchase: '1997-01-01',
+      x: 2,
+      tx: 6,
+      T: 272 / 7,
+      monetaryValue: 20,
+    });
+    expect(summarise('c2', [])).toEqual({ summary: null });
+    expect(summarise('c3', [[Date.parse('1997-10-05'), 1]])).toEqual({ summary: null });
+    expect(summarise('c4', [[Date.parse('1980-01-01'), 1]]).skipped).toMatchObject({
+      customerId: 'c4',
+      reason: 'BEFORE_EARLIEST',
+      message: 'purchase on 1980-01-01T00:00:00.000Z is before 1990-01-01',
+    });
+    expect(() => historySummariser({ now: NOW, calibrationEnd: 'never' })).toThrow(RangeError);
   });
 });
 

@@ -27,7 +27,16 @@ import {
   gammaGammaLogLikelihood,
 } from './gamma-gamma';
 import { type ParameterBounds } from './optimise';
-import { type CustomerRfm, type Purchase, instantMillis } from './rfm';
+import {
+  type CustomerRfm,
+  type Instant,
+  type Purchase,
+  type RfmOptions,
+  type TimedAmount,
+  calibrationEndDay,
+  customerRfm,
+  instantMillis,
+} from './rfm';
 
 /** The farthest a JavaScript Date reaches either side of the epoch (ECMA-262, 21.4.1.1). */
 const MAX_DATE_MILLIS = 8.64e15;
@@ -77,38 +86,54 @@ function checkedInstant(at: string | Date, what: string): number {
   return ms;
 }
 
+function shownInstant(at: Instant, ms: number): string {
+  if (typeof at === 'string') return at;
+  return Math.abs(ms) <= MAX_DATE_MILLIS ? new Date(ms).toISOString() : String(at);
+}
+
 /** The first thing implausible about one purchase, or null. */
 function implausibility(
-  purchase: Purchase,
+  when: Instant,
+  amount: number,
   earliest: number,
   now: number,
 ): Omit<SkippedCustomer, 'customerId'> | null {
-  const at = instantMillis(purchase.at);
-  const shown =
-    typeof purchase.at === 'string'
-      ? purchase.at
-      : Math.abs(at) <= MAX_DATE_MILLIS
-        ? new Date(at).toISOString()
-        : String(purchase.at);
+  const at = instantMillis(when);
   if (!Number.isFinite(at)) {
-    return { reason: 'INVALID_DATE', message: `purchase date ${String(shown)} is not a date` };
+    return {
+      reason: 'INVALID_DATE',
+      message: `purchase date ${shownInstant(when, at)} is not a date`,
+    };
   }
   if (at < earliest) {
     return {
       reason: 'BEFORE_EARLIEST',
-      message: `purchase on ${shown} is before ${new Date(earliest).toISOString().slice(0, 10)}`,
+      message: `purchase on ${shownInstant(when, at)} is before ${new Date(earliest).toISOString().slice(0, 10)}`,
     };
   }
   if (at > now) {
-    return { reason: 'IN_FUTURE', message: `purchase on ${shown} is in the future` };
+    return {
+      reason: 'IN_FUTURE',
+      message: `purchase on ${shownInstant(when, at)} is in the future`,
+    };
   }
-  if (!Number.isFinite(purchase.amount)) {
+  if (!Number.isFinite(amount)) {
     return {
       reason: 'INVALID_AMOUNT',
-      message: `purchase amount ${purchase.amount} is not a finite number`,
+      message: `purchase amount ${amount} is not a finite number`,
     };
   }
   return null;
+}
+
+function plausibilityBounds(options: PlausibilityOptions): { earliest: number; now: number } {
+  return {
+    earliest: checkedInstant(
+      options.earliestPurchase ?? DEFAULT_EARLIEST_PURCHASE,
+      'earliestPurchase',
+    ),
+    now: checkedInstant(options.now, 'now'),
+  };
 }
 
 /** The outcome of {@link screenPurchases}. */
@@ -130,22 +155,45 @@ export function screenPurchases(
   purchases: Iterable<Purchase>,
   options: PlausibilityOptions,
 ): ScreenedPurchases {
-  const earliest = checkedInstant(
-    options.earliestPurchase ?? DEFAULT_EARLIEST_PURCHASE,
-    'earliestPurchase',
-  );
-  const now = checkedInstant(options.now, 'now');
+  const { earliest, now } = plausibilityBounds(options);
   const all: Purchase[] = [];
   const problems = new Map<string, SkippedCustomer>();
   for (const purchase of purchases) {
     all.push(purchase);
     if (problems.has(purchase.customerId)) continue;
-    const problem = implausibility(purchase, earliest, now);
+    const problem = implausibility(purchase.at, purchase.amount, earliest, now);
     if (problem) problems.set(purchase.customerId, { customerId: purchase.customerId, ...problem });
   }
   return {
     purchases: all.filter((p) => !problems.has(p.customerId)),
     skipped: [...problems.values()],
+  };
+}
+
+/** One customer's history judged and summarised: see {@link historySummariser}. */
+export type HistoryOutcome =
+  /** Plausible; the summary is null when nothing was bought on or before the calibration end. */
+  | { summary: CustomerRfm | null; skipped?: undefined }
+  | { skipped: SkippedCustomer; summary?: undefined };
+
+/**
+ * Judges and summarises one customer's purchases at a time, as {@link screenPurchases} and then
+ * {@link rfmSummary} do for a whole population: for histories already grouped by customer
+ * (as the graph returns them), without a list of every purchase.
+ *
+ * @throws RangeError when `earliestPurchase`, `now` or `calibrationEnd` is not a valid date.
+ */
+export function historySummariser(
+  options: PlausibilityOptions & RfmOptions,
+): (customerId: string, purchases: readonly TimedAmount[]) => HistoryOutcome {
+  const { earliest, now } = plausibilityBounds(options);
+  const endDay = calibrationEndDay(options);
+  return (customerId, purchases) => {
+    for (const [at, amount] of purchases) {
+      const problem = implausibility(at, amount, earliest, now);
+      if (problem) return { skipped: { customerId, ...problem } };
+    }
+    return { summary: customerRfm(customerId, purchases, endDay) };
   };
 }
 

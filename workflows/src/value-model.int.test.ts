@@ -9,7 +9,12 @@ import { loadConfig } from '@experience-graph/config';
 import { createDriver, createGraph } from '@experience-graph/neo4j';
 import { createSegmentRepository } from '@experience-graph/segments';
 import { uniqueKey } from '@experience-graph/test-kit';
-import { WRITE_PREDICTIONS_BY_NODE, readRfm, writePredictions } from './value-model-activities';
+import {
+  WRITE_PREDICTIONS_BY_NODE,
+  fitNumber,
+  readRfm,
+  writePredictions,
+} from './value-model-activities';
 import { createValueModelJobs, ensureValueModelSchedule } from './value-model-client';
 import { valueModelScheduleId, valueModelWorkflowId } from './value-model-contracts';
 import { createLifecycleWorker } from './worker';
@@ -88,17 +93,27 @@ describe('the value-model job', () => {
       repeatCustomers: 2,
       predicted: 3,
     });
-    const rows = await graph.read<{ id: string; pAlive: number; fitId: string; horizon: number }>(
+    // Each prediction names its fit, which holds the horizon and time all of them share.
+    const rows = await graph.read<{
+      id: string;
+      pAlive: number;
+      fitId: string;
+      horizon: number;
+      at: string;
+    }>(
       `MATCH (c:Customer) WHERE c.id STARTS WITH $prefix
-       RETURN c.id AS id, c.pAlive AS pAlive, c.valueModelFitId AS fitId, c.predictionHorizonDays AS horizon
+       MATCH (f:ValueModelFit {number: c.valueModelFit})
+       RETURN c.id AS id, c.pAlive AS pAlive, f.id AS fitId, f.horizonDays AS horizon,
+              toString(f.predictedAt) AS at
        ORDER BY id`,
       { prefix },
     );
-    expect(rows.map((r) => [r.fitId, r.horizon])).toEqual([
-      [fitId, 90],
-      [fitId, 90],
-      [fitId, 90],
+    expect(rows.map((r) => [r.id, r.fitId, r.horizon])).toEqual([
+      [`${prefix}a`, fitId, 90],
+      [`${prefix}b`, fitId, 90],
+      [`${prefix}c`, fitId, 90],
     ]);
+    expect(rows.every((r) => Number.isFinite(Date.parse(r.at)))).toBe(true);
     expect(summary.skipped).toBe(0);
     // A customer without a repeat purchase has had no chance to drop out.
     expect(rows.find((r) => r.id === `${prefix}c`)?.pAlive).toBe(1);
@@ -152,23 +167,23 @@ describe('the value-model job', () => {
       expectedPurchases: 1,
       expectedValue: 10,
     });
-    const of = { predictedAt: '2024-07-01T00:00:00.000Z', horizonDays: 90, fitId: `${prefix}wfit` };
+    const fitId = `${prefix}wfit`;
     const stored = () =>
       graph.read<{ id: string; pAlive: number | null }>(
         'UNWIND $ids AS id MATCH (c:Customer {id: id}) RETURN c.id AS id, c.pAlive AS pAlive',
         { ids },
       );
     // By the nodes the read found.
-    expect(await writePredictions(graph, [prediction(ids[0]!, node.get(ids[0]!), 0.1)], of)).toBe(
-      1,
-    );
+    expect(
+      await writePredictions(graph, [prediction(ids[0]!, node.get(ids[0]!), 0.1)], fitId),
+    ).toBe(1);
     // A node that is another customer's (as when an element id is reused), and none at all:
     // neither is written to, and both customers get theirs by id.
     expect(
       await writePredictions(
         graph,
         [prediction(ids[1]!, node.get(ids[0]!), 0.2), prediction(ids[2]!, undefined, 0.3)],
-        of,
+        fitId,
       ),
     ).toBe(2);
     expect(await stored()).toEqual([
@@ -178,13 +193,22 @@ describe('the value-model job', () => {
     ]);
   });
 
+  it('numbers each fit by its id, the same on every attempt and in every release, within 48 bits', () => {
+    const ids = ['a', 'b', 'value-model-nightly:q-2026-12-07', 'x'.repeat(300)];
+    const numbers = ids.map(fitNumber);
+    expect(ids.map(fitNumber)).toEqual(numbers);
+    for (const n of numbers) expect(Number.isSafeInteger(n) && n >= 0 && n < 2 ** 48).toBe(true);
+    expect(new Set(numbers).size).toBe(ids.length);
+    // Stored predictions refer to their fits by these numbers: the function may never change.
+    // SHA-256("a") begins ca978112ca1b.
+    expect(fitNumber('a')).toBe(0xca978112ca1b);
+  });
+
   it('finds the nodes it writes predictions to by element id, not through the id index', async () => {
     const session = driver.session({ database: config.neo4j.database });
     try {
       const explained = await session.run(`EXPLAIN ${WRITE_PREDICTIONS_BY_NODE}`, {
         rows: [],
-        predictedAt: '2024-07-01T00:00:00.000Z',
-        horizonDays: 90,
         fitId: 'explain',
       });
       const operators: string[] = [];

@@ -293,6 +293,15 @@ describe('historySummariser', () => {
       reason: 'BEFORE_EARLIEST',
       message: 'purchase on 1980-01-01T00:00:00.000Z is before 1990-01-01',
     });
+    expect(
+      summarise('c5', [
+        [Date.parse('1997-01-01'), 1],
+        [null, 2],
+      ]).skipped,
+    ).toMatchObject({
+      customerId: 'c5',
+      reason: 'INVALID_DATE',
+    });
     expect(() => historySummariser({ now: NOW, calibrationEnd: 'never' })).toThrow(RangeError);
   });
 });

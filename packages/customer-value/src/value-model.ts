@@ -185,15 +185,20 @@ export type HistoryOutcome =
  */
 export function historySummariser(
   options: PlausibilityOptions & RfmOptions,
-): (customerId: string, purchases: readonly TimedAmount[]) => HistoryOutcome {
+): (
+  customerId: string,
+  purchases: ReadonlyArray<readonly [at: number | null, amount: number]>,
+) => HistoryOutcome {
   const { earliest, now } = plausibilityBounds(options);
   const endDay = calibrationEndDay(options);
   return (customerId, purchases) => {
     for (const [at, amount] of purchases) {
-      const problem = implausibility(at, amount, earliest, now);
+      // A missing time is not a date.
+      const problem = implausibility(at ?? Number.NaN, amount, earliest, now);
       if (problem) return { skipped: { customerId, ...problem } };
     }
-    return { summary: customerRfm(customerId, purchases, endDay) };
+    // Every time is a finite number now.
+    return { summary: customerRfm(customerId, purchases as readonly TimedAmount[], endDay) };
   };
 }
 

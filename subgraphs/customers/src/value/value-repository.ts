@@ -26,12 +26,18 @@ export const valueOfCustomer = (as: string, maxHops: number) => `
           total: historical + referral + helpfulness, peopleReferred: peopleReferred,
           peopleReferredDirectly: peopleReferredDirectly} AS ${as}`;
 
-/** The stored prediction of customer `c` (PredictedValueRecord) or null, into the column `as`. */
+/**
+ * The stored prediction of customer `c` (PredictedValueRecord) or null, into the column `as`.
+ * Its fit (found by number), horizon and time are its fit's; predictions written before fits
+ * had numbers kept their own.
+ */
 export const predictionOfCustomer = (as: string) => `
+  OPTIONAL MATCH (f:ValueModelFit {number: c.valueModelFit})
   RETURN CASE WHEN c.pAlive IS NULL THEN null ELSE {
     probabilityAlive: c.pAlive, expectedPurchases: c.expectedPurchases,
-    expectedValue: c.expectedValue, horizonDays: c.predictionHorizonDays,
-    fittedAt: toString(c.predictedAt), fitId: c.valueModelFitId} END AS ${as}`;
+    expectedValue: c.expectedValue, horizonDays: coalesce(f.horizonDays, c.predictionHorizonDays),
+    fittedAt: toString(coalesce(f.predictedAt, c.predictedAt)),
+    fitId: coalesce(f.id, c.valueModelFitId)} END AS ${as}`;
 
 /** Who referred customer `c` (a CustomerRecord) or null, into the column `as`. */
 export const referrerOfCustomer = (as: string) => `

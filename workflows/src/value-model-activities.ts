@@ -17,7 +17,6 @@ import {
 import {
   type CustomerRfm,
   type SkippedCustomer,
-  DEFAULT_EARLIEST_PURCHASE,
   fitValueModels,
   historySummariser,
   predictCustomer,
@@ -164,7 +163,8 @@ export async function readRfm(
   pageSize: number = PURCHASE_PAGE,
 ): Promise<PopulationRfm> {
   const summarise = historySummariser({
-    earliestPurchase: run.earliestPurchase ?? DEFAULT_EARLIEST_PURCHASE,
+    // Absent, the summariser takes the package's default.
+    earliestPurchase: run.earliestPurchase ?? undefined,
     now,
     calibrationEnd: run.asOf,
   });

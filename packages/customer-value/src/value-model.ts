@@ -193,8 +193,8 @@ export function historySummariser(
   const endDay = calibrationEndDay(options);
   return (customerId, purchases) => {
     for (const [at, amount] of purchases) {
-      // A missing time is not a date.
-      const problem = implausibility(at ?? Number.NaN, amount, earliest, now);
+      // A missing time is not a date, and the message says it is missing.
+      const problem = implausibility(at ?? 'missing', amount, earliest, now);
       if (problem) return { skipped: { customerId, ...problem } };
     }
     // Every time is a finite number now.

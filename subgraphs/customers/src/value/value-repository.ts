@@ -28,8 +28,8 @@ export const valueOfCustomer = (as: string, maxHops: number) => `
 
 /**
  * The stored prediction of customer `c` (PredictedValueRecord) or null, into the column `as`.
- * Its fit (found by number), horizon and time are its fit's; predictions written before fits
- * had numbers kept their own.
+ * Its fit id, horizon and time come from the fit the customer names by number; predictions
+ * written before fits had numbers carry their own.
  */
 export const predictionOfCustomer = (as: string) => `
   OPTIONAL MATCH (f:ValueModelFit {number: c.valueModelFit})
